@@ -1,0 +1,73 @@
+import { cdk8s, javascript } from 'projen';
+
+// Pins and traps: ../shared/notes/toolchain.md.
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-stateful',
+  packageName: 'cdk8s-stateful',
+  description:
+    'Typed cdk8s constructs for stateful systems on Kubernetes (Postgres, Kafka, local volumes, your own) that synthesize plain, deterministic, production-shaped YAML. No operator.',
+  keywords: ['cdk8s', 'kubernetes', 'statefulset', 'postgres', 'patroni', 'kafka', 'kraft', 'storage'],
+  author: 'cdk8s-stateful maintainers',
+  authorAddress: 'maintainers@users.noreply.h-seed-bf1ca506.example',
+  repositoryUrl: 'https://github.com/cdk8s-stateful/cdk8s-stateful.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  // cdk8s 2 + constructs 10 (the project type defaults to cdk8s v1 and constructs 3).
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.3.0',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  devDeps: [
+    // Independent validators (notes/validators.md). kubernetes-models 5.x is ESM-only and needs
+    // Node 22; 4.5.1 is CommonJS and runs under jest on Node 20.
+    'kubernetes-models@4.5.1',
+    '@kubernetes-models/validate@4.0.0',
+    // Only its generated models (attribute maps from the OpenAPI spec) for the unknown-field check.
+    '@kubernetes/client-node@0.22.3',
+    'yaml@^2.3.0',
+    'cdk8s-cli@^2.200.0',
+    'tsconfig-paths@^4.2.0',
+  ],
+
+  // No GitHub here: CI is .ci/run. Other jsii targets cannot be packaged on this machine.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench'],
+    ignorePatterns: ['examples/dist/**', 'bench/out/**'],
+  },
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      moduleNameMapper: { '^cdk8s-stateful$': '<rootDir>/src/index.ts' },
+      testPathIgnorePatterns: ['/node_modules/', '/examples/dist/'],
+    },
+  },
+  gitignore: ['examples/dist/', 'bench/out/', '*.cpuprofile'],
+  npmIgnoreOptions: { ignorePatterns: ['examples/', 'bench/', '.ci/'] },
+});
+
+// The main job: synthesize the example app with the real cdk8s CLI into examples/dist/.
+project.addTask('example', {
+  description: 'Synthesize the example app in examples/ to YAML under examples/dist/',
+  cwd: 'examples',
+  env: { CDK8S_CHECK_UPGRADE: 'false' },
+  exec: 'cdk8s synth --no-check-upgrade',
+});
+
+project.addTask('bench', {
+  description: 'Synthesis benchmark against the plain-object floor; writes bench/RESULTS.md',
+  cwd: 'bench',
+  exec: 'ts-node -P tsconfig.json -r tsconfig-paths/register -T bench.ts',
+});
+
+project.synth();

@@ -1,0 +1,4 @@
+export * from './core';
+export * from './storage';
+export * from './postgres';
+export * from './kafka';

@@ -1,0 +1,2 @@
+// Filled in by the kafka work (issue). index.ts files only re-export.
+export {};

@@ -1,0 +1,2 @@
+// Filled in by the storage work (issue). index.ts files only re-export.
+export {};
