@@ -290,6 +290,7 @@ export class StatefulWorkload extends Construct {
   private readonly props: StatefulWorkloadProps;
   private readonly ports: WorkloadPort[] = [];
   private readonly env: k8s.EnvVar[] = [];
+  private readonly extraArgs: string[] = [];
   private readonly dataVolumeList: DataVolumeInfo[] = [];
   private readonly scratch = new Map<string, ScratchVolumeOptions>();
   private readonly extraVolumes = new Map<string, WorkloadVolume>();
@@ -469,6 +470,14 @@ export class StatefulWorkload extends Construct {
     const p = this.ports.find((x) => x.name === name);
     if (!p) throw new ValidationError(`no port named '${name}'; ports are: ${this.ports.map((x) => x.name).join(', ') || 'none'}`, this);
     return p.port;
+  }
+
+  /**
+   * Append arguments to the main container's args (after `args` from props). Useful when they
+   * depend on the workload's own names, e.g. `runtimeDnsName()`.
+   */
+  public addArgs(...args: string[]): void {
+    this.extraArgs.push(...args);
   }
 
   /** Add an env var to the main container (after the existing ones). */
@@ -751,7 +760,7 @@ export class StatefulWorkload extends Construct {
         name: this.containerName,
         image: p.image,
         command: p.command,
-        args: p.args,
+        args: p.args || this.extraArgs.length ? [...(p.args ?? []), ...this.extraArgs] : undefined,
         ports: this.ports,
         resources: p.resources,
         mounts: this.mainMounts,
