@@ -1,0 +1,52 @@
+import { App, Testing } from 'cdk8s';
+import { buildExampleApp } from '../examples/app';
+import { EtcdEnsemble } from '../examples/etcd';
+import { container, find, synthValidatedApp } from './util/validate';
+
+/** Secrets the example systems create at run time (never at synth). */
+const RUNTIME_SECRETS: string[] = [];
+
+function synthExamples(): any[] {
+  const app = Testing.app();
+  buildExampleApp(app);
+  return synthValidatedApp(app, { externalSecrets: RUNTIME_SECRETS });
+}
+
+test('the example app synthesizes and passes the validators', () => {
+  expect(synthExamples().length).toBeGreaterThan(0);
+});
+
+test('the example app is deterministic', () => {
+  const yaml = () => {
+    const app = new App({ outdir: '/tmp/unused' });
+    buildExampleApp(app);
+    return app.synthYaml();
+  };
+  expect(yaml()).toEqual(yaml());
+});
+
+describe('etcd ensemble built on StatefulWorkload', () => {
+  const objs = synthExamples();
+  const sts = find(objs, 'StatefulSet', 'etcd');
+
+  test('three members start in parallel and find each other through the headless Service', () => {
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(find(objs, 'Service', 'etcd-headless').spec.publishNotReadyAddresses).toBe(true);
+    const args: string[] = container(sts, 'etcd').args;
+    expect(args).toContain(
+      '--initial-cluster=' + [0, 1, 2].map((i) => `etcd-${i}=http://etcd-${i}.etcd-headless.$(POD_NAMESPACE).svc.cluster.local:2380`).join(','),
+    );
+    expect(args).toContain('--initial-advertise-peer-urls=http://$(POD_NAME).etcd-headless.$(POD_NAMESPACE).svc.cluster.local:2380');
+    expect(container(sts, 'etcd').image).toBe(EtcdEnsemble.IMAGE);
+  });
+
+  test('probes, data on the claim, PDB allows one disruption, hard anti-affinity', () => {
+    const c = container(sts, 'etcd');
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 2381 });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/livez', port: 2381 });
+    expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/etcd' });
+    expect(find(objs, 'PodDisruptionBudget', 'etcd').spec.maxUnavailable).toBe(1);
+    expect(sts.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+  });
+});
