@@ -1,3 +1,6 @@
+// ValidationError is not re-exported (jsii cannot model Error subclasses): TypeScript users import
+// it from 'cdk8s-stateful/lib/core/errors'; any language can use Errors.isValidationError().
+
 export * from './core';
 export * from './storage';
 export * from './postgres';

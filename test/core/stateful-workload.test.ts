@@ -2,9 +2,10 @@ import { ApiObject, App, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s
 import * as kplus from 'cdk8s-plus-28';
 import {
   AccessMode, AntiAffinity, HealthProbe, IStorageClass, PodManagementPolicy, RetentionPolicy,
-  StatefulWorkload, StatefulWorkloadProps, TaintEffect, UpdateStrategy, ValidationError, VolumeMode,
+  StatefulWorkload, StatefulWorkloadProps, TaintEffect, UpdateStrategy, VolumeMode,
   WorkloadVolume, ZoneSpread,
 } from '../../src';
+import { ValidationError } from '../../src/core/errors';
 import { container, envOf, find, ofKind, synthValidated } from '../util/validate';
 
 const IMAGE = 'docker.io/library/redis:7.4.1';
