@@ -1,4 +1,5 @@
-export * from './errors';
+// errors.ts (ValidationError) is deliberately not re-exported: see the comment there.
+export * from './diagnostics';
 export * from './naming';
 export * from './labels';
 export * from './storage';
