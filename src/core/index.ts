@@ -6,3 +6,4 @@ export * from './storage';
 export * from './placement';
 export * from './container';
 export * from './stateful-workload';
+export * from './app';
