@@ -251,6 +251,13 @@ interface PeerRule {
 }
 
 const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+/** Claim template request of an expandable volume, unless `claimTemplateSize` says otherwise. */
+const DEFAULT_CLAIM_TEMPLATE_SIZE = Size.gibibytes(1);
+/** Keep per-ordinal claims when pruning tools (Helm, Argo CD) would otherwise delete them. */
+const KEEP_ANNOTATIONS = {
+  'helm.sh/resource-policy': 'keep',
+  'argocd.argoproj.io/sync-options': 'Prune=false',
+};
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /**
@@ -292,6 +299,7 @@ export class StatefulWorkload extends Construct {
   private readonly env: k8s.EnvVar[] = [];
   private readonly extraArgs: string[] = [];
   private readonly dataVolumeList: DataVolumeInfo[] = [];
+  private readonly claims: k8s.KubePersistentVolumeClaim[] = [];
   private readonly scratch = new Map<string, ScratchVolumeOptions>();
   private readonly extraVolumes = new Map<string, WorkloadVolume>();
   private readonly configVolumes = new Map<string, { cm: k8s.KubeConfigMap; options: ConfigFilesOptions }>();
@@ -358,6 +366,8 @@ export class StatefulWorkload extends Construct {
       metadata: { name: this.name, labels: this.recommended.all },
       spec: Lazy.any({ produce: () => this.buildSpec() }),
     });
+    // The StatefulSet adopts the per-ordinal claims of expandable volumes only if they exist first.
+    if (this.claims.length) this.statefulSet.addDependency(...this.claims);
 
     const pdb = props.disruptionBudget ?? {};
     if (pdb.enabled ?? true) {
@@ -396,6 +406,14 @@ export class StatefulWorkload extends Construct {
   /** Data volumes, in the order they were added. */
   public get dataVolumes(): DataVolumeInfo[] {
     return [...this.dataVolumeList];
+  }
+
+  /**
+   * The per-ordinal PersistentVolumeClaims of `expandable` data volumes
+   * (`<volume>-<statefulset>-<ordinal>`), in volume then ordinal order.
+   */
+  public get persistentVolumeClaims(): k8s.KubePersistentVolumeClaim[] {
+    return [...this.claims];
   }
 
   /** Client Services by id. */
@@ -507,7 +525,15 @@ export class StatefulWorkload extends Construct {
     if (options.volumeMode === VolumeMode.BLOCK && options.subPath) {
       throw new ValidationError(`data volume '${name}' is a block device and cannot have a subPath`, this);
     }
+    if (options.expandable && options.storageClass?.allowVolumeExpansion === false) {
+      throw new ValidationError(
+        `data volume '${name}' is expandable but StorageClass '${options.storageClass.storageClassName}' does not allow volume expansion; ` +
+          'use a class with allowVolumeExpansion: true, or drop expandable',
+        this,
+      );
+    }
     this.dataVolumeList.push({ name, ...options });
+    if (options.expandable) this.addExpandableClaims({ name, ...options });
     if (options.volumeMode !== VolumeMode.BLOCK) {
       this.addMount({ volume: name, mountPath: options.mountPath, subPath: options.subPath });
     }
@@ -671,16 +697,41 @@ export class StatefulWorkload extends Construct {
   }
 
   private claimTemplate(v: DataVolumeInfo): k8s.KubePersistentVolumeClaimProps {
+    // An expandable volume's template must never change with `size` (immutable field): its
+    // claims exist before the StatefulSet, so the controller never creates one from it.
+    const size = v.expandable ? (v.claimTemplateSize ?? DEFAULT_CLAIM_TEMPLATE_SIZE) : v.size;
     return {
       // Only the stable labels: a version label here makes every upgrade fail (immutable field).
       metadata: { name: v.name, labels: this.labels },
-      spec: {
-        accessModes: [v.accessMode ?? AccessMode.READ_WRITE_ONCE],
-        storageClassName: v.storageClass?.storageClassName,
-        volumeMode: v.volumeMode,
-        resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(v.size)) } },
-      },
+      spec: this.claimSpec(v, size),
     };
+  }
+
+  private claimSpec(v: DataVolumeInfo, size: Size): k8s.PersistentVolumeClaimSpec {
+    return {
+      accessModes: [v.accessMode ?? AccessMode.READ_WRITE_ONCE],
+      storageClassName: v.storageClass?.storageClassName,
+      volumeMode: v.volumeMode,
+      resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(size)) } },
+    };
+  }
+
+  /**
+   * The claims the StatefulSet controller would create (`<volume>-<sts>-<ordinal>`), written
+   * out so that their size can grow in place (PVC requests may increase; templates may not).
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#expanding-persistent-volumes-claims
+   */
+  private addExpandableClaims(v: DataVolumeInfo): void {
+    const sts = this.statefulSet as k8s.KubeStatefulSet | undefined;
+    for (let ordinal = this.ordinalsStart; ordinal < this.ordinalsStart + this.replicas; ordinal++) {
+      const claim = new k8s.KubePersistentVolumeClaim(this, `Claim-${v.name}-${ordinal}`, {
+        metadata: { name: `${v.name}-${this.name}-${ordinal}`, labels: this.labels, annotations: { ...KEEP_ANNOTATIONS } },
+        spec: this.claimSpec(v, v.size),
+      });
+      this.claims.push(claim);
+      // During the constructor the StatefulSet does not exist yet; it takes the dependency then.
+      if (sts) sts.addDependency(claim);
+    }
   }
 
   private buildPodAnnotations(): { [key: string]: string } | undefined {

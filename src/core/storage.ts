@@ -69,6 +69,14 @@ export interface DataVolumeOptions {
    * @default false
    */
   readonly expandable?: boolean;
+  /**
+   * The request written into the volumeClaimTemplate of an `expandable` volume. It never
+   * follows `size` (claim templates are immutable, so a change would be rejected); the
+   * per-ordinal claims carry `size`. To make a running workload expandable without recreating
+   * its StatefulSet, set it to the size the StatefulSet was created with.
+   * @default - Size.gibibytes(1) for an expandable volume; ignored otherwise (the template carries `size`)
+   */
+  readonly claimTemplateSize?: Size;
 }
 
 /** A data volume as the workload records it (for checks by storage constructs). */

@@ -1,2 +1,3 @@
-// Filled in by the storage work (issue). index.ts files only re-export.
-export {};
+export * from './storage-profile';
+export * from './storage-class';
+export * from './local-volume-pool';

@@ -1,0 +1,342 @@
+import { App } from 'cdk8s';
+import { canonical, differs, parseQuantity } from './private/quantity';
+
+/** Why a change is unsafe. */
+export enum UpgradeRisk {
+  /** The API server rejects the change: the apply fails half-way. */
+  REJECTED = 'rejected',
+  /** The change applies, and data is deleted. */
+  DATA_LOSS = 'dataLoss',
+  /** The change applies, and data is left behind where nothing uses it (new, empty disks take over). */
+  ORPHANED = 'orphaned',
+}
+
+/** One unsafe change between two synth outputs. */
+export interface UpgradeFinding {
+  /** Stable id, e.g. `@cdk8s-stateful/policy:claimShrink`. */
+  readonly id: string;
+  /** What goes wrong. */
+  readonly risk: UpgradeRisk;
+  /** Kind of the object. */
+  readonly kind: string;
+  /** Name of the object. */
+  readonly name: string;
+  /** Namespace of the object. @default - cluster-scoped or the default namespace */
+  readonly namespace?: string;
+  /** What changed and why it is unsafe. */
+  readonly message: string;
+  /** How to make the change safely, step by step. */
+  readonly migration: string[];
+}
+
+/** Options of the upgrade-safety check. */
+export interface UpgradeCheckOptions {
+  /**
+   * Findings to accept, each as a finding id (`@cdk8s-stateful/policy:statefulSetRemoved`, for
+   * every object) or `<id>:<Kind>/<name>` (for one object), after doing the migration by hand.
+   * @default - none
+   */
+  readonly acknowledge?: string[];
+}
+
+/** Thrown by `UpgradeSafety.assertSafe()`: lists every unsafe change with its migration. */
+export class UnsafeUpgradeError extends Error {
+  /** The findings. */
+  public readonly findings: UpgradeFinding[];
+
+  constructor(findings: UpgradeFinding[]) {
+    super(`upgrade-safety: ${findings.length} unsafe change(s):\n${UpgradeSafety.format(findings)}`);
+    this.name = 'UnsafeUpgradeError';
+    this.findings = findings;
+    Object.setPrototypeOf(this, UnsafeUpgradeError.prototype);
+  }
+}
+
+const ID = '@cdk8s-stateful/policy';
+/** The StatefulSet spec fields an update may change (apps/v1 validation). */
+const STS_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
+const SC_IMMUTABLE = ['provisioner', 'parameters', 'reclaimPolicy', 'volumeBindingMode'];
+/** PersistentVolume fields that cannot change once created (the volume source and placement). */
+const PV_IMMUTABLE = ['local', 'hostPath', 'csi', 'nfs', 'nodeAffinity', 'volumeMode'];
+
+interface Obj {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly o: any;
+}
+
+/**
+ * Compares two synth outputs (the one deployed and the new one) and reports, before deploy,
+ * every change the API server would reject or that would delete or orphan data: StatefulSet
+ * fields outside the mutable set, shrinking claims, immutable StorageClass and
+ * PersistentVolume fields, and removed or renamed stateful objects.
+ *
+ * ```ts
+ * const before = Yaml.load('deployed/app.k8s.yaml');
+ * UpgradeSafety.assertSafe(before, UpgradeSafety.objectsOf(app));
+ * ```
+ */
+export class UpgradeSafety {
+  /** Every object an app synthesizes, in output order (validates the app first, as synth does). */
+  public static objectsOf(app: App): any[] {
+    app.synthYaml();
+    return app.charts.flatMap((c) => c.toJson());
+  }
+
+  /** The unsafe changes from `before` to `after`, in `before`'s object order then `after`'s. */
+  public static check(before: any[], after: any[], options: UpgradeCheckOptions = {}): UpgradeFinding[] {
+    const findings = new Checker(index(before), index(after)).run();
+    const acks = new Set(options.acknowledge ?? []);
+    return findings.filter((f) => !acks.has(f.id) && !acks.has(`${f.id}:${f.kind}/${f.name}`));
+  }
+
+  /** Throws an `UnsafeUpgradeError` listing every finding, if there is one. */
+  public static assertSafe(before: any[], after: any[], options: UpgradeCheckOptions = {}): void {
+    const findings = UpgradeSafety.check(before, after, options);
+    if (findings.length) throw new UnsafeUpgradeError(findings);
+  }
+
+  /** Findings as readable text, one block each. */
+  public static format(findings: UpgradeFinding[]): string {
+    return findings.map((f) => {
+      const where = `${f.kind}/${f.name}${f.namespace ? ` (namespace ${f.namespace})` : ''}`;
+      const steps = f.migration.map((s, i) => `     ${i + 1}. ${s}`).join('\n');
+      return `  - [${f.risk}] ${where}: ${f.message} [${f.id}]\n${steps}`;
+    }).join('\n');
+  }
+
+  private constructor() {}
+}
+
+function index(objs: any[]): Map<string, Obj> {
+  const m = new Map<string, Obj>();
+  for (const o of objs ?? []) {
+    if (!o || typeof o !== 'object' || !o.kind || !o.metadata?.name) continue;
+    const x: Obj = { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, o };
+    m.set(key(x), x);
+  }
+  return m;
+}
+
+function key(x: { kind: string; name: string; namespace?: string }): string {
+  return `${x.kind}|${x.namespace ?? ''}|${x.name}`;
+}
+
+function storageOf(spec: any): number | undefined {
+  return parseQuantity(spec?.resources?.requests?.storage);
+}
+
+class Checker {
+  private readonly findings: UpgradeFinding[] = [];
+
+  constructor(private readonly before: Map<string, Obj>, private readonly after: Map<string, Obj>) {}
+
+  public run(): UpgradeFinding[] {
+    for (const [k, b] of this.before) {
+      const a = this.after.get(k);
+      switch (b.kind) {
+        case 'StatefulSet':
+          if (a) this.statefulSet(b, a); else this.statefulSetRemoved(b);
+          break;
+        case 'PersistentVolumeClaim':
+          if (a) this.claim(b, a); else this.claimRemoved(b);
+          break;
+        case 'StorageClass':
+          if (a) this.storageClass(b, a); else this.storageClassRemoved(b);
+          break;
+        case 'PersistentVolume':
+          if (a) this.persistentVolume(b, a); else this.persistentVolumeRemoved(b);
+          break;
+        default:
+          break;
+      }
+    }
+    return this.findings;
+  }
+
+  private add(x: Obj, id: string, risk: UpgradeRisk, message: string, migration: string[]): void {
+    this.findings.push({ id: `${ID}:${id}`, risk, kind: x.kind, name: x.name, namespace: x.namespace, message, migration });
+  }
+
+  private ns(x: Obj): string {
+    return x.namespace ? ` -n ${x.namespace}` : '';
+  }
+
+  // ------------------------------------------------------------ StatefulSet
+
+  private statefulSet(b: Obj, a: Obj): void {
+    const bs = b.o.spec ?? {};
+    const as = a.o.spec ?? {};
+    const changed = [...new Set([...Object.keys(bs), ...Object.keys(as)])]
+      .filter((f) => !STS_MUTABLE.has(f) && differs(bs[f], as[f]))
+      .sort();
+    if (changed.length) {
+      const grown = this.grownTemplates(bs, as);
+      const onlyGrowth = changed.length === 1 && changed[0] === 'volumeClaimTemplates' && grown.length > 0 && grown.length === this.changedTemplates(bs, as).length;
+      const migration = [
+        `kubectl delete statefulset ${b.name}${this.ns(b)} --cascade=orphan   # pods and claims keep running`,
+        'kubectl apply the new output: the new StatefulSet adopts the pods and the claims <template>-<statefulset>-<ordinal> by name',
+      ];
+      if (grown.length) {
+        migration.unshift(`allow expansion on the class, then grow each existing claim: kubectl patch pvc <${grown.join('|')}>-${b.name}-<ordinal>${this.ns(b)} -p '{"spec":{"resources":{"requests":{"storage":"<size>"}}}}'`);
+        migration.push("or, once and for good: set 'expandable: true' on the data volume so the library writes the claims and grows them in place");
+      }
+      if (changed.includes('selector')) {
+        migration.push('a new selector does not match the running pods: they are replaced after the orphan delete; keep the selector unless you mean to');
+      }
+      this.add(b, onlyGrowth ? 'claimTemplateGrowth' : 'statefulSetImmutableField', UpgradeRisk.REJECTED,
+        `spec.${changed.join(', spec.')} changed; a StatefulSet update may only change ${[...STS_MUTABLE].join(', ')}` +
+          (grown.length ? ` (claim template(s) ${grown.join(', ')} grew: volumeClaimTemplates are immutable)` : ''),
+        migration);
+    }
+    const br = bs.persistentVolumeClaimRetentionPolicy ?? {};
+    const ar = as.persistentVolumeClaimRetentionPolicy ?? {};
+    if ((br.whenDeleted ?? 'Retain') === 'Retain' && ar.whenDeleted === 'Delete') {
+      this.add(b, 'retentionDelete', UpgradeRisk.DATA_LOSS,
+        'persistentVolumeClaimRetentionPolicy.whenDeleted changed to Delete: deleting the StatefulSet will delete its claims (and, with a Delete reclaim policy, the disks)',
+        ['keep RetentionPolicy.RETAIN unless the data is disposable', 'acknowledge this finding only after a backup you have restored once']);
+    }
+    const scaledDown = (as.replicas ?? 1) < (bs.replicas ?? 1);
+    if (scaledDown && ar.whenScaled === 'Delete') {
+      this.add(b, 'scaleDownDeletesClaims', UpgradeRisk.DATA_LOSS,
+        `replicas ${bs.replicas ?? 1} → ${as.replicas ?? 1} with whenScaled Delete deletes the claims of the removed ordinals`,
+        ['set whenScaled to RetentionPolicy.RETAIN before scaling down, or back up the removed members first']);
+    }
+  }
+
+  private templates(spec: any): Map<string, any> {
+    return new Map((spec.volumeClaimTemplates ?? []).map((t: any) => [t.metadata?.name, t]));
+  }
+
+  private changedTemplates(bs: any, as: any): string[] {
+    const bt = this.templates(bs);
+    const at = this.templates(as);
+    return [...new Set([...bt.keys(), ...at.keys()])].filter((n) => differs(bt.get(n), at.get(n)));
+  }
+
+  /** Templates whose only change is a larger storage request. */
+  private grownTemplates(bs: any, as: any): string[] {
+    const bt = this.templates(bs);
+    const at = this.templates(as);
+    return [...bt.keys()].filter((n) => {
+      const x = bt.get(n);
+      const y = at.get(n);
+      if (!y) return false;
+      const sx = storageOf(x.spec);
+      const sy = storageOf(y.spec);
+      if (sx === undefined || sy === undefined || sy <= sx) return false;
+      const strip = (t: any) => canonical({ ...t, spec: { ...t.spec, resources: { ...t.spec?.resources, requests: { ...t.spec?.resources?.requests, storage: undefined } } } });
+      return strip(x) === strip(y);
+    });
+  }
+
+  private statefulSetRemoved(b: Obj): void {
+    const claims = (b.o.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata?.name).filter((n: any) => n);
+    const renamedTo = [...this.after.values()].find((a) =>
+      a.kind === 'StatefulSet' && !this.before.has(key(a)) && a.namespace === b.namespace &&
+      differs(a.o.spec?.volumeClaimTemplates?.map((t: any) => t.metadata?.name), undefined) &&
+      !differs(a.o.spec?.volumeClaimTemplates?.map((t: any) => t.metadata?.name), claims));
+    const deletes = b.o.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
+    const risk = claims.length && deletes ? UpgradeRisk.DATA_LOSS : UpgradeRisk.ORPHANED;
+    const what = claims.length
+      ? (deletes ? 'its claims are deleted with it (whenDeleted Delete)' : `its claims (${claims.map((c: string) => `${c}-${b.name}-*`).join(', ')}) stay behind, unused`)
+      : 'its pods are deleted';
+    if (renamedTo) {
+      this.add(b, 'statefulSetRenamed', risk,
+        `renamed to ${renamedTo.name}: the new StatefulSet starts with new, empty claims (<template>-${renamedTo.name}-<ordinal>) and ${what}`,
+        [`keep the name: set the workload's 'name' prop to '${b.name}'`,
+          'or migrate the data (backup and restore, or replication) into the new StatefulSet before removing the old one']);
+    } else {
+      this.add(b, 'statefulSetRemoved', risk, `removed: ${what}`,
+        ['back up the data first', `after the StatefulSet is gone, delete its claims by hand if the data is no longer needed: kubectl delete pvc -l <selector>${this.ns(b)}`]);
+    }
+  }
+
+  // ------------------------------------------------------------ PersistentVolumeClaim
+
+  private claim(b: Obj, a: Obj): void {
+    const bs = b.o.spec ?? {};
+    const as = a.o.spec ?? {};
+    const sb = storageOf(bs);
+    const sa = storageOf(as);
+    if (sb !== undefined && sa !== undefined && sa < sb) {
+      this.add(b, 'claimShrink', UpgradeRisk.REJECTED,
+        `storage request ${bs.resources.requests.storage} → ${as.resources.requests.storage}: a PersistentVolumeClaim can never shrink`,
+        ['keep the size (volumes only grow)',
+          'to really shrink: create a new, smaller volume under a new name, copy the data (backup/restore or replication), then switch the workload to it']);
+    }
+    const changed = ['accessModes', 'storageClassName', 'volumeMode', 'selector', 'volumeName', 'dataSource', 'dataSourceRef']
+      .filter((f) => as[f] !== undefined && differs(bs[f], as[f]));
+    if (changed.length) {
+      this.add(b, 'claimImmutableField', UpgradeRisk.REJECTED,
+        `spec.${changed.join(', spec.')} changed; after creation a claim may only change its storage request`,
+        ['keep these fields as they are', 'to move the data to another class or mode: create a new claim, copy the data, then switch the workload to it']);
+    }
+    if (sb !== undefined && sa !== undefined && sa > sb) {
+      const cls = [...this.after.values()].find((x) => x.kind === 'StorageClass' && x.name === as.storageClassName);
+      if (cls && cls.o.allowVolumeExpansion !== true) {
+        this.add(b, 'claimExpansionNotAllowed', UpgradeRisk.REJECTED,
+          `storage request grows to ${as.resources.requests.storage} but StorageClass ${cls.name} does not allow volume expansion`,
+          [`set allowVolumeExpansion: true on StorageClass ${cls.name} (it may change) if the driver supports expansion`, 'or keep the size']);
+      }
+    }
+  }
+
+  private claimRemoved(b: Obj): void {
+    this.add(b, 'claimRemoved', UpgradeRisk.DATA_LOSS,
+      'removed from the output: a pruning apply (kubectl --prune, Argo CD, Helm) deletes the claim, and with a Delete reclaim policy the disk',
+      ['keep the claim in the output (scale down first, then remove it on purpose)', 'or back up its data, then acknowledge this finding']);
+  }
+
+  // ------------------------------------------------------------ StorageClass
+
+  private storageClass(b: Obj, a: Obj): void {
+    const changed = SC_IMMUTABLE.filter((f) => differs(b.o[f], a.o[f]));
+    if (changed.length) {
+      this.add(b, 'storageClassImmutableField', UpgradeRisk.REJECTED,
+        `${changed.join(', ')} changed; StorageClass ${SC_IMMUTABLE.join(', ')} are immutable (only allowVolumeExpansion, mountOptions and allowedTopologies may change)`,
+        ['give the new settings a new class name; existing volumes keep the old class',
+          `or: kubectl delete storageclass ${b.name}, then apply (existing volumes are unaffected, new ones get the new settings)`]);
+    }
+    if (b.o.allowVolumeExpansion === true && a.o.allowVolumeExpansion !== true) {
+      this.add(b, 'storageClassExpansionDisabled', UpgradeRisk.REJECTED,
+        'allowVolumeExpansion turned off: growing any claim of this class will be rejected',
+        ['keep allowVolumeExpansion: true while any workload uses expandable volumes of this class']);
+    }
+  }
+
+  private storageClassRemoved(b: Obj): void {
+    const users = [...this.after.values()].filter((x) => x.kind === 'PersistentVolumeClaim' && x.o.spec?.storageClassName === b.name ||
+      x.kind === 'StatefulSet' && (x.o.spec?.volumeClaimTemplates ?? []).some((t: any) => t.spec?.storageClassName === b.name));
+    this.add(b, 'storageClassRemoved', UpgradeRisk.ORPHANED,
+      `removed or renamed${users.length ? `, but ${users.map((u) => `${u.kind}/${u.name}`).join(', ')} still use(s) it` : ''}: existing volumes keep their data, ` +
+        'new claims of the class stay Pending, and a renamed class means new claims land on new, empty disks',
+      ['keep the class (and its name) while volumes of it exist', 'to change class: create the new one beside it, migrate the data, then remove the old one']);
+  }
+
+  // ------------------------------------------------------------ PersistentVolume
+
+  private persistentVolume(b: Obj, a: Obj): void {
+    const bs = b.o.spec ?? {};
+    const as = a.o.spec ?? {};
+    const changed = [...PV_IMMUTABLE, 'storageClassName', 'accessModes'].filter((f) => differs(bs[f], as[f]));
+    if (changed.length) {
+      this.add(b, 'persistentVolumeImmutableField', UpgradeRisk.REJECTED,
+        `spec.${changed.join(', spec.')} changed; a PersistentVolume's source, node affinity, mode and class are fixed once it exists`,
+        ['describe a different disk as a new PersistentVolume (new name) instead of editing this one',
+          `once no claim is bound to it: kubectl delete pv ${b.name}, then apply (deleting a PV object does not wipe the disk)`]);
+    }
+    if ((bs.persistentVolumeReclaimPolicy ?? 'Retain') === 'Retain' && as.persistentVolumeReclaimPolicy === 'Delete') {
+      this.add(b, 'persistentVolumeReclaimDelete', UpgradeRisk.DATA_LOSS,
+        'persistentVolumeReclaimPolicy changed to Delete: releasing the claim destroys the volume',
+        ['keep Retain for data you cannot recreate']);
+    }
+  }
+
+  private persistentVolumeRemoved(b: Obj): void {
+    this.add(b, 'persistentVolumeRemoved', UpgradeRisk.ORPHANED,
+      'removed from the output: a pruning apply deletes the PV object; the data stays on the disk but no claim can reach it',
+      ['keep the PersistentVolume in the output while its disk holds data', `to retire the disk: move the data off, delete the claim, then kubectl delete pv ${b.name} and wipe the disk on the node`]);
+  }
+}
