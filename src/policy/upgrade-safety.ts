@@ -1,5 +1,7 @@
 import { App } from 'cdk8s';
+import { formatFindings } from './private/format';
 import { canonical, differs, parseQuantity } from './private/quantity';
+import { UnsafeUpgradeError } from './unsafe-upgrade-error';
 
 /** Why a change is unsafe. */
 export enum UpgradeRisk {
@@ -37,19 +39,6 @@ export interface UpgradeCheckOptions {
    * @default - none
    */
   readonly acknowledge?: string[];
-}
-
-/** Thrown by `UpgradeSafety.assertSafe()`: lists every unsafe change with its migration. */
-export class UnsafeUpgradeError extends Error {
-  /** The findings. */
-  public readonly findings: UpgradeFinding[];
-
-  constructor(findings: UpgradeFinding[]) {
-    super(`upgrade-safety: ${findings.length} unsafe change(s):\n${UpgradeSafety.format(findings)}`);
-    this.name = 'UnsafeUpgradeError';
-    this.findings = findings;
-    Object.setPrototypeOf(this, UnsafeUpgradeError.prototype);
-  }
 }
 
 const ID = '@cdk8s-stateful/policy';
@@ -91,19 +80,19 @@ export class UpgradeSafety {
     return findings.filter((f) => !acks.has(f.id) && !acks.has(`${f.id}:${f.kind}/${f.name}`));
   }
 
-  /** Throws an `UnsafeUpgradeError` listing every finding, if there is one. */
+  /**
+   * Throws an error listing every finding with its migration steps, if there is one
+   * (TypeScript: `UnsafeUpgradeError` from `cdk8s-stateful/lib/policy/unsafe-upgrade-error`,
+   * with the findings; any language: the message).
+   */
   public static assertSafe(before: any[], after: any[], options: UpgradeCheckOptions = {}): void {
     const findings = UpgradeSafety.check(before, after, options);
     if (findings.length) throw new UnsafeUpgradeError(findings);
   }
 
-  /** Findings as readable text, one block each. */
+  /** Findings as readable text, one block each, with their migration steps. */
   public static format(findings: UpgradeFinding[]): string {
-    return findings.map((f) => {
-      const where = `${f.kind}/${f.name}${f.namespace ? ` (namespace ${f.namespace})` : ''}`;
-      const steps = f.migration.map((s, i) => `     ${i + 1}. ${s}`).join('\n');
-      return `  - [${f.risk}] ${where}: ${f.message} [${f.id}]\n${steps}`;
-    }).join('\n');
+    return formatFindings(findings);
   }
 
   private constructor() {}
