@@ -1,2 +1,2 @@
-// Filled in by the postgres work (issue). index.ts files only re-export.
-export {};
+export * from './postgres-version';
+export * from './postgres-cluster';

@@ -1,0 +1,99 @@
+// Internal: shell scripts run inside the database pods. Names in them are validated
+// (/^[a-z_][a-z0-9_]*$/) before they are written, so they need no quoting beyond SQL's %I.
+
+/** Where the credentials Secret is mounted as files in every database pod. */
+export const CREDENTIALS_DIR = '/etc/postgres-credentials';
+
+export interface DatabaseSpec {
+  readonly name: string;
+  readonly owner: string;
+  readonly passwordKey: string;
+}
+
+/** psql functions: idempotent role and database creation (existing passwords are never changed). */
+function functions(psql: string): string {
+  return `ensure_role() { # role, password file, extra attributes
+  ${psql} -v role="$1" -v pw="$(cat "$2")" -v attrs="$3" <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN %s PASSWORD %L', :'role', :'attrs', :'pw')
+ WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = :'role')\\gexec
+SQL
+}
+ensure_database() { # database, owner
+  ${psql} -v db="$1" -v owner="$2" <<'SQL'
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner')
+ WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = :'db')\\gexec
+SQL
+}
+`;
+}
+
+function databaseLines(dbs: DatabaseSpec[]): string {
+  const owners = [...new Map(dbs.map((d) => [d.owner, d.passwordKey])).entries()];
+  return [
+    ...owners.map(([owner, key]) => `ensure_role ${owner} "${CREDENTIALS_DIR}/${key}" ''`),
+    ...dbs.map((d) => `ensure_database ${d.name} ${d.owner}`),
+  ].join('\n');
+}
+
+/**
+ * Patroni's bootstrap.post_init: runs once, on the member that creates the cluster, with a
+ * connection URL as its last argument. It first runs Spilo's own post_init (roles and
+ * extensions Spilo expects; Spilo's template calls it as `/scripts/post_init.sh "$HUMAN_ROLE"`),
+ * then creates the application roles and databases. Patroni's run script
+ * (postgres-appliance/runit/patroni/run) drops the pod env, so passwords are read from files.
+ */
+export function patroniPostInit(dbs: DatabaseSpec[]): string {
+  return `#!/bin/bash
+set -euo pipefail
+URL="\${@: -1}"
+/scripts/post_init.sh zalandos "$URL"
+${functions('psql -X -q -v ON_ERROR_STOP=1 -d "$URL"')}${databaseLines(dbs)}
+`;
+}
+
+/**
+ * /docker-entrypoint-initdb.d script of the official image: sourced (not executable) by
+ * docker-entrypoint.sh after initdb, with a temporary server on the Unix socket. Creates the
+ * replication role, allows it in pg_hba.conf (the entrypoint adds only `host all all all`,
+ * which does not match replication connections) and creates the application databases.
+ */
+export function streamingInitdb(replicationUser: string, replicationKey: string, dbs: DatabaseSpec[]): string {
+  return `# Sourced by docker-entrypoint.sh on the first start of the primary only.
+${functions('psql -X -q -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --no-password --dbname postgres')}ensure_role ${replicationUser} "${CREDENTIALS_DIR}/${replicationKey}" REPLICATION
+echo "host replication ${replicationUser} all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+${databaseLines(dbs)}
+`;
+}
+
+/**
+ * Init container of the streaming mode: ordinal 0 is the primary and starts as it is; any
+ * other ordinal with an empty data directory is cloned from it with pg_basebackup, using its
+ * own physical slot `replica_<ordinal>` (created with pg_receivewal --if-not-exists, so a
+ * re-clone after a lost volume reuses it). `-R` writes primary_conninfo, primary_slot_name and
+ * standby.signal.
+ */
+export function streamingClone(replicationUser: string, replicationKey: string, walDir: string | undefined): string {
+  return `set -eu
+ordinal="\${HOSTNAME##*-}"
+if [ "$ordinal" = "0" ]; then echo "ordinal 0 is the primary: nothing to clone"; exit 0; fi
+if [ -s "$PGDATA/PG_VERSION" ]; then echo "$PGDATA holds a database: starting as it is"; exit 0; fi
+PGPASSWORD="$(cat ${CREDENTIALS_DIR}/${replicationKey})"; export PGPASSWORD
+until pg_isready -q -h "$PRIMARY_HOST" -p 5432; do echo "waiting for the primary $PRIMARY_HOST"; sleep 5; done
+slot="replica_$ordinal"
+pg_receivewal -h "$PRIMARY_HOST" -U ${replicationUser} --create-slot --if-not-exists --slot "$slot"
+rm -rf "$PGDATA"${walDir ? ` "${walDir}"` : ''}
+pg_basebackup -h "$PRIMARY_HOST" -U ${replicationUser} -D "$PGDATA" -R -X stream -S "$slot" --checkpoint=fast${walDir ? ` --waldir="${walDir}"` : ''}
+echo "cloned from $PRIMARY_HOST with slot $slot"
+`;
+}
+
+/** pg_dumpall into the backup volume, keeping the newest `keep` dumps (recipes §4, Bitnami backup/cronjob.yaml). */
+export function dumpAll(keep: number): string {
+  return `set -eu
+f="/backup/pg_dumpall-$(date -u +%Y-%m-%dT%H%M%SZ).sql.gz"
+pg_dumpall --clean --if-exists --load-via-partition-root --quote-all-identifiers --no-password | gzip > "$f.tmp"
+mv "$f.tmp" "$f"
+ls -1t /backup/pg_dumpall-*.sql.gz | tail -n +${keep + 1} | xargs -r rm -f --
+echo "wrote $f"
+`;
+}

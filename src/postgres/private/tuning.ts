@@ -1,0 +1,117 @@
+// Internal: postgresql.conf settings derived from the container's resources.
+//
+// Formulas follow PGTune (github.com/le0pard/pgtune, src/features/configuration/configurationSlice.js,
+// profile "web application") and the PostgreSQL documentation (runtime-config-resource.html,
+// runtime-config-query.html, runtime-config-wal.html):
+//   shared_buffers         = 25% of memory            (docs: "a reasonable starting value … is 25%")
+//   effective_cache_size   = 75% of memory            (PGTune)
+//   maintenance_work_mem   = memory / 16, ≤ 2 GiB     (PGTune)
+//   max_connections        = memory MiB / 32, clamped to 100..500  (≈ Spilo's 1 per 30 MB, min 100)
+//   work_mem               = (memory − shared_buffers) / (max_connections × 3) / parallel workers per gather,
+//                            ≥ 64 kB (PostgreSQL's minimum)
+//   wal_buffers            = shared_buffers / 32, 64 kB..16 MiB (the docs' rule for wal_buffers = -1, made explicit)
+//   max_worker_processes   = max(8, CPUs)             (PGTune; 8 is PostgreSQL's default)
+//   max_parallel_workers   = CPUs
+//   max_parallel_workers_per_gather, max_parallel_maintenance_workers = min(4, ceil(CPUs / 2))
+//   max_wal_size           = WAL disk / 4, 64 MiB..4 GiB; min_wal_size = max_wal_size / 4, ≥ 32 MiB (PGTune: 1 GB/4 GB)
+//   random_page_cost 1.1, effective_io_concurrency 200 (PGTune, SSD/network block storage)
+
+export interface TuningInput {
+  readonly memoryMiB: number;
+  readonly cpus: number;
+  readonly walDiskMiB: number;
+}
+
+export const MIN_MEMORY_MIB = 512;
+
+export function derivedParameters(t: TuningInput): { [name: string]: string } {
+  const mem = Math.floor(t.memoryMiB);
+  const cpus = Math.max(1, Math.ceil(t.cpus));
+  const sharedBuffers = Math.floor(mem / 4);
+  const maxConnections = Math.min(500, Math.max(100, Math.floor(mem / 32)));
+  const perGather = Math.min(4, Math.ceil(cpus / 2));
+  const workMemKiB = Math.max(64, Math.floor(((mem - sharedBuffers) * 1024) / (maxConnections * 3) / perGather));
+  const walBuffersKiB = Math.min(16 * 1024, Math.max(64, Math.floor((sharedBuffers * 1024) / 32)));
+  const maxWal = Math.min(4096, Math.max(64, Math.floor(t.walDiskMiB / 4)));
+  const minWal = Math.max(32, Math.floor(maxWal / 4));
+  return {
+    shared_buffers: `${sharedBuffers}MB`,
+    effective_cache_size: `${Math.floor((mem * 3) / 4)}MB`,
+    maintenance_work_mem: `${Math.min(2048, Math.floor(mem / 16))}MB`,
+    work_mem: `${workMemKiB}kB`,
+    wal_buffers: `${walBuffersKiB}kB`,
+    max_connections: `${maxConnections}`,
+    max_worker_processes: `${Math.max(8, cpus)}`,
+    max_parallel_workers: `${cpus}`,
+    max_parallel_workers_per_gather: `${perGather}`,
+    max_parallel_maintenance_workers: `${perGather}`,
+    min_wal_size: `${minWal}MB`,
+    max_wal_size: `${maxWal}MB`,
+    random_page_cost: '1.1',
+    effective_io_concurrency: '200',
+  };
+}
+
+/**
+ * Parameters Patroni sets itself (patroni/postgresql/config.py, ConfigHandler.CMDLINE_OPTIONS
+ * with `_false_validator`, and its recovery parameters) → where the setting belongs instead.
+ */
+export const PATRONI_MANAGED: { [name: string]: string } = {
+  listen_addresses: 'Patroni sets it from postgresql.listen (all addresses, port 5432)',
+  port: 'Patroni sets it from postgresql.listen; the port is fixed at 5432',
+  cluster_name: "Patroni sets it to the scope (the cluster's name)",
+  hot_standby: "Patroni always runs replicas with hot_standby 'on'",
+  synchronous_standby_names: "Patroni manages it; use the 'synchronous' prop",
+  primary_conninfo: 'Patroni writes it when it starts a replica',
+  primary_slot_name: "Patroni manages replication slots (use_slots)",
+  restore_command: 'Patroni manages recovery settings',
+  recovery_target: 'Patroni manages recovery settings; restore into a new cluster instead',
+  recovery_target_lsn: 'Patroni manages recovery settings; restore into a new cluster instead',
+  recovery_target_name: 'Patroni manages recovery settings; restore into a new cluster instead',
+  recovery_target_time: 'Patroni manages recovery settings; restore into a new cluster instead',
+  recovery_target_xid: 'Patroni manages recovery settings; restore into a new cluster instead',
+  recovery_target_timeline: 'Patroni manages recovery settings',
+  recovery_target_action: 'Patroni manages recovery settings',
+  promote_trigger_file: 'Patroni promotes replicas itself',
+  data_directory: "the data directory is on the data volume; size it with 'storage'",
+  config_file: 'Patroni writes postgresql.conf',
+  hba_file: 'the construct writes pg_hba through Patroni',
+  ident_file: 'Patroni writes pg_ident.conf',
+};
+
+/**
+ * Parameters that must be equal on all members: Patroni takes them only from the DCS
+ * (docs/patroni_configuration.rst, "PostgreSQL parameters controlled by Patroni"). They go to
+ * bootstrap.dcs and therefore apply when the cluster is created; later changes need
+ * `patronictl edit-config`.
+ */
+export const DCS_ONLY = new Set([
+  'max_connections', 'max_locks_per_transaction', 'max_worker_processes', 'max_prepared_transactions',
+  'wal_level', 'track_commit_timestamp', 'max_wal_senders', 'max_replication_slots', 'wal_keep_segments',
+  'wal_keep_size', 'wal_log_hints',
+]);
+
+/** Parameters the streaming mode sets itself (command line of the official image). */
+export const STREAMING_MANAGED: { [name: string]: string } = {
+  listen_addresses: 'the image listens on all addresses',
+  port: 'the port is fixed at 5432',
+  primary_conninfo: 'the clone init container writes it (pg_basebackup -R)',
+  primary_slot_name: 'each replica uses the slot replica_<ordinal> (pg_basebackup -R)',
+  hba_file: 'the init script adds the replication entry to pg_hba.conf',
+  data_directory: "the data directory is on the data volume; size it with 'storage'",
+  config_file: 'the image writes postgresql.conf',
+};
+
+/** A size parameter ("128MB", "1GB", "64kB", or a bare number of `unitKiB` units) in KiB. */
+export function parseSizeKiB(value: string, unitKiB: number): number | undefined {
+  const m = /^\s*(\d+)\s*(kB|MB|GB|TB)?\s*$/.exec(value);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  switch (m[2]) {
+    case 'kB': return n;
+    case 'MB': return n * 1024;
+    case 'GB': return n * 1024 * 1024;
+    case 'TB': return n * 1024 * 1024 * 1024;
+    default: return n * unitKiB;
+  }
+}
