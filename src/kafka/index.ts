@@ -1,2 +1,5 @@
-// Filled in by the kafka work (issue). index.ts files only re-export.
-export {};
+export * from './kafka-version';
+export * from './listeners';
+export * from './node-pool';
+export * from './topic';
+export * from './kafka-cluster';

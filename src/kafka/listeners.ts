@@ -1,0 +1,90 @@
+import * as kplus from 'cdk8s-plus-28';
+
+/** How clients authenticate on the client listener. */
+export enum KafkaAuthentication {
+  /** No authentication: anyone the NetworkPolicy lets in can produce and consume. */
+  NONE = 'none',
+  /**
+   * SASL/PLAIN with users whose passwords come from Secrets (`listeners.users`). Send it over
+   * TLS: PLAIN passes the password as is.
+   *
+   * SCRAM is not offered: in KRaft the credentials brokers need before the cluster is up must
+   * be written at format time (`kafka-storage format --add-scram`), and the apache/kafka
+   * entrypoint formats with `--cluster-id` and `-c` only.
+   */
+  SASL_PLAIN = 'sasl-plain',
+}
+
+/** Where the password of a PKCS#12 keystore is kept. */
+export interface KafkaPkcs12Options {
+  /** Secret holding the keystore and truststore password (cert-manager `keystores.pkcs12.passwordSecretRef`). */
+  readonly passwordSecret: kplus.ISecret;
+  /** Key of the password in `passwordSecret`. @default 'password' */
+  readonly passwordKey?: string;
+}
+
+/**
+ * TLS material for the listeners, from a Secret. cert-manager writes it when the Certificate
+ * sets `keystores.pkcs12.create: true`: `keystore.p12`, `truststore.p12` (and `tls.crt`,
+ * `tls.key`, `ca.crt`, of which clients get `ca.crt`).
+ *
+ * PEM-only Secrets are not accepted: Kafka's file PEM keystore needs the PKCS#8 key and the
+ * chain in one file, which a Secret volume cannot concatenate.
+ */
+export class KafkaTls {
+  /**
+   * A Secret with `keystore.p12` and `truststore.p12` (cert-manager's PKCS#12 keystores).
+   * The certificate must cover every name in `KafkaCluster.tlsDnsNames` and be usable for
+   * both server and client authentication (brokers and controllers authenticate each other).
+   */
+  public static fromPkcs12Secret(secret: kplus.ISecret, options: KafkaPkcs12Options): KafkaTls {
+    return new KafkaTls(secret, options.passwordSecret, options.passwordKey ?? 'password');
+  }
+
+  /** The Secret with keystore.p12, truststore.p12 and ca.crt. */
+  public readonly secret: kplus.ISecret;
+  /** The Secret with the keystore password. */
+  public readonly passwordSecret: kplus.ISecret;
+  /** The key of the password in `passwordSecret`. */
+  public readonly passwordKey: string;
+
+  private constructor(secret: kplus.ISecret, passwordSecret: kplus.ISecret, passwordKey: string) {
+    this.secret = secret;
+    this.passwordSecret = passwordSecret;
+    this.passwordKey = passwordKey;
+  }
+}
+
+/** A SASL/PLAIN user of the client listener. */
+export interface KafkaSaslUser {
+  /** User name: letters, digits, '.', '_' and '-'. */
+  readonly username: string;
+  /** Secret holding the password (it must not contain `"` or `\`, which JAAS would misread). */
+  readonly passwordSecret: kplus.ISecret;
+  /** @default 'password' */
+  readonly passwordKey?: string;
+}
+
+/**
+ * Listeners. Every node has up to three: CLIENT (applications), INTERNAL (broker to broker)
+ * and CONTROLLER (the KRaft quorum). INTERNAL and CONTROLLER are reachable only from the
+ * cluster's own pods (and topic Jobs), through the NetworkPolicy.
+ */
+export interface KafkaListenersOptions {
+  /** @default 9092 */
+  readonly clientPort?: number;
+  /** @default 9093 */
+  readonly controllerPort?: number;
+  /** @default 9094 */
+  readonly internalPort?: number;
+  /**
+   * TLS on every listener: the client listener encrypts, INTERNAL and CONTROLLER also require
+   * a client certificate (mutual TLS between nodes).
+   * @default - no TLS (PLAINTEXT)
+   */
+  readonly tls?: KafkaTls;
+  /** @default KafkaAuthentication.NONE */
+  readonly authentication?: KafkaAuthentication;
+  /** Users for `KafkaAuthentication.SASL_PLAIN`. @default - none */
+  readonly users?: KafkaSaslUser[];
+}
