@@ -56,6 +56,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   npmIgnoreOptions: { ignorePatterns: ['examples/', 'bench/', '.ci/'] },
 });
 
+// examples/ and bench/ import the library by its package name through their own tsconfig paths.
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project', [
+  './tsconfig.json', './test/tsconfig.json', './examples/tsconfig.json', './bench/tsconfig.json',
+]);
+
 // The main job: synthesize the example app with the real cdk8s CLI into examples/dist/.
 project.addTask('example', {
   description: 'Synthesize the example app in examples/ to YAML under examples/dist/',

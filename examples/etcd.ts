@@ -6,10 +6,10 @@
 import { createHash } from 'crypto';
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import {
   AntiAffinity, HealthProbe, PodManagementPolicy, StatefulWorkload,
 } from 'cdk8s-stateful';
-import { Construct } from 'constructs';
 
 export interface EtcdEnsembleProps {
   /** Members: odd, 3 or 5. @default 3 */

@@ -6,8 +6,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import * as cdk8s from 'cdk8s';
 import * as ts from 'typescript';
+import { parseAllDocuments } from 'yaml';
+import * as lib from '../src';
 import { validateManifests } from './util/validate';
 
 const ROOT = path.join(__dirname, '..');
@@ -62,8 +64,15 @@ test('README has snippets', () => {
 
 test('every README snippet type-checks against the library', () => {
   const program = ts.createProgram(files, {
-    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, noEmit: true, skipLibCheck: true,
-    esModuleInterop: true, types: [], baseUrl: ROOT, paths: { 'cdk8s-stateful': ['src/index.ts'] },
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    esModuleInterop: true,
+    types: [],
+    baseUrl: ROOT,
+    paths: { 'cdk8s-stateful': ['src/index.ts'] },
     typeRoots: [path.join(ROOT, 'node_modules/@types')],
   });
   const diags = ts.getPreEmitDiagnostics(program).filter((d) => d.file && files.includes(path.resolve(d.file.fileName)));
@@ -75,20 +84,21 @@ describe('every README snippet runs and its output validates', () => {
   const cases = progs.map((p, i): [string, string] => [p.title, files[i]]);
   test.each(cases)('%s', (_, file) => {
     const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
-    const apps: App[] = [];
-    const lib = require('../src');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const cdk8s = require('cdk8s');
+    const apps: cdk8s.App[] = [];
     // Capture every App a snippet creates, and keep app.synth() out of the repo.
     class CapturingApp extends cdk8s.App {
-      constructor(props: any = {}) { super({ ...props, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'readme-out-')) }); apps.push(this); }
+      constructor(props: cdk8s.AppProps = {}) {
+        super({ ...props, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'readme-out-')) });
+        apps.push(this);
+      }
     }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const req = (m: string) => (m === 'cdk8s-stateful' ? lib : m === 'cdk8s' ? { ...cdk8s, App: CapturingApp } : require(m));
     const mod = { exports: {} };
     new Function('require', 'module', 'exports', js)(req, mod, mod.exports);
     expect(apps.length).toBeGreaterThan(0);
     for (const app of apps) {
-      const objs = require('yaml').parseAllDocuments(app.synthYaml()).map((d: any) => d.toJS()).filter((o: any) => o);
+      const objs = parseAllDocuments(app.synthYaml()).map((d) => d.toJS()).filter((o) => o);
       validateManifests(objs, { externalSecrets: [] });
     }
   });

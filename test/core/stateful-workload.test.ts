@@ -87,12 +87,18 @@ describe('options', () => {
 
   test('replicas, parallel pod management, partitioned rolling update, minReady, ordinals', () => {
     const sts = find(synthValidated(Chart.of(workload({
-      replicas: 5, podManagementPolicy: PodManagementPolicy.PARALLEL, updateStrategy: UpdateStrategy.rollingUpdate(2),
-      minReady: Duration.seconds(15), ordinalsStart: 100,
+      replicas: 5,
+      podManagementPolicy: PodManagementPolicy.PARALLEL,
+      updateStrategy: UpdateStrategy.rollingUpdate(2),
+      minReady: Duration.seconds(15),
+      ordinalsStart: 100,
     }))), 'StatefulSet', 'cache');
     expect(sts.spec).toMatchObject({
-      replicas: 5, podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } },
-      minReadySeconds: 15, ordinals: { start: 100 },
+      replicas: 5,
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } },
+      minReadySeconds: 15,
+      ordinals: { start: 100 },
     });
   });
 
@@ -153,10 +159,15 @@ describe('options', () => {
 
   test('env keeps order; probes, resources, command and args', () => {
     const w = workload({
-      command: ['redis-server'], args: ['/etc/redis/redis.conf'],
+      command: ['redis-server'],
+      args: ['/etc/redis/redis.conf'],
       env: { A: kplus.EnvValue.fromValue('1'), POD: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME) },
-      resources: { cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.units(2) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) } },
-      readiness: HealthProbe.tcpSocket(6379), liveness: HealthProbe.exec(['redis-cli', 'ping'], { period: Duration.seconds(20) }),
+      resources: {
+        cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.units(2) },
+        memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
+      },
+      readiness: HealthProbe.tcpSocket(6379),
+      liveness: HealthProbe.exec(['redis-cli', 'ping'], { period: Duration.seconds(20) }),
       startup: HealthProbe.httpGet('/health', 8080, { failureThreshold: 30 }),
     });
     w.addEnv('B', kplus.EnvValue.fromValue('$(A)-2'));
@@ -246,8 +257,11 @@ describe('options', () => {
   test('placement: hard anti-affinity, hard zone spread, dedicated nodes, priority class', () => {
     const w = workload({
       placement: {
-        antiAffinity: AntiAffinity.HARD, zoneSpread: ZoneSpread.HARD, priorityClassName: 'stateful-critical',
-        nodeSelector: { 'kubernetes.io/arch': 'amd64' }, tolerations: [{ key: 'spot' }],
+        antiAffinity: AntiAffinity.HARD,
+        zoneSpread: ZoneSpread.HARD,
+        priorityClassName: 'stateful-critical',
+        nodeSelector: { 'kubernetes.io/arch': 'amd64' },
+        tolerations: [{ key: 'spot' }],
         dedicatedNodes: { key: 'workload', value: 'cache', effect: TaintEffect.NO_EXECUTE },
       },
     });
@@ -264,7 +278,11 @@ describe('options', () => {
   });
 
   test('no anti-affinity and no spread when asked; NetworkPolicy and PDB can be turned off', () => {
-    const w = workload({ placement: { antiAffinity: AntiAffinity.NONE, zoneSpread: ZoneSpread.NONE }, networkPolicy: false, disruptionBudget: { enabled: false } });
+    const w = workload({
+      placement: { antiAffinity: AntiAffinity.NONE, zoneSpread: ZoneSpread.NONE },
+      networkPolicy: false,
+      disruptionBudget: { enabled: false },
+    });
     const objs = synthValidated(Chart.of(w));
     const pod = find(objs, 'StatefulSet', 'cache').spec.template.spec;
     expect(pod.affinity).toBeUndefined();

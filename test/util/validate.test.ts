@@ -1,12 +1,14 @@
 import { Chart, Size, Testing } from 'cdk8s';
-import { StatefulWorkload } from '../../src';
 import { invariantErrors, schemaErrors, synthValidated, unknownFieldErrors, validateManifests } from './validate';
+import { StatefulWorkload } from '../../src';
 
 /** A valid baseline: a workload with a claim template, config files, RBAC and a client Service. */
 function baseline(): any[] {
   const chart = new Chart(Testing.app(), 'c', { namespace: 'ns' });
   const w = new StatefulWorkload(chart, 'db', {
-    image: 'docker.io/library/postgres:16.4', replicas: 3, ports: [{ name: 'pg', port: 5432 }],
+    image: 'docker.io/library/postgres:16.4',
+    replicas: 3,
+    ports: [{ name: 'pg', port: 5432 }],
     dataVolumes: { data: { mountPath: '/var/lib/postgresql/data', size: Size.gibibytes(1) } },
     rbacRules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
   });
