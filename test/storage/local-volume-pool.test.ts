@@ -1,0 +1,246 @@
+import { App, Chart, Size } from 'cdk8s';
+import {
+  AntiAffinity, BlockCleaner, FsType, LocalVolumePool, LocalVolumePoolMode, ReclaimPolicy, TaintEffect, VolumeMode, Warnings,
+} from '../../src';
+import { container, find, ofKind, synthValidated } from '../util/validate';
+import { newChart, workload } from './helpers';
+
+const NVME = { nodes: ['node-1', 'node-2', 'node-3'], paths: ['/mnt/disks/3f6c0a1e'], capacity: Size.gibibytes(370) };
+
+function captureStderr(fn: () => void): string {
+  const write = process.stderr.write;
+  let out = '';
+  process.stderr.write = ((s: string) => { out += s; return true; }) as any;
+  try {
+    fn();
+  } finally {
+    process.stderr.write = write;
+  }
+  return out;
+}
+
+describe('LocalVolumePool, static inventory', () => {
+  test('a no-provisioner class and one PV per disk with hostname affinity; no namespace on either', () => {
+    const chart = newChart('databases');
+    const pool = new LocalVolumePool(chart, 'local-nvme', {
+      diskSets: [NVME],
+      disks: [{ node: 'node-4', path: '/mnt/disks/raw0', capacity: Size.tebibytes(1), volumeMode: VolumeMode.BLOCK, name: 'node-4-raw0' }],
+    });
+    workload(chart, 'db', pool.storageClass, { replicas: 3 });
+    const objs = synthValidated(chart);
+
+    const sc = find(objs, 'StorageClass', 'local-nvme');
+    expect(sc.metadata.namespace).toBeUndefined();
+    expect(sc.provisioner).toBe('kubernetes.io/no-provisioner');
+    expect(sc.volumeBindingMode).toBe('WaitForFirstConsumer');
+    expect(sc.reclaimPolicy).toBe('Retain');
+    expect(sc.allowVolumeExpansion).toBe(false);
+
+    const pvs = ofKind(objs, 'PersistentVolume');
+    expect(pvs.map((p) => p.metadata.name)).toEqual([
+      'node-4-raw0', 'local-nvme-node-1-mnt-disks-3f6c0a1e', 'local-nvme-node-2-mnt-disks-3f6c0a1e', 'local-nvme-node-3-mnt-disks-3f6c0a1e',
+    ]);
+    for (const pv of pvs) expect(pv.metadata.namespace).toBeUndefined();
+    const pv = find(objs, 'PersistentVolume', 'local-nvme-node-2-mnt-disks-3f6c0a1e');
+    expect(pv.spec).toEqual({
+      capacity: { storage: '370Gi' },
+      volumeMode: 'Filesystem',
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: 'local-nvme',
+      local: { path: '/mnt/disks/3f6c0a1e' },
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-2'] }] }] } },
+    });
+    expect(find(objs, 'PersistentVolume', 'node-4-raw0').spec.volumeMode).toBe('Block');
+    expect(find(objs, 'StatefulSet', 'db').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('local-nvme');
+    expect(pool.persistentVolumes).toHaveLength(4);
+    expect(pool.storageClass.allowVolumeExpansion).toBe(false);
+  });
+
+  test('names are deterministic: the same code gives the same output', () => {
+    const render = () => {
+      const chart = newChart();
+      new LocalVolumePool(chart, 'local-nvme', { diskSets: [NVME] });
+      return synthValidated(chart);
+    };
+    expect(render()).toEqual(render());
+  });
+
+  test.each([
+    ['Delete reclaim', { diskSets: [NVME], reclaimPolicy: ReclaimPolicy.DELETE }, 'reclaimPolicy Delete needs the static provisioner to wipe the disk and re-create the PersistentVolume'],
+    ['no disks', {}, "a static pool needs disks: list them in 'disks' or 'diskSets'"],
+    ['relative path', { disks: [{ node: 'n1', path: 'mnt/disk', capacity: Size.gibibytes(1) }] }, "disk path 'mnt/disk' on node 'n1' must be an absolute path"],
+    ['bad node', { disks: [{ node: 'node 1', path: '/mnt/a', capacity: Size.gibibytes(1) }] }, "disk node 'node 1' is not a kubernetes.io/hostname label value"],
+    ['tiny disk', { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.kibibytes(4) }] }, 'disk n1:/mnt/a has capacity 4Ki; give at least 1Mi'],
+    ['duplicate disk', { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(1) }, { node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(1) }] }, 'disk n1:/mnt/a is listed twice'],
+    ['colliding names', { disks: [{ node: 'n1', path: '/mnt/a_b', capacity: Size.gibibytes(1) }, { node: 'n1', path: '/mnt/a-b', capacity: Size.gibibytes(1) }] }, "two disks map to PersistentVolume name 'pool-n1-mnt-a-b'; give one of them a 'name'"],
+    ['discovery options in static mode', { diskSets: [NVME], discovery: {} }, 'discovery options are set but mode is static'],
+    ['bad class name', { storageClassName: 'Local_NVMe', diskSets: [NVME] }, "storageClassName 'Local_NVMe' must be a DNS-1123 subdomain"],
+  ])('%s is a ValidationError', (_n, props, message) => {
+    expect(() => new LocalVolumePool(newChart(), 'pool', props)).toThrow(message);
+  });
+});
+
+describe('LocalVolumePool, discovery', () => {
+  test('deploys local-static-provisioner v2.9.0 as upstream, in kube-system', () => {
+    const chart = newChart('databases');
+    const pool = new LocalVolumePool(chart, 'local-nvme', {
+      mode: LocalVolumePoolMode.DISCOVERY,
+      reclaimPolicy: ReclaimPolicy.DELETE,
+      discovery: {
+        hostDir: '/mnt/fast-disks',
+        fsType: FsType.XFS,
+        blockCleaner: BlockCleaner.shred(2),
+        nodeSelector: { 'node.example.com/nvme': 'true' },
+        tolerations: [{ key: 'dedicated', value: 'db', effect: TaintEffect.NO_SCHEDULE }],
+      },
+    });
+    workload(chart, 'db', pool.storageClass);
+    const objs = synthValidated(chart);
+
+    expect(ofKind(objs, 'PersistentVolume')).toHaveLength(0);
+    const sc = find(objs, 'StorageClass', 'local-nvme');
+    expect(sc.reclaimPolicy).toBe('Delete');
+    expect(sc.provisioner).toBe('kubernetes.io/no-provisioner');
+
+    const cm = find(objs, 'ConfigMap', 'local-nvme-provisioner-config');
+    expect(cm.metadata.namespace).toBe('kube-system');
+    expect(cm.data.storageClassMap).toBe([
+      'local-nvme:',
+      '  hostDir: "/mnt/fast-disks"',
+      '  mountDir: "/mnt/fast-disks"',
+      '  volumeMode: Filesystem',
+      '  fsType: xfs',
+      '  namePattern: "*"',
+      '  blockCleanerCommand:',
+      '    - "/scripts/shred.sh"',
+      '    - "2"',
+      '',
+    ].join('\n'));
+
+    const ds = find(objs, 'DaemonSet', 'local-nvme-provisioner');
+    expect(ds.metadata.namespace).toBe('kube-system');
+    const pod = ds.spec.template.spec;
+    expect(pod.serviceAccountName).toBe('local-nvme-provisioner');
+    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', 'node.example.com/nvme': 'true' });
+    expect(pod.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }]);
+    const c = container(ds, 'provisioner');
+    expect(c.image).toBe('registry.k8s.io/sig-storage/local-volume-provisioner:v2.9.0');
+    expect(c.securityContext).toEqual({ privileged: true });
+    expect(c.volumeMounts).toEqual([
+      { name: 'provisioner-config', mountPath: '/etc/provisioner/config', readOnly: true },
+      { name: 'provisioner-dev', mountPath: '/dev' },
+      { name: 'disks', mountPath: '/mnt/fast-disks', mountPropagation: 'HostToContainer' },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: 'provisioner-config', configMap: { name: 'local-nvme-provisioner-config' } },
+      { name: 'provisioner-dev', hostPath: { path: '/dev' } },
+      { name: 'disks', hostPath: { path: '/mnt/fast-disks' } },
+    ]);
+    expect(c.env.map((e: any) => e.name)).toEqual(['MY_NODE_NAME', 'MY_NAMESPACE', 'JOB_CONTAINER_IMAGE']);
+
+    const role = find(objs, 'ClusterRole', 'local-nvme-provisioner');
+    expect(role.metadata.namespace).toBeUndefined();
+    expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'list', 'watch', 'create', 'delete'] });
+    expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'update'] });
+    const binding = find(objs, 'ClusterRoleBinding', 'local-nvme-provisioner');
+    expect(binding.metadata.namespace).toBeUndefined();
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'local-nvme-provisioner', namespace: 'kube-system' }]);
+    expect(ofKind(objs, 'Deployment')).toHaveLength(0);
+    expect(pool.daemonSet).toBeDefined();
+  });
+
+  test('node-cleanup controller on request, in a chosen namespace', () => {
+    const chart = newChart();
+    new LocalVolumePool(chart, 'local-nvme', { mode: LocalVolumePoolMode.DISCOVERY, discovery: { nodeCleanup: true, namespace: 'local-storage' } });
+    const objs = synthValidated(chart);
+    const d = find(objs, 'Deployment', 'local-nvme-provisioner-node-cleanup');
+    expect(d.metadata.namespace).toBe('local-storage');
+    expect(container(d, 'node-cleanup-controller').args).toEqual(['--storageclass-names=local-nvme', '--pvc-deletion-delay=60s', '--stale-pv-discovery-interval=10s']);
+    expect(find(objs, 'ClusterRole', 'local-nvme-provisioner-node-cleanup').rules).toContainEqual(
+      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'delete'] });
+    expect(find(objs, 'ClusterRoleBinding', 'local-nvme-provisioner-node-cleanup').subjects[0].namespace).toBe('local-storage');
+    const storageClassMap = find(objs, 'ConfigMap', 'local-nvme-provisioner-config').data.storageClassMap;
+    expect(storageClassMap).toContain('"/scripts/quick_reset.sh"');
+  });
+
+  test.each([
+    ['fsType with Block', { volumeMode: VolumeMode.BLOCK, discovery: { fsType: FsType.EXT4 } }, 'discovery.fsType formats block devices consumed as Filesystem volumes'],
+    ['relative hostDir', { discovery: { hostDir: 'disks' } }, "discovery.hostDir 'disks' must be an absolute directory"],
+    ['root hostDir', { discovery: { hostDir: '/' } }, "discovery.hostDir '/' must be an absolute directory other than '/'"],
+    ['cleaner passes', { discovery: { blockCleaner: BlockCleaner.ddZero(0) } }, 'blockCleaner passes must be a whole number from 1 to 10, got 0'],
+    ['namespace', { discovery: { namespace: 'Kube_System' } }, "discovery.namespace 'Kube_System' is not a namespace name"],
+  ])('%s is a ValidationError', (_n, props, message) => {
+    expect(() => new LocalVolumePool(newChart(), 'pool', { mode: LocalVolumePoolMode.DISCOVERY, ...props })).toThrow(message);
+  });
+});
+
+describe('capacity checks', () => {
+  const small = { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(50) }, { node: 'n1', path: '/mnt/b', capacity: Size.gibibytes(50) }] };
+
+  test.each([
+    ['more claims than disks', 3, Size.gibibytes(10), AntiAffinity.SOFT,
+      "workloads claim 3 Filesystem volume(s) of class 'pool' but the pool has 2 Filesystem disk(s)", 'claimsExceedInventory'],
+    ['a claim larger than every disk', 1, Size.gibibytes(100), AntiAffinity.SOFT,
+      "test/db: data volume 'data' asks for 100Gi but the largest Filesystem disk holds 50Gi", 'claimLargerThanDisks'],
+    ['more replicas than nodes under hard anti-affinity', 2, Size.gibibytes(10), AntiAffinity.HARD,
+      'test/db: 2 replicas with hard anti-affinity need 2 nodes, but only 1 node(s) have a Filesystem disk of 10Gi or more', 'replicasExceedNodes'],
+  ])('%s: an error in static mode, a warning in discovery mode', (_n, replicas, size, antiAffinity, message, id) => {
+    const staticChart = newChart();
+    const pool = new LocalVolumePool(staticChart, 'pool', small);
+    workload(staticChart, 'db', pool.storageClass, { replicas, placement: { antiAffinity } }, size);
+    expect(() => synthValidated(staticChart)).toThrow(message);
+
+    const chart = newChart();
+    const discovered = new LocalVolumePool(chart, 'pool', { mode: LocalVolumePoolMode.DISCOVERY, ...small });
+    workload(chart, 'db', discovered.storageClass, { replicas, placement: { antiAffinity } }, size);
+    const app = chart.node.root as App;
+    let objs: any[] = [];
+    const stderr = captureStderr(() => { objs = synthValidated(chart); });
+    expect(find(objs, 'StatefulSet', 'db').spec.replicas).toBe(replicas);
+    const warnings = Warnings.of(app).list();
+    expect(warnings.map((w) => w.id)).toEqual([`@cdk8s-stateful/storage:${id}`]);
+    expect(warnings[0].message).toContain(message);
+    expect(warnings[0].path).toBe('test/pool');
+    // Raised during validation, and printed in the same pass.
+    expect(stderr).toContain(`[ack: @cdk8s-stateful/storage:${id}]`);
+  });
+
+  test('a warning can be acknowledged', () => {
+    const chart = newChart();
+    const pool = new LocalVolumePool(chart, 'pool', { mode: LocalVolumePoolMode.DISCOVERY, ...small });
+    workload(chart, 'db', pool.storageClass, { replicas: 3 });
+    Warnings.acknowledge(pool, '@cdk8s-stateful/storage:claimsExceedInventory');
+    const stderr = captureStderr(() => synthValidated(chart));
+    expect(Warnings.of(chart).ids()).toEqual([]);
+    expect(stderr).not.toContain('claimsExceedInventory');
+  });
+
+  test('claims fit: no error, no warning; other classes and other apps are not counted', () => {
+    const chart = newChart();
+    const pool = new LocalVolumePool(chart, 'pool', { diskSets: [{ nodes: ['n1', 'n2', 'n3'], paths: ['/mnt/a'], capacity: Size.gibibytes(100) }] });
+    workload(chart, 'db', pool.storageClass, { replicas: 3, placement: { antiAffinity: AntiAffinity.HARD } });
+    workload(chart, 'other', undefined, { replicas: 5 });
+    const otherApp = new Chart(new App(), 'other');
+    workload(otherApp, 'db', pool.storageClass, { replicas: 9 });
+    const objs = synthValidated(chart);
+    expect(ofKind(objs, 'PersistentVolume')).toHaveLength(3);
+    expect(Warnings.of(chart).ids()).toEqual([]);
+  });
+
+  test('Block claims count only Block disks', () => {
+    const chart = newChart();
+    const pool = new LocalVolumePool(chart, 'pool', small);
+    const w = workload(chart, 'db', undefined, { replicas: 1 });
+    w.addDataVolume('raw', { mountPath: '/dev/xvdb', size: Size.gibibytes(10), storageClass: pool.storageClass, volumeMode: VolumeMode.BLOCK });
+    expect(() => synthValidated(chart)).toThrow("data volume 'raw' asks for 10Gi but the pool has no Block disks");
+  });
+
+  test('discovery mode without declared disks skips the checks', () => {
+    const chart = newChart();
+    const pool = new LocalVolumePool(chart, 'pool', { mode: LocalVolumePoolMode.DISCOVERY });
+    workload(chart, 'db', pool.storageClass, { replicas: 7 });
+    synthValidated(chart);
+    expect(Warnings.of(chart).ids()).toEqual([]);
+  });
+});
