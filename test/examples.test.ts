@@ -1,15 +1,14 @@
 import { App, Testing } from 'cdk8s';
 import { buildExampleApp } from '../examples/app';
 import { EtcdEnsemble } from '../examples/etcd';
+import { EXAMPLE_RUNTIME_SECRETS } from './util/examples';
 import { container, find, synthValidatedApp } from './util/validate';
 
-/** Secrets the example systems create at run time (never at synth). */
-const RUNTIME_SECRETS: string[] = [];
 
 function synthExamples(): any[] {
   const app = Testing.app();
   buildExampleApp(app);
-  return synthValidatedApp(app, { externalSecrets: RUNTIME_SECRETS });
+  return synthValidatedApp(app, { externalSecrets: EXAMPLE_RUNTIME_SECRETS });
 }
 
 test('the example app synthesizes and passes the validators', () => {
