@@ -511,7 +511,8 @@ export class StatefulWorkload extends Construct {
 
   /** Add a persistent data volume (a volumeClaimTemplate) mounted in the main container. */
   public addDataVolume(name: string, options: DataVolumeOptions): void {
-    Names.assertDns1123Label(this, 'data volume name', name, 63 - this.name.length - 12);
+    // A pod volume name (label, ≤ 63); the PVC `<name>-<statefulset>-<ordinal>` is a subdomain (≤ 253).
+    Names.assertDns1123Label(this, 'data volume name', name);
     this.assertNewVolumeName(name);
     let kib: number;
     try {

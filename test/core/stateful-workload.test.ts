@@ -313,6 +313,12 @@ describe('options', () => {
     expect(noNs.podDnsName(0)).toBe('cache-0.cache-headless');
   });
 
+  test('a 52-character name (the StatefulSet maximum) still takes data volumes', () => {
+    const name = 'a'.repeat(52);
+    const w = workload({ name, dataVolumes: { 'data-volume': { mountPath: '/data', size: Size.gibibytes(1) } } });
+    expect(find(synthValidated(Chart.of(w)), 'StatefulSet', name).spec.volumeClaimTemplates[0].metadata.name).toBe('data-volume');
+  });
+
   test('escape hatch: JSON patches on public children', () => {
     const w = workload();
     ApiObject.of(w.statefulSet).addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', 5));
@@ -341,6 +347,7 @@ describe('invalid props', () => {
     ['duplicate port numbers', { ports: [{ name: 'a', port: 1 }, { name: 'b', port: 1 }] }, "ports 'a' and 'b' both use 1"],
     ['port out of range', { ports: [{ name: 'a', port: 70000 }] }, "port 'a' has number 70000; use an integer from 1 to 65535"],
     ['bad port name', { ports: [{ name: 'Client_Port', port: 1 }] }, "port name 'Client_Port' must be an IANA service name"],
+    ['bad data volume name', { dataVolumes: { Data: { mountPath: '/d', size: Size.gibibytes(1) } } }, "data volume name 'Data' must be a DNS-1123 label"],
     ['zero size', { dataVolumes: { data: { mountPath: '/d', size: Size.gibibytes(0) } } }, "data volume 'data' has size 0; give at least 1Mi"],
     ['two mounts at one path', { dataVolumes: { a: { mountPath: '/d', size: Size.gibibytes(1) }, b: { mountPath: '/d', size: Size.gibibytes(1) } } }, "volumes 'a' and 'b' are both mounted at /d"],
     ['maxUnavailable 0', { disruptionBudget: { maxUnavailable: 0 } }, 'maxUnavailable 0 blocks every node drain forever'],
