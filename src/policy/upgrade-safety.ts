@@ -215,17 +215,20 @@ class Checker {
       const sx = storageOf(x.spec);
       const sy = storageOf(y.spec);
       if (sx === undefined || sy === undefined || sy <= sx) return false;
-      const strip = (t: any) => canonical({ ...t, spec: { ...t.spec, resources: { ...t.spec?.resources, requests: { ...t.spec?.resources?.requests, storage: undefined } } } });
+      const strip = (t: any) => {
+        const requests = { ...t.spec?.resources?.requests, storage: undefined };
+        return canonical({ ...t, spec: { ...t.spec, resources: { ...t.spec?.resources, requests } } });
+      };
       return strip(x) === strip(y);
     });
   }
 
   private statefulSetRemoved(b: Obj): void {
     const claims = (b.o.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata?.name).filter((n: any) => n);
-    const renamedTo = [...this.after.values()].find((a) =>
-      a.kind === 'StatefulSet' && !this.before.has(key(a)) && a.namespace === b.namespace &&
-      differs(a.o.spec?.volumeClaimTemplates?.map((t: any) => t.metadata?.name), undefined) &&
-      !differs(a.o.spec?.volumeClaimTemplates?.map((t: any) => t.metadata?.name), claims));
+    // A new StatefulSet with the same claim templates in the same namespace is most likely a rename.
+    const templateNames = (x: Obj) => (x.o.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata?.name);
+    const renamedTo = claims.length ? [...this.after.values()].find((a) =>
+      a.kind === 'StatefulSet' && !this.before.has(key(a)) && a.namespace === b.namespace && !differs(templateNames(a), claims)) : undefined;
     const deletes = b.o.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
     const risk = claims.length && deletes ? UpgradeRisk.DATA_LOSS : UpgradeRisk.ORPHANED;
     const what = claims.length

@@ -282,7 +282,9 @@ export class LocalVolumePool extends Construct {
     }
   }
 
-  private addProvisioner(className: string, volumeMode: VolumeMode, o: LocalVolumeDiscoveryOptions): { daemonSet: k8s.KubeDaemonSet; configMap: k8s.KubeConfigMap } {
+  private addProvisioner(
+    className: string, volumeMode: VolumeMode, o: LocalVolumeDiscoveryOptions,
+  ): { daemonSet: k8s.KubeDaemonSet; configMap: k8s.KubeConfigMap } {
     const hostDir = o.hostDir ?? '/mnt/disks';
     const mountDir = o.mountDir ?? hostDir;
     for (const [k, v] of [['hostDir', hostDir], ['mountDir', mountDir]]) {

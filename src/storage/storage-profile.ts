@@ -371,7 +371,7 @@ function secretParams(prefix: string, s: SecretReference): { [key: string]: stri
 function powerOfTwoKib(what: string, size: Size | undefined, minKib: number, maxKib: number): string | undefined {
   if (size === undefined) return undefined;
   const k = kibibytes(size);
-  if (!Number.isInteger(k) || k < minKib || k > maxKib || (k & (k - 1)) !== 0) {
+  if (!Number.isInteger(k) || k < minKib || k > maxKib || !Number.isInteger(Math.log2(k))) {
     return `${what} must be a power of two from ${minKib}Ki to ${maxKib}Ki, e.g. Size.kibibytes(128)`;
   }
   return undefined;

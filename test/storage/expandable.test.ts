@@ -1,9 +1,9 @@
 import { Size } from 'cdk8s';
+import { newChart, workload } from './helpers';
 import { LocalVolumePool, StatefulWorkload, StorageClass, StorageProfile } from '../../src';
 // src/index.ts does not export policy yet (the integrator adds it).
 import { UpgradeSafety } from '../../src/policy';
 import { find, ofKind, synthValidated } from '../util/validate';
-import { newChart, workload } from './helpers';
 
 function render(size: Size, replicas: number = 3, ordinalsStart?: number): any[] {
   const chart = newChart('db');

@@ -7,7 +7,9 @@ export function newChart(namespace?: string): Chart {
 }
 
 /** A small workload with one data volume of the given class. */
-export function workload(chart: Chart, id: string, storageClass: IStorageClass | undefined, props: Partial<StatefulWorkloadProps> = {}, size: Size = Size.gibibytes(10)): StatefulWorkload {
+export function workload(
+  chart: Chart, id: string, storageClass: IStorageClass | undefined, props: Partial<StatefulWorkloadProps> = {}, size: Size = Size.gibibytes(10),
+): StatefulWorkload {
   return new StatefulWorkload(chart, id, {
     image: 'docker.io/library/postgres:16.4',
     ports: [{ name: 'pg', port: 5432 }],

@@ -1,9 +1,9 @@
 import { App, Chart, Size } from 'cdk8s';
+import { newChart, workload } from './helpers';
 import {
   AntiAffinity, BlockCleaner, FsType, LocalVolumePool, LocalVolumePoolMode, ReclaimPolicy, TaintEffect, VolumeMode, Warnings,
 } from '../../src';
 import { container, find, ofKind, synthValidated } from '../util/validate';
-import { newChart, workload } from './helpers';
 
 const NVME = { nodes: ['node-1', 'node-2', 'node-3'], paths: ['/mnt/disks/3f6c0a1e'], capacity: Size.gibibytes(370) };
 

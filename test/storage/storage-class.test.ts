@@ -1,10 +1,10 @@
 import { Duration, Size } from 'cdk8s';
+import { newChart, workload } from './helpers';
 import {
   AzureCachingMode, AzureDiskSku, EbsVolumeType, FsType, GcePdType, LonghornDataLocality, RbdImageFeature,
   ReclaimPolicy, StorageClass, StorageProfile, VolumeBindingMode, ZfsCompression,
 } from '../../src';
 import { find, ofKind, synthValidated } from '../util/validate';
-import { newChart, workload } from './helpers';
 
 describe('StorageClass defaults', () => {
   test('Retain, WaitForFirstConsumer, expansion where the driver supports it, no namespace', () => {
@@ -85,18 +85,31 @@ const PROFILES: Array<[string, StorageProfile, string, { [k: string]: string }]>
   ['azureDisk PremiumV2', StorageProfile.azureDisk({ sku: AzureDiskSku.PREMIUM_V2_LRS, iops: 5000, throughputMbps: 200 }),
     'disk.csi.azure.com', { 'skuName': 'PremiumV2_LRS', 'cachingMode': 'None', 'DiskIOPSReadWrite': '5000', 'DiskMBpsReadWrite': '200', 'csi.storage.k8s.io/fstype': 'ext4' }],
   ['cephRbd', StorageProfile.cephRbd({ pool: 'replicapool' }), 'rook-ceph.rbd.csi.ceph.com', {
-    'clusterID': 'rook-ceph', 'pool': 'replicapool', 'imageFormat': '2', 'imageFeatures': 'layering',
-    'csi.storage.k8s.io/provisioner-secret-name': 'rook-csi-rbd-provisioner', 'csi.storage.k8s.io/provisioner-secret-namespace': 'rook-ceph',
-    'csi.storage.k8s.io/controller-expand-secret-name': 'rook-csi-rbd-provisioner', 'csi.storage.k8s.io/controller-expand-secret-namespace': 'rook-ceph',
-    'csi.storage.k8s.io/node-stage-secret-name': 'rook-csi-rbd-node', 'csi.storage.k8s.io/node-stage-secret-namespace': 'rook-ceph',
+    'clusterID': 'rook-ceph',
+    'pool': 'replicapool',
+    'imageFormat': '2',
+    'imageFeatures': 'layering',
+    'csi.storage.k8s.io/provisioner-secret-name': 'rook-csi-rbd-provisioner',
+    'csi.storage.k8s.io/provisioner-secret-namespace': 'rook-ceph',
+    'csi.storage.k8s.io/controller-expand-secret-name': 'rook-csi-rbd-provisioner',
+    'csi.storage.k8s.io/controller-expand-secret-namespace': 'rook-ceph',
+    'csi.storage.k8s.io/node-stage-secret-name': 'rook-csi-rbd-node',
+    'csi.storage.k8s.io/node-stage-secret-namespace': 'rook-ceph',
     'csi.storage.k8s.io/fstype': 'ext4',
   }],
   ['cephRbd other operator namespace', StorageProfile.cephRbd({ pool: 'p', operatorNamespace: 'storage', clusterId: 'ceph-a', dataPool: 'ec-data' }),
     'storage.rbd.csi.ceph.com', {
-      'clusterID': 'ceph-a', 'pool': 'p', 'dataPool': 'ec-data', 'imageFormat': '2', 'imageFeatures': 'layering',
-      'csi.storage.k8s.io/provisioner-secret-name': 'rook-csi-rbd-provisioner', 'csi.storage.k8s.io/provisioner-secret-namespace': 'ceph-a',
-      'csi.storage.k8s.io/controller-expand-secret-name': 'rook-csi-rbd-provisioner', 'csi.storage.k8s.io/controller-expand-secret-namespace': 'ceph-a',
-      'csi.storage.k8s.io/node-stage-secret-name': 'rook-csi-rbd-node', 'csi.storage.k8s.io/node-stage-secret-namespace': 'ceph-a',
+      'clusterID': 'ceph-a',
+      'pool': 'p',
+      'dataPool': 'ec-data',
+      'imageFormat': '2',
+      'imageFeatures': 'layering',
+      'csi.storage.k8s.io/provisioner-secret-name': 'rook-csi-rbd-provisioner',
+      'csi.storage.k8s.io/provisioner-secret-namespace': 'ceph-a',
+      'csi.storage.k8s.io/controller-expand-secret-name': 'rook-csi-rbd-provisioner',
+      'csi.storage.k8s.io/controller-expand-secret-namespace': 'ceph-a',
+      'csi.storage.k8s.io/node-stage-secret-name': 'rook-csi-rbd-node',
+      'csi.storage.k8s.io/node-stage-secret-namespace': 'ceph-a',
       'csi.storage.k8s.io/fstype': 'ext4',
     }],
   ['longhorn', StorageProfile.longhorn({ replicas: 1, dataLocality: LonghornDataLocality.STRICT_LOCAL, staleReplicaTimeout: Duration.hours(1), diskSelector: ['nvme'] }),
@@ -108,8 +121,12 @@ const PROFILES: Array<[string, StorageProfile, string, { [k: string]: string }]>
   ['topolvm', StorageProfile.topolvm({ deviceClass: 'ssd' }),
     'topolvm.io', { 'csi.storage.k8s.io/fstype': 'xfs', 'topolvm.io/device-class': 'ssd' }],
   ['ondat', StorageProfile.ondat({ replicas: 2, encryption: true, compression: false }), 'csi.storageos.com', {
-    'csi.storage.k8s.io/secret-name': 'storageos-api', 'csi.storage.k8s.io/secret-namespace': 'storageos',
-    'storageos.com/replicas': '2', 'storageos.com/encryption': 'true', 'storageos.com/nocompress': 'true', 'csi.storage.k8s.io/fstype': 'ext4',
+    'csi.storage.k8s.io/secret-name': 'storageos-api',
+    'csi.storage.k8s.io/secret-namespace': 'storageos',
+    'storageos.com/replicas': '2',
+    'storageos.com/encryption': 'true',
+    'storageos.com/nocompress': 'true',
+    'csi.storage.k8s.io/fstype': 'ext4',
   }],
   ['custom', StorageProfile.custom('nfs.csi.k8s.io', { server: 'nfs.example.com', share: '/exports' }), 'nfs.csi.k8s.io', { server: 'nfs.example.com', share: '/exports' }],
 ];
