@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -58,7 +59,12 @@ export class Credentials {
   private readonly secret?: kplus.ISecret;
   private readonly keyMap: { [key: string]: string };
 
-  private constructor(name: string | undefined, generatorImage: string | undefined, secret: kplus.ISecret | undefined, keyMap: { [key: string]: string }) {
+  private constructor(
+    name: string | undefined,
+    generatorImage: string | undefined,
+    secret: kplus.ISecret | undefined,
+    keyMap: { [key: string]: string },
+  ) {
     this.name = name;
     this.generatorImage = generatorImage;
     this.secret = secret;
@@ -132,7 +138,9 @@ export class GeneratedSecret extends Construct {
     this.secretName = props.secretName;
     const labels = { ...(props.labels ?? {}), 'app.kubernetes.io/managed-by': MANAGED_BY };
     const base = props.secretName.replace(/\./g, '-').slice(0, 40).replace(/-+$/, '');
-    const hash = createHash('sha256').update(JSON.stringify([props.secretName, keys])).digest('hex').slice(0, 8);
+    // Everything in the pod template: a Job's template is immutable, so any change needs a new name.
+    const image = props.image ?? DEFAULT_GENERATOR_IMAGE;
+    const hash = createHash('sha256').update(JSON.stringify([props.secretName, keys, image, labels, GENERATOR_SCRIPT])).digest('hex').slice(0, 8);
     Names.assertDns1035(this, 'generator name', base, 40);
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
@@ -150,7 +158,7 @@ export class GeneratedSecret extends Construct {
     this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata: { name: `${base}-gen`, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.role.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name }],
+      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name, namespace: Chart.of(this).namespace }],
     });
     this.job = new k8s.KubeJob(this, 'Job', {
       metadata: { name: `${base}-${hash}`, labels },
@@ -169,7 +177,7 @@ export class GeneratedSecret extends Construct {
             },
             containers: [{
               name: 'generate',
-              image: props.image ?? DEFAULT_GENERATOR_IMAGE,
+              image,
               imagePullPolicy: 'IfNotPresent',
               command: ['python3', '-c', GENERATOR_SCRIPT],
               env: [
@@ -201,7 +209,7 @@ export class GeneratedSecret extends Construct {
  * Create-if-absent, add-if-missing. Exit 1 on any unexpected answer so the Job retries
  * (e.g. 409 when two runs race: the next attempt finds the Secret and only adds keys).
  */
-const GENERATOR_SCRIPT = `
+const GENERATOR_SCRIPT: string = `
 import base64, json, os, secrets, ssl, sys, urllib.error, urllib.request
 SA = '/var/run/secrets/kubernetes.io/serviceaccount'
 ns = open(SA + '/namespace').read().strip()

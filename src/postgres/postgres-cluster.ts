@@ -2,15 +2,16 @@ import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { PostgresVersion } from './postgres-version';
 import { HealthProbe, WorkloadMount } from '../core/container';
 import { Credentials, GeneratedSecret } from '../core/credentials';
 import { ValidationError, Warnings } from '../core/errors';
 import { LabelKeys } from '../core/labels';
+import { Names } from '../core/naming';
 import { PlacementProps } from '../core/placement';
 import { PodManagementPolicy, StatefulWorkload, WorkloadVolume } from '../core/stateful-workload';
 import { IStorageClass } from '../core/storage';
-import { MANAGED_BY, sizeToQuantity } from '../core/util';
-import { PostgresVersion } from './postgres-version';
+import { MANAGED_BY, MAX_STATEFULSET_NAME, sizeToQuantity } from '../core/util';
 import { OFFICIAL_GID, OFFICIAL_IMAGES, OFFICIAL_UID, SPILO_GID, SPILO_IMAGE, SPILO_UID } from './private/images';
 import { CREDENTIALS_DIR, DatabaseSpec, dumpAll, patroniPostInit, streamingClone, streamingInitdb } from './private/scripts';
 import { DCS_ONLY, derivedParameters, MIN_MEMORY_MIB, parseSizeKiB, PATRONI_MANAGED, STREAMING_MANAGED } from './private/tuning';
@@ -211,7 +212,7 @@ export class PostgresCluster extends Construct {
     const ha = this.mode === ReplicationMode.PATRONI;
     this.image = props.image ?? (ha ? SPILO_IMAGE : OFFICIAL_IMAGES[this.version]);
     this.credentials = props.credentials ?? Credentials.generate();
-    this.validate(props);
+    this.validateProps(props);
 
     const storage = props.storage ?? {};
     const dataSize = storage.size ?? Size.gibibytes(10);
@@ -221,9 +222,12 @@ export class PostgresCluster extends Construct {
       memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) },
     };
     this.dbs = this.databaseSpecs(props.databases ?? [{ name: 'app' }]);
-    this.params = this.buildParameters(props, resources, walSize ?? dataSize);
+    // The WAL budget: its own volume, or a quarter of the data volume when they share it.
+    const walBudget = walSize ?? Size.mebibytes(Math.floor(dataSize.toMebibytes({ rounding: SizeRoundingBehavior.FLOOR }) / 4));
+    this.params = this.buildParameters(props, resources, walBudget);
 
-    const name = props.name ?? id;
+    // Validated here so the error speaks of this construct's id or `name` prop.
+    const name = Names.stable(this, props.name, MAX_STATEFULSET_NAME);
     const grace = props.terminationGracePeriod ?? Duration.seconds(60);
     const dataMount = ha ? `${SPILO_HOME}/pgdata` : OFFICIAL_DATA;
     const walMount = ha ? `${SPILO_HOME}/pgwal` : OFFICIAL_WAL;
@@ -231,7 +235,7 @@ export class PostgresCluster extends Construct {
     const walDir = walSize ? `${walMount}/pg_wal` : undefined;
 
     this.workload = new StatefulWorkload(this, 'Workload', {
-      name: props.name ?? id,
+      name,
       image: this.image,
       replicas: this.instances,
       appName: 'postgres',
@@ -267,7 +271,7 @@ export class PostgresCluster extends Construct {
       placement: props.placement,
       clusterDomain: props.clusterDomain,
       terminationGracePeriod: grace,
-      podLabels: ha ? { application: 'patroni', 'cluster-name': name } : undefined,
+      podLabels: ha ? { 'application': 'patroni', 'cluster-name': name } : undefined,
       // Namespaced RBAC for Patroni in ConfigMaps mode (patroni kubernetes/patroni_k8s.yaml):
       // delete/deletecollection are left out, they serve only `patronictl remove`.
       rbacRules: ha
@@ -514,7 +518,10 @@ export class PostgresCluster extends Construct {
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
                 securityContext: {
-                  runAsNonRoot: true, runAsUser: OFFICIAL_UID, runAsGroup: OFFICIAL_GID, fsGroup: OFFICIAL_GID,
+                  runAsNonRoot: true,
+                  runAsUser: OFFICIAL_UID,
+                  runAsGroup: OFFICIAL_GID,
+                  fsGroup: OFFICIAL_GID,
                   seccompProfile: { type: 'RuntimeDefault' },
                 },
                 containers: [{
@@ -620,7 +627,7 @@ export class PostgresCluster extends Construct {
     return merged;
   }
 
-  private validate(props: PostgresClusterProps): void {
+  private validateProps(props: PostgresClusterProps): void {
     const n = this.instances;
     if (!Number.isInteger(n) || n < 1) {
       throw new ValidationError(`instances must be a whole number ≥ 1, got ${n}`, this);

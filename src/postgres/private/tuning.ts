@@ -13,12 +13,15 @@
 //   max_worker_processes   = max(8, CPUs)             (PGTune; 8 is PostgreSQL's default)
 //   max_parallel_workers   = CPUs
 //   max_parallel_workers_per_gather, max_parallel_maintenance_workers = min(4, ceil(CPUs / 2))
-//   max_wal_size           = WAL disk / 4, 64 MiB..4 GiB; min_wal_size = max_wal_size / 4, ≥ 32 MiB (PGTune: 1 GB/4 GB)
+//   max_wal_size           = WAL budget / 4, 64 MiB..4 GiB; min_wal_size = max_wal_size / 4, ≥ 32 MiB (PGTune: 1 GB/4 GB)
+//   max_slot_wal_keep_size = WAL budget / 2 (set by the cluster; a vanished replica cannot fill the disk)
+//                            where the WAL budget is the WAL volume, or a quarter of the data volume
 //   random_page_cost 1.1, effective_io_concurrency 200 (PGTune, SSD/network block storage)
 
 export interface TuningInput {
   readonly memoryMiB: number;
   readonly cpus: number;
+  /** The WAL volume, or a quarter of the data volume when WAL shares it. */
   readonly walDiskMiB: number;
 }
 
@@ -63,7 +66,7 @@ export const PATRONI_MANAGED: { [name: string]: string } = {
   hot_standby: "Patroni always runs replicas with hot_standby 'on'",
   synchronous_standby_names: "Patroni manages it; use the 'synchronous' prop",
   primary_conninfo: 'Patroni writes it when it starts a replica',
-  primary_slot_name: "Patroni manages replication slots (use_slots)",
+  primary_slot_name: 'Patroni manages replication slots (use_slots)',
   restore_command: 'Patroni manages recovery settings',
   recovery_target: 'Patroni manages recovery settings; restore into a new cluster instead',
   recovery_target_lsn: 'Patroni manages recovery settings; restore into a new cluster instead',

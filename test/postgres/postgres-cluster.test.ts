@@ -1,0 +1,446 @@
+import { App, Chart, Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Credentials } from '../../src/core/credentials';
+import { Warnings } from '../../src/core/errors';
+import { AntiAffinity } from '../../src/core/placement';
+import { PostgresCluster, PostgresClusterProps, PostgresVersion, ReplicationMode } from '../../src/postgres';
+import { container, envOf, find, ofKind, synthValidated } from '../util/validate';
+
+function chart(namespace: string | undefined = 'db'): Chart {
+  return new Chart(new App(), 'test', { namespace });
+}
+
+function synth(props: PostgresClusterProps = {}, id = 'orders-db', ns: string | undefined = 'db') {
+  const c = chart(ns);
+  const cluster = new PostgresCluster(c, id, props);
+  const objs = synthValidated(c, { externalSecrets: [cluster.secretName] });
+  const sts = find(objs, 'StatefulSet', cluster.workload.name);
+  return { c, cluster, objs, sts, main: container(sts, 'postgres'), env: envOf(container(sts, 'postgres')) };
+}
+
+function spiloConfig(env: { [k: string]: any }): any {
+  return JSON.parse(env.SPILO_CONFIGURATION);
+}
+
+describe('Patroni mode (default)', () => {
+  test('defaults: snapshot', () => {
+    const c = chart();
+    new PostgresCluster(c, 'orders-db');
+    synthValidated(c, { externalSecrets: ['orders-db-credentials'] });
+    expect(Testing.synth(c)).toMatchSnapshot();
+  });
+
+  test('defaults: objects, Services and labels Patroni selects on', () => {
+    const { objs, sts, cluster } = synth();
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'ConfigMap/orders-db-bootstrap',
+      `Job/${cluster.secretGenerator!.job.name}`,
+      'NetworkPolicy/orders-db',
+      'PodDisruptionBudget/orders-db',
+      'Role/orders-db', 'Role/orders-db-credentials-gen',
+      'RoleBinding/orders-db', 'RoleBinding/orders-db-credentials-gen',
+      'Service/orders-db', 'Service/orders-db-headless', 'Service/orders-db-ro',
+      'ServiceAccount/orders-db', 'ServiceAccount/orders-db-credentials-gen',
+      'StatefulSet/orders-db',
+    ]);
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(sts.spec.template.metadata.labels).toMatchObject({ 'application': 'patroni', 'cluster-name': 'orders-db' });
+    const rw = find(objs, 'Service', 'orders-db');
+    expect(rw.spec.selector).toMatchObject({ 'role': 'primary', 'app.kubernetes.io/instance': 'orders-db' });
+    expect(rw.spec.ports).toEqual([{ name: 'postgresql', port: 5432, targetPort: 'postgresql', protocol: 'TCP' }]);
+    expect(find(objs, 'Service', 'orders-db-ro').spec.selector).toMatchObject({ role: 'replica' });
+    expect(find(objs, 'Service', 'orders-db-headless').spec.clusterIP).toBe('None');
+    expect(find(objs, 'PodDisruptionBudget', 'orders-db').spec).toMatchObject({ maxUnavailable: 1 });
+    expect(sts.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+  });
+
+  test('namespaced RBAC: configmaps and pods verbs, nothing more; token mounted', () => {
+    const { objs, sts } = synth();
+    expect(find(objs, 'Role', 'orders-db').rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch', 'update', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch', 'update', 'watch'] },
+    ]);
+    expect(find(objs, 'RoleBinding', 'orders-db').subjects).toEqual([{ kind: 'ServiceAccount', name: 'orders-db', namespace: 'db' }]);
+    expect(ofKind(objs, 'ClusterRole')).toHaveLength(0);
+    expect(sts.spec.template.spec.automountServiceAccountToken).toBe(true);
+    expect(sts.spec.template.spec.serviceAccountName).toBe('orders-db');
+  });
+
+  test('Spilo env: Kubernetes DCS in ConfigMaps mode, labels, credentials from the Secret', () => {
+    const { env, main } = synth();
+    expect(main.image).toBe('ghcr.io/zalando/spilo-17:4.0-p3');
+    expect(env).toMatchObject({
+      SCOPE: 'orders-db',
+      PGVERSION: '17',
+      PGROOT: '/home/postgres/pgdata/pgroot',
+      POD_IP: { fieldRef: { fieldPath: 'status.podIP' } },
+      POD_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
+      DCS_ENABLE_KUBERNETES_API: 'true',
+      KUBERNETES_USE_CONFIGMAPS: 'true',
+      KUBERNETES_BYPASS_API_SERVICE: 'false',
+      KUBERNETES_LABELS: '{"application":"patroni"}',
+      KUBERNETES_SCOPE_LABEL: 'cluster-name',
+      KUBERNETES_ROLE_LABEL: 'role',
+      KUBERNETES_LEADER_LABEL_VALUE: 'primary',
+      KUBERNETES_FOLLOWER_LABEL_VALUE: 'replica',
+      PGUSER_SUPERUSER: 'postgres',
+      PGPASSWORD_SUPERUSER: { secretKeyRef: { name: 'orders-db-credentials', key: 'superuser-password' } },
+      PGUSER_STANDBY: 'replicator',
+      PGPASSWORD_STANDBY: { secretKeyRef: { name: 'orders-db-credentials', key: 'replication-password' } },
+    });
+    // Not optional: the kubelet waits for the Secret instead of starting without passwords.
+    expect(env.PGPASSWORD_SUPERUSER.secretKeyRef.optional).toBeUndefined();
+  });
+
+  test('Patroni config: pg_rewind, slots, replication pg_hba, post_init, DCS vs local parameters', () => {
+    const { env } = synth();
+    const cfg = spiloConfig(env);
+    expect(cfg.bootstrap.dcs).toMatchObject({ ttl: 30, loop_wait: 10, synchronous_mode: false });
+    expect(cfg.bootstrap.dcs.postgresql).toMatchObject({ use_pg_rewind: true, use_slots: true });
+    expect(cfg.bootstrap.dcs.postgresql.parameters).toEqual({
+      max_connections: '100', max_worker_processes: '8', max_wal_senders: '10', max_replication_slots: '10',
+    });
+    expect(cfg.postgresql.parameters.shared_buffers).toBe('512MB');
+    expect(cfg.postgresql.parameters.max_connections).toBeUndefined();
+    expect(cfg.postgresql.pg_hba).toContain('hostssl replication replicator all scram-sha-256');
+    expect(cfg.postgresql.pg_hba).toContain('hostnossl all all all reject');
+    expect(cfg.bootstrap.post_init).toBe('/etc/cdk8s-stateful/post-init.sh');
+  });
+
+  test('probes on the REST API 8008, data on the volume, writable /run and /tmp, restricted security', () => {
+    const { sts, main } = synth();
+    expect(main.readinessProbe).toMatchObject({ httpGet: { path: '/readiness', port: 8008 }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+    expect(main.livenessProbe).toMatchObject({ httpGet: { path: '/liveness', port: 8008 } });
+    expect(main.startupProbe).toMatchObject({ httpGet: { path: '/liveness', port: 8008 }, failureThreshold: 30 });
+    expect(main.ports).toEqual([
+      { name: 'postgresql', containerPort: 5432, protocol: 'TCP' },
+      { name: 'patroni', containerPort: 8008, protocol: 'TCP' },
+    ]);
+    const mounts = Object.fromEntries(main.volumeMounts.map((m: any) => [m.mountPath, m.name]));
+    expect(mounts).toMatchObject({
+      '/home/postgres/pgdata': 'data',
+      '/run': 'scratch-run',
+      '/tmp': 'scratch-tmp',
+      '/etc/postgres-credentials': 'credentials',
+      '/etc/cdk8s-stateful': 'bootstrap',
+    });
+    expect(sts.spec.volumeClaimTemplates.map((v: any) => v.metadata.name)).toEqual(['data']);
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
+    expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101, runAsGroup: 103, fsGroup: 103, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(main.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    const vol = sts.spec.template.spec.volumes.find((v: any) => v.name === 'credentials');
+    expect(vol.secret).toEqual({ secretName: 'orders-db-credentials', defaultMode: 0o440 });
+  });
+
+  test('generated credentials: Job with a Role limited to the one Secret', () => {
+    const { objs, cluster } = synth({ databases: [{ name: 'orders' }, { name: 'billing', owner: 'billing_owner' }] });
+    const role = find(objs, 'Role', 'orders-db-credentials-gen');
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['orders-db-credentials'], verbs: ['get', 'patch'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ]);
+    const job = find(objs, 'Job', cluster.secretGenerator!.job.name);
+    expect(job.metadata.name).toMatch(/^orders-db-credentials-[0-9a-f]{8}$/);
+    const gen = container(job, 'generate');
+    expect(envOf(gen)).toMatchObject({
+      SECRET_NAME: 'orders-db-credentials',
+      SECRET_KEYS: 'billing_owner-password,orders-password,replication-password,superuser-password',
+    });
+    expect(job.spec.template.spec.serviceAccountName).toBe('orders-db-credentials-gen');
+    expect(gen.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    // no value at synth
+    expect(ofKind(objs, 'Secret')).toHaveLength(0);
+  });
+
+  test('databases and owners: post_init creates them idempotently', () => {
+    const { objs } = synth({ databases: [{ name: 'orders' }, { name: 'billing', owner: 'billing_owner' }] });
+    const script = find(objs, 'ConfigMap', 'orders-db-bootstrap').data['post-init.sh'];
+    expect(script).toContain('/scripts/post_init.sh zalandos "$URL"');
+    expect(script).toContain('ensure_role orders "/etc/postgres-credentials/orders-password"');
+    expect(script).toContain('ensure_role billing_owner "/etc/postgres-credentials/billing_owner-password"');
+    expect(script).toContain('ensure_database billing billing_owner');
+    expect(script).toContain('WHERE NOT EXISTS');
+  });
+
+  test('credentials from an existing Secret, with renamed keys', () => {
+    const c = chart();
+    const secret = kplus.Secret.fromSecretName(c, 'Pw', 'orders-db-pw');
+    const cluster = new PostgresCluster(c, 'orders-db', {
+      credentials: Credentials.fromSecret(secret, { 'superuser-password': 'postgres-password' }),
+    });
+    const objs = synthValidated(c, { externalSecrets: ['orders-db-pw'] });
+    expect(ofKind(objs, 'Job')).toHaveLength(0);
+    expect(cluster.secretGenerator).toBeUndefined();
+    const env = envOf(container(find(objs, 'StatefulSet', 'orders-db'), 'postgres'));
+    expect(env.PGPASSWORD_SUPERUSER).toEqual({ secretKeyRef: { name: 'orders-db-pw', key: 'postgres-password' } });
+    expect(env.PGPASSWORD_STANDBY).toEqual({ secretKeyRef: { name: 'orders-db-pw', key: 'replication-password' } });
+    expect(cluster.connection).toMatchObject({ secretName: 'orders-db-pw', superuserPasswordKey: 'postgres-password', passwordKey: 'app-password' });
+  });
+
+  test('generated credentials with own name and image', () => {
+    const { objs, cluster } = synth({ credentials: Credentials.generate({ secretName: 'pg-pw', image: 'registry.example/python:3.13' }) });
+    expect(cluster.secretName).toBe('pg-pw');
+    expect(container(find(objs, 'Job', cluster.secretGenerator!.job.name), 'generate').image).toBe('registry.example/python:3.13');
+  });
+
+  test('instances', () => {
+    const { sts, env } = synth({ instances: 9 });
+    expect(sts.spec.replicas).toBe(9);
+    expect(spiloConfig(env).bootstrap.dcs.postgresql.parameters.max_wal_senders).toBe('11');
+  });
+
+  test('version', () => {
+    const { env, sts, cluster } = synth({ version: PostgresVersion.V15 });
+    expect(env.PGVERSION).toBe('15');
+    expect(sts.metadata.labels['app.kubernetes.io/version']).toBe('15');
+    expect(cluster.version).toBe(PostgresVersion.V15);
+  });
+
+  test('image override', () => {
+    const { main } = synth({ image: 'registry.example/spilo-17:4.0-p3@sha256:abc' });
+    expect(main.image).toBe('registry.example/spilo-17:4.0-p3@sha256:abc');
+  });
+
+  test('storage: size, any StorageClass, separate WAL volume', () => {
+    const { sts, env, main } = synth({
+      storage: { size: Size.gibibytes(100), storageClass: { storageClassName: 'fast' }, walSize: Size.gibibytes(20), walStorageClass: { storageClassName: 'wal' } },
+    });
+    const claims = Object.fromEntries(sts.spec.volumeClaimTemplates.map((v: any) => [v.metadata.name, v.spec]));
+    expect(claims.data).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '100Gi' } } });
+    expect(claims.wal).toMatchObject({ storageClassName: 'wal', resources: { requests: { storage: '20Gi' } } });
+    expect(main.volumeMounts).toContainEqual({ name: 'wal', mountPath: '/home/postgres/pgwal' });
+    const cfg = spiloConfig(env);
+    expect(cfg.bootstrap.initdb).toContainEqual({ waldir: '/home/postgres/pgwal/pg_wal' });
+    expect(cfg.postgresql.create_replica_method).toEqual(['basebackup']);
+    expect(cfg.postgresql.basebackup).toContainEqual({ waldir: '/home/postgres/pgwal/pg_wal' });
+    // WAL budget = the WAL volume
+    expect(cfg.postgresql.parameters).toMatchObject({ max_wal_size: '4096MB', max_slot_wal_keep_size: '10240MB' });
+  });
+
+  test('tuning from resources', () => {
+    const { cluster, main } = synth({
+      resources: {
+        cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(4) },
+        memory: { request: Size.gibibytes(8), limit: Size.gibibytes(8) },
+      },
+    });
+    expect(main.resources).toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '8Gi' } });
+    expect(cluster.parameters).toMatchObject({
+      shared_buffers: '2048MB',
+      effective_cache_size: '6144MB',
+      maintenance_work_mem: '512MB',
+      max_connections: '256',
+      work_mem: '4096kB',
+      wal_buffers: '16384kB',
+      max_worker_processes: '8',
+      max_parallel_workers: '4',
+      max_parallel_workers_per_gather: '2',
+      max_parallel_maintenance_workers: '2',
+    });
+  });
+
+  test('parameters override derived ones; DCS-only go to bootstrap.dcs', () => {
+    const { env, cluster } = synth({ parameters: { work_mem: '16MB', max_connections: '300', wal_level: 'logical', log_min_duration_statement: '250ms' } });
+    const cfg = spiloConfig(env);
+    expect(cfg.postgresql.parameters).toMatchObject({ work_mem: '16MB', log_min_duration_statement: '250ms' });
+    expect(cfg.bootstrap.dcs.postgresql.parameters).toMatchObject({ max_connections: '300', wal_level: 'logical' });
+    expect(cluster.parameters.work_mem).toBe('16MB');
+  });
+
+  test('synchronous mode', () => {
+    const { env } = synth({ synchronous: true });
+    expect(spiloConfig(env).bootstrap.dcs.synchronous_mode).toBe(true);
+  });
+
+  test('placement', () => {
+    const { sts } = synth({ placement: { antiAffinity: AntiAffinity.HARD, dedicatedNodes: { key: 'workload', value: 'postgres' } } });
+    const spec = sts.spec.template.spec;
+    expect(spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    expect(spec.nodeSelector).toEqual({ workload: 'postgres' });
+    expect(spec.tolerations).toEqual([{ key: 'workload', operator: 'Equal', value: 'postgres', effect: 'NoSchedule' }]);
+  });
+
+  test('terminationGracePeriod', () => {
+    const { sts } = synth({ terminationGracePeriod: Duration.minutes(5) });
+    expect(sts.spec.template.spec.terminationGracePeriodSeconds).toBe(300);
+  });
+
+  test('explicit name and cluster domain', () => {
+    const { objs, cluster } = synth({ name: 'pg-main', clusterDomain: 'corp.internal' });
+    find(objs, 'Service', 'pg-main');
+    expect(cluster.connection.host).toBe('pg-main.db.svc.corp.internal');
+  });
+
+  test('connection', () => {
+    const { cluster } = synth({ databases: [{ name: 'orders' }] });
+    expect(cluster.connection).toEqual({
+      host: 'orders-db.db.svc.cluster.local',
+      readOnlyHost: 'orders-db-ro.db.svc.cluster.local',
+      port: 5432,
+      database: 'orders',
+      user: 'orders',
+      secretName: 'orders-db-credentials',
+      passwordKey: 'orders-password',
+      superuserPasswordKey: 'superuser-password',
+      replicationPasswordKey: 'replication-password',
+      sslMode: 'require',
+    });
+  });
+
+  test('single instance warns with a stable id; three do not', () => {
+    expect(Warnings.of(synth({ instances: 1 }).cluster).ids()).toEqual(['@cdk8s-stateful/postgres:singleInstance']);
+    expect(Warnings.of(synth().cluster).ids()).toEqual([]);
+  });
+
+  test('deterministic output', () => {
+    const a = chart();
+    new PostgresCluster(a, 'orders-db');
+    const b = chart();
+    new PostgresCluster(b, 'orders-db');
+    expect(Testing.synth(a)).toEqual(Testing.synth(b));
+  });
+});
+
+describe('streaming mode', () => {
+  const props: PostgresClusterProps = { mode: ReplicationMode.STREAMING, databases: [{ name: 'orders' }] };
+
+  test('official image, no RBAC, pod 0 primary, replicas cloned with a slot each', () => {
+    const { objs, sts, main, env } = synth(props);
+    expect(main.image).toBe('docker.io/library/postgres:17.6-bookworm');
+    expect(ofKind(objs, 'Role').map((r) => r.metadata.name)).toEqual(['orders-db-credentials-gen']);
+    expect(sts.spec.template.spec.automountServiceAccountToken).toBe(false);
+    expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
+    expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true });
+    expect(env).toMatchObject({
+      POSTGRES_USER: 'postgres',
+      POSTGRES_PASSWORD: { secretKeyRef: { name: 'orders-db-credentials', key: 'superuser-password' } },
+      PGDATA: '/var/lib/postgresql/data/pgdata',
+    });
+    const clone = container(sts, 'clone');
+    expect(clone.command[2]).toContain('pg_basebackup -h "$PRIMARY_HOST" -U replicator -D "$PGDATA" -R -X stream -S "$slot"');
+    expect(clone.command[2]).toContain('--create-slot --if-not-exists --slot "$slot"');
+    expect(clone.command[2]).toContain('slot="replica_$ordinal"');
+    expect(envOf(clone).PRIMARY_HOST).toBe('orders-db-0.orders-db-headless.db.svc.cluster.local');
+    expect(find(objs, 'Service', 'orders-db').spec.selector).toMatchObject({ 'statefulset.kubernetes.io/pod-name': 'orders-db-0' });
+    const init = find(objs, 'ConfigMap', 'orders-db-initdb').data['replication-and-databases.sh'];
+    expect(init).toContain('ensure_role replicator "/etc/postgres-credentials/replication-password" REPLICATION');
+    expect(init).toContain('echo "host replication replicator all scram-sha-256" >> "$PGDATA/pg_hba.conf"');
+    expect(init).toContain('ensure_database orders orders');
+    expect(main.args).toEqual(expect.arrayContaining(['postgres', '-c', 'shared_buffers=512MB', 'max_replication_slots=10']));
+    expect(main.readinessProbe.exec.command[0]).toBe('pg_isready');
+  });
+
+  test('streaming: synchronous, WAL volume, version', () => {
+    const { main, env, sts } = synth({ ...props, synchronous: true, version: PostgresVersion.V16, storage: { walSize: Size.gibibytes(8) } });
+    expect(main.image).toBe('docker.io/library/postgres:16.10-bookworm');
+    expect(main.args).toContain('synchronous_standby_names=ANY 1 (*)');
+    expect(env.POSTGRES_INITDB_WALDIR).toBe('/var/lib/postgresql/wal/pg_wal');
+    expect(container(sts, 'clone').command[2]).toContain('--waldir="/var/lib/postgresql/wal/pg_wal"');
+  });
+
+  test('streaming rejects what the construct sets itself', () => {
+    expect(() => synth({ ...props, parameters: { primary_slot_name: 'x' } })).toThrow(/parameter 'primary_slot_name' cannot be set in 'parameters'/);
+  });
+});
+
+describe('bind', () => {
+  function bound(options = {}, mode = ReplicationMode.PATRONI) {
+    const c = chart();
+    const cluster = new PostgresCluster(c, 'orders-db', { mode, databases: [{ name: 'orders' }, { name: 'reports', owner: 'reporter' }] });
+    const api = new kplus.Deployment(c, 'api', { containers: [{ image: 'ghcr.io/acme/api:1.4.2', portNumber: 8080 }] });
+    cluster.bind(api, options);
+    const objs = synthValidated(c, { externalSecrets: ['orders-db-credentials'] });
+    const dep = ofKind(objs, 'Deployment')[0];
+    return { cluster, objs, env: envOf(dep.spec.template.spec.containers[0]), dep };
+  }
+
+  test('adds PG* env and allows the workload through the NetworkPolicy', () => {
+    const { env, objs, dep } = bound();
+    expect(env).toEqual({
+      PGHOST: 'orders-db.db.svc.cluster.local',
+      PGPORT: '5432',
+      PGDATABASE: 'orders',
+      PGUSER: 'orders',
+      PGPASSWORD: { secretKeyRef: { name: 'orders-db-credentials', key: 'orders-password' } },
+      PGSSLMODE: 'require',
+    });
+    const np = find(objs, 'NetworkPolicy', 'orders-db');
+    const rule = np.spec.ingress.find((r: any) => r.ports);
+    expect(rule.ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
+    const sel = rule.from[0].podSelector.matchLabels;
+    expect(Object.entries(sel).every(([k, v]) => dep.spec.template.metadata.labels[k] === v)).toBe(true);
+  });
+
+  test('read-only and another database', () => {
+    const { env } = bound({ readOnly: true, database: 'reports' });
+    expect(env).toMatchObject({ PGHOST: 'orders-db-ro.db.svc.cluster.local', PGDATABASE: 'reports', PGUSER: 'reporter' });
+    expect(env.PGPASSWORD.secretKeyRef.key).toBe('reporter-password');
+  });
+
+  test('streaming mode binds without TLS requirement', () => {
+    expect(bound({}, ReplicationMode.STREAMING).env.PGSSLMODE).toBe('prefer');
+  });
+
+  test('unknown database and empty workload are errors', () => {
+    const c = chart();
+    const cluster = new PostgresCluster(c, 'orders-db');
+    const api = new kplus.Deployment(c, 'api', { containers: [{ image: 'ghcr.io/acme/api:1.4.2' }] });
+    expect(() => cluster.bind(api, { database: 'nope' })).toThrow(/database 'nope' is not one of this cluster's databases \(app\)/);
+    const empty = new kplus.Deployment(c, 'empty');
+    expect(() => cluster.bind(empty)).toThrow(/has no containers yet/);
+  });
+});
+
+describe('backup', () => {
+  test('pg_dumpall CronJob, Forbid, own volume, allowed through the NetworkPolicy', () => {
+    const { objs } = synth({ backup: { size: Size.gibibytes(50), schedule: '30 1 * * *', keep: 3 } });
+    const cj = find(objs, 'CronJob', 'orders-db-backup');
+    expect(cj.spec).toMatchObject({ schedule: '30 1 * * *', concurrencyPolicy: 'Forbid' });
+    const c = container(cj, 'pg-dumpall');
+    expect(c.image).toBe('docker.io/library/postgres:17.6-bookworm');
+    expect(c.command[2]).toContain('pg_dumpall --clean --if-exists --load-via-partition-root --quote-all-identifiers --no-password');
+    expect(c.command[2]).toContain('tail -n +4');
+    expect(envOf(c)).toMatchObject({ PGHOST: 'orders-db.db.svc.cluster.local', PGUSER: 'postgres', PGSSLMODE: 'require' });
+    expect(find(objs, 'PersistentVolumeClaim', 'orders-db-backup').spec.resources.requests.storage).toBe('50Gi');
+    const np = find(objs, 'NetworkPolicy', 'orders-db');
+    expect(np.spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'orders-db', 'app.kubernetes.io/component': 'backup' } } }],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    });
+  });
+});
+
+describe('invalid props', () => {
+  test.each<[string, PostgresClusterProps, string]>([
+    ['zero instances', { instances: 0 }, 'instances must be a whole number ≥ 1, got 0'],
+    ['fractional instances', { instances: 2.5 }, 'instances must be a whole number ≥ 1, got 2.5'],
+    ['synchronous with one instance', { instances: 1, synchronous: true }, 'synchronous replication needs at least 2 instances, got 1'],
+    ['memory too small', { resources: { memory: { limit: Size.mebibytes(256) } } }, 'memory 256Mi is too small for PostgreSQL with the derived settings'],
+    ['no memory', { resources: { cpu: { request: kplus.Cpu.units(1) } } }, 'resources.memory sets neither a limit nor a request'],
+    ['Patroni-managed listen_addresses', { parameters: { listen_addresses: '*' } }, "parameter 'listen_addresses' cannot be set in 'parameters': Patroni sets it from postgresql.listen"],
+    ['Patroni-managed port', { parameters: { port: '5433' } }, "parameter 'port' cannot be set in 'parameters'"],
+    ['Patroni-managed hot_standby', { parameters: { hot_standby: 'off' } }, "parameter 'hot_standby' cannot be set in 'parameters'"],
+    ['synchronous_standby_names', { parameters: { synchronous_standby_names: '*' } }, "use the 'synchronous' prop"],
+    ['wal_level minimal', { parameters: { wal_level: 'minimal' } }, "parameter wal_level 'minimal' breaks replication"],
+    ['bad parameter name', { parameters: { 'Work-Mem': '4MB' } }, "parameter name 'Work-Mem' is not a PostgreSQL setting name"],
+    ['shared_buffers above memory', { parameters: { shared_buffers: '4GB' } }, 'parameter shared_buffers 4GB is not below the memory limit 2Gi'],
+    ['reserved owner', { databases: [{ name: 'orders', owner: 'postgres' }] }, "owner 'postgres' of database 'orders' is a role the cluster uses itself"],
+    ['bad database name', { databases: [{ name: 'Orders-DB' }] }, "database name 'Orders-DB' is invalid or reserved"],
+    ['duplicate database', { databases: [{ name: 'orders' }, { name: 'orders' }] }, "database 'orders' is listed twice"],
+    ['no databases', { databases: [] }, 'databases is empty'],
+    ['short grace period', { terminationGracePeriod: Duration.seconds(10) }, 'terminationGracePeriod 10s is too short'],
+    ['bad backup schedule', { backup: { size: Size.gibibytes(1), schedule: 'daily' } }, "backup.schedule 'daily' is not a 5-field cron expression"],
+    ['bad backup keep', { backup: { size: Size.gibibytes(1), keep: 0 } }, 'backup.keep must be a whole number ≥ 1, got 0'],
+  ])('%s', (_name, props, message) => {
+    expect(() => new PostgresCluster(chart(), 'orders-db', props)).toThrow(message);
+  });
+
+  test('errors name the construct path', () => {
+    expect(() => new PostgresCluster(chart(), 'orders-db', { instances: 0 })).toThrow(/^test\/orders-db: /);
+  });
+
+  test('invalid construct id as name', () => {
+    expect(() => new PostgresCluster(chart(), 'Orders_DB')).toThrow(/construct id 'Orders_DB'/);
+  });
+});
