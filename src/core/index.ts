@@ -7,3 +7,4 @@ export * from './placement';
 export * from './container';
 export * from './stateful-workload';
 export * from './app';
+export * from './credentials';
