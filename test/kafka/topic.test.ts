@@ -1,0 +1,87 @@
+import { Chart, Testing } from 'cdk8s';
+import { KafkaCluster, Warnings } from '../../src';
+import { envOf, find, ofKind, synthValidated } from '../util/validate';
+
+function setup(): { c: Chart; kafka: KafkaCluster } {
+  const c = new Chart(Testing.app(), 'test', { namespace: 'data' });
+  return { c, kafka: new KafkaCluster(c, 'kafka') };
+}
+
+describe('a topic is an idempotent, deterministic, restricted Job', () => {
+  const { c, kafka } = setup();
+  const topic = kafka.addTopic('orders', { partitions: 12, config: { 'retention.ms': '604800000', 'cleanup.policy': 'delete' } });
+  const objs = synthValidated(c);
+  const job = find(objs, 'Job', topic.job.name);
+  const ctr = job.spec.template.spec.containers[0];
+
+  test('name: readable prefix plus a hash of the spec', () => {
+    expect(job.metadata.name).toMatch(/^kafka-topic-orders-[0-9a-f]{8}$/);
+    expect(topic.topicName).toBe('orders');
+    expect(topic.replicationFactor).toBe(3);
+  });
+
+  test('kafka-topics.sh --create --if-not-exists, after waiting for the cluster on the internal listener', () => {
+    expect(ctr.image).toBe('docker.io/apache/kafka:4.1.2');
+    expect(ctr.command[0]).toBe('bash');
+    expect(ctr.command[2]).toContain('--create --if-not-exists "$@"');
+    expect(ctr.command[2]).toContain('until /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP"');
+    expect(ctr.args).toEqual([
+      '--topic', 'orders', '--partitions', '12', '--replication-factor', '3',
+      '--config', 'cleanup.policy=delete', '--config', 'retention.ms=604800000',
+    ]);
+    expect(envOf(ctr).BOOTSTRAP).toBe([0, 1, 2].map((i) => `kafka-${i}.kafka-headless.data.svc.cluster.local:9094`).join(','));
+  });
+
+  test('restricted Pod Security Standard, no token, no timestamps', () => {
+    const pod = job.spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(ctr.securityContext).toEqual({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(ctr.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(JSON.stringify(job)).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  });
+
+  test("the brokers' NetworkPolicy admits the Job's pods on the internal port", () => {
+    const labels = job.spec.template.metadata.labels;
+    const rule = find(objs, 'NetworkPolicy', 'kafka').spec.ingress.find((r: any) => r.ports?.[0]?.port === 9094);
+    for (const [k, v] of Object.entries(rule.from[0].podSelector.matchLabels)) expect(labels[k]).toBe(v);
+  });
+});
+
+test('a changed spec gives a new Job name (a Job template is immutable); the same spec the same name', () => {
+  const name = (partitions: number) => setup().kafka.addTopic('t', { partitions }).job.name;
+  expect(name(3)).toBe(name(3));
+  expect(name(3)).not.toBe(name(6));
+});
+
+test('an explicit name, replication factor below the default, long names stay valid object names', () => {
+  const { c, kafka } = setup();
+  const t = kafka.addTopic('Payments', { name: 'Payments.V2_' + 'x'.repeat(100), replicationFactor: 2 });
+  const objs = synthValidated(c);
+  expect(ofKind(objs, 'Job')).toHaveLength(1);
+  expect(t.job.name.length).toBeLessThanOrEqual(63);
+  expect(t.job.name).toMatch(/^kafka-topic-payments-v2-x+-[0-9a-f]{8}$/);
+  expect(ofKind(objs, 'Job')[0].spec.template.spec.containers[0].args.slice(4, 6)).toEqual(['--replication-factor', '2']);
+  expect(Warnings.of(c).ids()).toEqual(['@cdk8s-stateful/kafka:topicNameMixesDotAndUnderscore']);
+});
+
+test('addTopic throws on a duplicate id or name', () => {
+  const { kafka } = setup();
+  kafka.addTopic('a', {});
+  expect(() => kafka.addTopic('a', {})).toThrow("a topic with id 'a' exists already");
+  expect(() => kafka.addTopic('b', { name: 'a' })).toThrow("topic 'a' is added twice (ids 'a' and 'b')");
+  expect(kafka.topicList.map((t) => t.topicName)).toEqual(['a']);
+});
+
+test('a topic whose replication factor outgrows the brokers fails at synth, too', () => {
+  const c = new Chart(Testing.app(), 'test', { namespace: 'data' });
+  const kafka = new KafkaCluster(c, 'kafka', { controllers: {}, replicas: 3 });
+  kafka.addTopic('t', { replicationFactor: 3 });
+  expect(() => synthValidated(c)).not.toThrow();
+});

@@ -1,0 +1,125 @@
+import { Chart, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import {
+  KafkaAuthentication, KafkaCluster, KafkaClusterProps, KafkaNodeRole, KafkaTopicOptions,
+} from '../../src';
+import { ValidationError } from '../../src/core/errors';
+
+function chart(namespace?: string): Chart {
+  return new Chart(Testing.app(), 'test', { namespace });
+}
+
+const secret = (c: Chart, name: string) => kplus.Secret.fromSecretName(c, name, name);
+
+/** Props that fail when the cluster is constructed. */
+const BAD_PROPS: Array<[string, (c: Chart) => KafkaClusterProps, string]> = [
+  ['even controller count', () => ({ controllers: { replicas: 4 } }), 'the KRaft quorum has 4 controllers; use an odd number (3 or 5)'],
+  ['even combined count', () => ({ replicas: 2 }), 'the KRaft quorum has 2 controllers; use an odd number'],
+  ['zero nodes', () => ({ replicas: 0 }), 'replicas must be a whole number ≥ 1, got 0'],
+  ['client and internal port clash', () => ({ listeners: { internalPort: 9092 } }), 'listeners.clientPort and listeners.internalPort are both 9092; give each listener its own port'],
+  ['controller and client port clash', () => ({ listeners: { controllerPort: 9092 } }), 'listeners.clientPort and listeners.controllerPort are both 9092'],
+  ['port out of range', () => ({ listeners: { clientPort: 70000 } }), 'listeners.clientPort 70000 is not a port; use 1-65535'],
+  ['heap above the memory limit', () => ({ heap: Size.gibibytes(4), resources: { memory: { limit: Size.gibibytes(2) } } }),
+    'heap 4096Mi is not below the memory limit 2048Mi'],
+  ['heap equal to the limit', () => ({ heap: Size.gibibytes(2) }), 'heap 2048Mi is not below the memory limit 2048Mi'],
+  ['tiny heap', () => ({ heap: Size.mebibytes(64) }), 'heap 64Mi is too small for Kafka'],
+  ['controller heap above its limit', () => ({ controllers: { heap: Size.gibibytes(1) } }), 'heap 1024Mi is not below the memory limit 1024Mi'],
+  ['malformed cluster id', () => ({ clusterId: 'not-a-uuid' }), "clusterId 'not-a-uuid' is not a Kafka cluster id: give 22 base64url characters"],
+  ["the image's default cluster id", () => ({ clusterId: '5L6g3nShT-eMCtK--X86sw' }), "is the apache/kafka image's built-in default"],
+  ['SASL without users', () => ({ listeners: { authentication: KafkaAuthentication.SASL_PLAIN } }), 'listeners.users is empty; add at least one user'],
+  ['users without SASL', (c) => ({ listeners: { users: [{ username: 'a', passwordSecret: secret(c, 's') }] } }),
+    'listeners.users is set but authentication is not SASL_PLAIN'],
+  ['bad SASL user name', (c) => ({ listeners: { authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'a b', passwordSecret: secret(c, 's') }] } }),
+    "SASL user name 'a b' may only hold letters, digits"],
+  ['duplicate SASL user', (c) => ({
+    listeners: {
+      authentication: KafkaAuthentication.SASL_PLAIN,
+      users: [{ username: 'a', passwordSecret: secret(c, 's') }, { username: 'a', passwordSecret: secret(c, 't') }],
+    },
+  }), "SASL user 'a' is listed twice"],
+  ['config sets a managed key', () => ({ config: { 'min.insync.replicas': '1' } }), "config sets 'min.insync.replicas', which the construct manages; use its prop"],
+  ['config key with upper case', () => ({ config: { 'log.Retention': '1' } }), "config key 'log.Retention' cannot be passed to the apache/kafka image"],
+  ['rack awareness without a namespace', () => ({ rackAwareness: {} }), "rackAwareness needs the chart's namespace"],
+  ['invalid name', () => ({ name: 'Kafka_1' }), "name 'Kafka_1' must be a DNS-1035 label"],
+  ['zero default partitions', () => ({ defaultPartitions: 0 }), 'defaultPartitions must be a whole number ≥ 1, got 0'],
+];
+
+test.each(BAD_PROPS)('%s → ValidationError', (_, props, message) => {
+  const c = chart();
+  let err: unknown;
+  try {
+    new KafkaCluster(c, 'kafka', props(c));
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(ValidationError);
+  expect((err as Error).message).toContain(message);
+});
+
+/** Relationships checked when the app synthesizes (pools and topics may still be added). */
+const BAD_AT_SYNTH: Array<[string, KafkaClusterProps, string]> = [
+  ['replication factor above the brokers', { replicas: 3, defaultReplicationFactor: 4 }, 'defaultReplicationFactor 4 is more than the 3 broker(s)'],
+  ['min ISR equal to the replication factor', { minInsyncReplicas: 3 }, 'minInsyncReplicas 3 is not below defaultReplicationFactor 3'],
+  ['min ISR above RF 1', { replicas: 1, minInsyncReplicas: 2 }, 'minInsyncReplicas 2 with replication factor 1 can never be met'],
+  ['min ISR zero', { minInsyncReplicas: 0 }, 'minInsyncReplicas must be a whole number ≥ 1, got 0'],
+];
+
+test.each(BAD_AT_SYNTH)('%s → ValidationError at synth', (_, props, message) => {
+  const c = chart('data');
+  new KafkaCluster(c, 'kafka', props);
+  expect(() => Testing.synth(c)).toThrow(ValidationError);
+  expect(() => Testing.synth(c)).toThrow(message);
+});
+
+const BAD_TOPICS: Array<[string, KafkaTopicOptions, string]> = [
+  ['illegal character', { name: 'orders/eu' }, "topic name 'orders/eu' is not legal in Kafka: use 1-249 characters from [a-zA-Z0-9._-]"],
+  ['dot', { name: '.' }, "topic name '.' is not legal in Kafka"],
+  ['dot dot', { name: '..' }, "topic name '..' is not legal in Kafka"],
+  ['too long', { name: 'x'.repeat(250) }, 'is not legal in Kafka: use 1-249 characters'],
+  ['internal prefix', { name: '__consumer_offsets' }, "starts with '__', which Kafka reserves for internal topics"],
+  ['replication factor above the brokers', { replicationFactor: 4 }, "topic 'orders' has replicationFactor 4 but the cluster has 3 broker(s); use at most 3"],
+  ['zero partitions', { partitions: 0 }, "topic 'orders' has partitions 0; use a whole number ≥ 1"],
+  ['fractional replication factor', { replicationFactor: 1.5 }, "topic 'orders' has replicationFactor 1.5; use a whole number ≥ 1"],
+  ['bad config key', { config: { 'Retention MS': '1' } }, "config key 'Retention MS' is not a Kafka topic config name"],
+  ['multi-line config value', { config: { 'retention.ms': '1\n2' } }, "config 'retention.ms' needs a one-line, non-empty value"],
+  ['topic min ISR not below its RF', { replicationFactor: 2, config: { 'min.insync.replicas': '2' } }, 'sets min.insync.replicas 2, not below its replicationFactor 2'],
+];
+
+function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
+
+test.each(BAD_TOPICS)('topic: %s → ValidationError', (_, options, message) => {
+  const kafka = new KafkaCluster(chart('data'), 'kafka');
+  const err = thrown(() => kafka.addTopic('orders', options));
+  expect(err).toBeInstanceOf(ValidationError);
+  expect(err.message).toContain(message);
+});
+
+test('addNodePool: controllers are fixed; node ids must not overlap; duplicate ids; no brokers', () => {
+  const kafka = new KafkaCluster(chart('data'), 'kafka', { controllers: {} });
+  expect(() => kafka.addNodePool('c', { roles: [KafkaNodeRole.CONTROLLER] })).toThrow('the controllers of a static KRaft quorum are fixed');
+  expect(() => kafka.addNodePool('x', { firstNodeId: 101 })).toThrow("node ids 101-103 of pool 'x' overlap ids 100-102 of pool 'broker'; set firstNodeId to 200 or more");
+  expect(() => kafka.addNodePool('broker')).toThrow("a node pool with id 'broker' exists already");
+  expect(() => kafka.nodePool('nope')).toThrow("no node pool 'nope'; pools are: controller, broker");
+});
+
+test('bind: SASL needs a known user when there are several; no user without SASL', () => {
+  const c = chart('data');
+  const kafka = new KafkaCluster(c, 'kafka', {
+    listeners: {
+      authentication: KafkaAuthentication.SASL_PLAIN,
+      users: [{ username: 'a', passwordSecret: secret(c, 's') }, { username: 'b', passwordSecret: secret(c, 't') }],
+    },
+  });
+  const dep = new kplus.Deployment(c, 'app', { containers: [{ image: 'busybox:1.37' }] });
+  expect(() => kafka.bind(dep)).toThrow("bind() needs a SASL user: pass { user: '...' } with one of 'a', 'b'");
+  expect(() => kafka.bind(dep, { user: 'zed' })).toThrow("bind() got unknown user 'zed'; users are: a, b");
+  const plain = new KafkaCluster(c, 'plain');
+  expect(() => plain.bind(dep, { user: 'a' })).toThrow("bind() got user 'a' but the client listener has no SASL");
+});
