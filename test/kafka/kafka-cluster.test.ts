@@ -89,9 +89,9 @@ describe('defaults: 3 combined nodes, static quorum, PLAINTEXT', () => {
     expect(pod.enableServiceLinks).toBe(false);
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 });
-    const c = container(sts, 'kafka');
-    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-    const paths = c.volumeMounts.map((m: any) => m.mountPath);
+    const k = container(sts, 'kafka');
+    expect(k.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    const paths = k.volumeMounts.map((m: any) => m.mountPath);
     expect(paths).toEqual(expect.arrayContaining(['/opt/kafka/config', '/tmp', '/etc/kafka/log-config']));
   });
 
@@ -103,9 +103,9 @@ describe('defaults: 3 combined nodes, static quorum, PLAINTEXT', () => {
   });
 
   test('probes on the client port, with a long startup allowance for log recovery', () => {
-    const c = container(sts, 'kafka');
-    expect(c.readinessProbe.tcpSocket.port).toBe(9092);
-    expect(c.startupProbe.failureThreshold).toBe(180);
+    const k = container(sts, 'kafka');
+    expect(k.readinessProbe.tcpSocket.port).toBe(9092);
+    expect(k.startupProbe.failureThreshold).toBe(180);
   });
 
   test('bootstrap Service selects every broker; NetworkPolicy admits the cluster and topic Jobs (internal port)', () => {
