@@ -78,6 +78,7 @@ export class KafkaTopic extends Construct {
       // Defined first: BOOTSTRAP refers to it when the chart has no namespace.
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'BOOTSTRAP', value: cluster._internalBootstrap },
+      { name: 'MIN_BROKERS', value: String(this.replicationFactor) },
       { name: 'KAFKA_HEAP_OPTS', value: '-Xms128m -Xmx256m' },
     ];
     if (tls) env.push({ name: 'TLS_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: tls.passwordSecret.name, key: tls.passwordKey } } });
@@ -89,10 +90,13 @@ export class KafkaTopic extends Construct {
       '    "ssl.keystore.password=$TLS_STORE_PASSWORD" ssl.truststore.type=PKCS12 ssl.truststore.location=/etc/kafka/tls/truststore.p12 \\',
       '    "ssl.truststore.password=$TLS_STORE_PASSWORD" > "$P"',
       'fi',
+      // Wait until as many brokers as the replication factor answer: creating earlier fails.
       'n=0',
-      'until /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP" --command-config "$P" --list > /dev/null 2>&1; do',
-      '  n=$((n + 1)); [ "$n" -lt 60 ] || { echo "Kafka did not answer at $BOOTSTRAP" >&2; exit 1; }',
-      '  echo "waiting for Kafka ($n/60)"; sleep 10',
+      'while :; do',
+      '  up=$(/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server "$BOOTSTRAP" --command-config "$P" 2> /dev/null | grep -c "(id: " || true)',
+      '  [ "$up" -ge "$MIN_BROKERS" ] && break',
+      '  n=$((n + 1)); [ "$n" -lt 60 ] || { echo "only $up of $MIN_BROKERS brokers answered at $BOOTSTRAP" >&2; exit 1; }',
+      '  echo "waiting for $MIN_BROKERS brokers, $up up ($n/60)"; sleep 10',
       'done',
       'exec /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP" --command-config "$P" --create --if-not-exists "$@"',
     ].join('\n');

@@ -24,7 +24,8 @@ describe('a topic is an idempotent, deterministic, restricted Job', () => {
     expect(ctr.image).toBe('docker.io/apache/kafka:4.1.2');
     expect(ctr.command[0]).toBe('bash');
     expect(ctr.command[2]).toContain('--create --if-not-exists "$@"');
-    expect(ctr.command[2]).toContain('until /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP"');
+    expect(ctr.command[2]).toContain('kafka-broker-api-versions.sh --bootstrap-server "$BOOTSTRAP"');
+    expect(envOf(ctr).MIN_BROKERS).toBe('3');
     expect(ctr.args).toEqual([
       '--topic', 'orders', '--partitions', '12', '--replication-factor', '3',
       '--config', 'cleanup.policy=delete', '--config', 'retention.ms=604800000',
