@@ -474,6 +474,7 @@ export class PostgresCluster extends Construct {
       env: {
         PGDATA: kplus.EnvValue.fromValue(pgdata),
         PRIMARY_HOST: kplus.EnvValue.fromValue(w.podDnsName(0)),
+        PEERS_HOST: kplus.EnvValue.fromValue(w.serviceDnsName),
       },
       mounts,
       resources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } },

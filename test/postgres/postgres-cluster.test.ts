@@ -161,6 +161,7 @@ describe('Patroni mode (default)', () => {
     expect(script).toContain('ensure_role billing_owner "/etc/postgres-credentials/billing_owner-password"');
     expect(script).toContain('ensure_database billing billing_owner');
     expect(script).toContain('WHERE NOT EXISTS');
+    expect(script).toContain('export PGOPTIONS="-c synchronous_commit=local"');
   });
 
   test('credentials from an existing Secret, with renamed keys', () => {
@@ -322,6 +323,9 @@ describe('streaming mode', () => {
     expect(clone.command[2]).toContain('--create-slot --if-not-exists --slot "$slot"');
     expect(clone.command[2]).toContain('slot="replica_$ordinal"');
     expect(envOf(clone).PRIMARY_HOST).toBe('orders-db-0.orders-db-headless.db.svc.cluster.local');
+    // pod 0 with an empty volume must not start a new, empty primary while replicas hold the data
+    expect(envOf(clone).PEERS_HOST).toBe('orders-db-headless.db.svc.cluster.local');
+    expect(clone.command[2]).toContain('refusing to initialize an empty primary');
     expect(find(objs, 'Service', 'orders-db').spec.selector).toMatchObject({ 'statefulset.kubernetes.io/pod-name': 'orders-db-0' });
     const init = find(objs, 'ConfigMap', 'orders-db-initdb').data['replication-and-databases.sh'];
     expect(init).toContain('ensure_role replicator "/etc/postgres-credentials/replication-password" REPLICATION');

@@ -10,9 +10,14 @@ export interface DatabaseSpec {
   readonly passwordKey: string;
 }
 
-/** psql functions: idempotent role and database creation (existing passwords are never changed). */
+/**
+ * psql functions: idempotent role and database creation (existing passwords are never changed).
+ * synchronous_commit=local: with synchronous replication on, a commit during bootstrap would
+ * otherwise wait for a replica that does not exist yet (Spilo's post_init.sh does the same).
+ */
 function functions(psql: string): string {
-  return `ensure_role() { # role, password file, extra attributes
+  return `export PGOPTIONS="-c synchronous_commit=local"
+ensure_role() { # role, password file, extra attributes
   ${psql} -v role="$1" -v pw="$(cat "$2")" -v attrs="$3" <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN %s PASSWORD %L', :'role', :'attrs', :'pw')
  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = :'role')\\gexec
@@ -75,8 +80,18 @@ ${databaseLines(dbs)}
 export function streamingClone(replicationUser: string, replicationKey: string, walDir: string | undefined): string {
   return `set -eu
 ordinal="\${HOSTNAME##*-}"
-if [ "$ordinal" = "0" ]; then echo "ordinal 0 is the primary: nothing to clone"; exit 0; fi
 if [ -s "$PGDATA/PG_VERSION" ]; then echo "$PGDATA holds a database: starting as it is"; exit 0; fi
+if [ "$ordinal" = "0" ]; then
+  # An empty primary while replicas answer means pod 0 lost its volume: a new, empty database
+  # behind the read-write Service would hide the data the replicas still have. The headless
+  # Service lists only Ready pods, and pod 0 is not Ready while this runs.
+  if pg_isready -q -t 3 -h "$PEERS_HOST" -p 5432; then
+    echo "refusing to initialize an empty primary: a replica behind $PEERS_HOST is running with data." >&2
+    echo "Promote a replica and rebuild pod 0 from it (docs/postgres.md), or delete every volume to start over." >&2
+    exit 1
+  fi
+  echo "ordinal 0 is the primary: nothing to clone"; exit 0
+fi
 PGPASSWORD="$(cat ${CREDENTIALS_DIR}/${replicationKey})"; export PGPASSWORD
 until pg_isready -q -h "$PRIMARY_HOST" -p 5432; do echo "waiting for the primary $PRIMARY_HOST"; sleep 5; done
 slot="replica_$ordinal"
