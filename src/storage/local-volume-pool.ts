@@ -173,11 +173,13 @@ export class LocalVolumePool extends Construct {
   public readonly configMap?: k8s.KubeConfigMap;
 
   private readonly disks: Disk[];
+  private readonly className: string;
 
   constructor(scope: Construct, id: string, props: LocalVolumePoolProps = {}) {
     super(scope, id);
     this.mode = props.mode ?? LocalVolumePoolMode.STATIC;
     const name = props.storageClassName ?? id;
+    this.className = name;
     if (!isSubdomain(name)) {
       throw new ValidationError(`storageClassName '${name}' must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.'), e.g. 'local-nvme'`, this);
     }
@@ -209,9 +211,9 @@ export class LocalVolumePool extends Construct {
     }));
 
     if (isStatic) {
-      this.addPersistentVolumes(name);
+      this.addPersistentVolumes();
     } else {
-      const d = this.addProvisioner(name, props.volumeMode ?? VolumeMode.FILESYSTEM, props.discovery ?? {});
+      const d = this.addProvisioner(props.volumeMode ?? VolumeMode.FILESYSTEM, props.discovery ?? {});
       this.daemonSet = d.daemonSet;
       this.configMap = d.configMap;
     }
@@ -221,7 +223,7 @@ export class LocalVolumePool extends Construct {
   private labels(component: string): { [key: string]: string } {
     return {
       'app.kubernetes.io/name': 'local-volume-pool',
-      'app.kubernetes.io/instance': this.storageClass?.storageClassName ?? this.node.id,
+      'app.kubernetes.io/instance': this.className,
       'app.kubernetes.io/component': component,
       'app.kubernetes.io/managed-by': MANAGED_BY,
     };
@@ -254,7 +256,8 @@ export class LocalVolumePool extends Construct {
     return out;
   }
 
-  private addPersistentVolumes(className: string): void {
+  private addPersistentVolumes(): void {
+    const className = this.className;
     const names = new Set<string>();
     for (const d of this.disks) {
       const pvName = d.name ?? `${className}-${toSubdomainPart(d.node)}-${toSubdomainPart(d.path)}`;
@@ -283,8 +286,9 @@ export class LocalVolumePool extends Construct {
   }
 
   private addProvisioner(
-    className: string, volumeMode: VolumeMode, o: LocalVolumeDiscoveryOptions,
+    volumeMode: VolumeMode, o: LocalVolumeDiscoveryOptions,
   ): { daemonSet: k8s.KubeDaemonSet; configMap: k8s.KubeConfigMap } {
+    const className = this.className;
     const hostDir = o.hostDir ?? '/mnt/disks';
     const mountDir = o.mountDir ?? hostDir;
     for (const [k, v] of [['hostDir', hostDir], ['mountDir', mountDir]]) {
@@ -388,12 +392,12 @@ export class LocalVolumePool extends Construct {
       },
     });
 
-    if (o.nodeCleanup) this.addNodeCleanup(className, base, namespace, o.nodeCleanupImage ?? NODE_CLEANUP_IMAGE);
+    if (o.nodeCleanup) this.addNodeCleanup(base, namespace, o.nodeCleanupImage ?? NODE_CLEANUP_IMAGE);
     return { daemonSet, configMap };
   }
 
   /** The node-cleanup controller, as the upstream chart's node-cleanup-controller templates. */
-  private addNodeCleanup(className: string, base: string, namespace: string, image: string): void {
+  private addNodeCleanup(base: string, namespace: string, image: string): void {
     const name = `${base}-node-cleanup`;
     const labels = this.labels('node-cleanup-controller');
     const selector = { 'app.kubernetes.io/name': labels['app.kubernetes.io/name'], 'app.kubernetes.io/instance': labels['app.kubernetes.io/instance'], 'app.kubernetes.io/component': 'node-cleanup-controller' };
@@ -425,7 +429,7 @@ export class LocalVolumePool extends Construct {
               name: 'node-cleanup-controller',
               image,
               imagePullPolicy: 'IfNotPresent',
-              args: [`--storageclass-names=${className}`, '--pvc-deletion-delay=60s', '--stale-pv-discovery-interval=10s'],
+              args: [`--storageclass-names=${this.className}`, '--pvc-deletion-delay=60s', '--stale-pv-discovery-interval=10s'],
               ports: [{ name: 'metrics', containerPort: 8080 }],
               // It only talks to the API server.
               securityContext: {
@@ -444,7 +448,7 @@ export class LocalVolumePool extends Construct {
   /** Workloads in the app whose data volumes use this pool, against the disks. */
   private checkCapacity(): string[] {
     if (!this.disks.length) return [];
-    const className = this.storageClass.storageClassName;
+    const className = this.className;
     const root = this.node.root as IConstruct;
     const problems = new Map<string, string[]>();
     const report = (id: string, message: string) => problems.set(id, [...(problems.get(id) ?? []), message]);

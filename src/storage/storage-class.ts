@@ -76,8 +76,11 @@ export class StorageClass extends Construct implements IStorageClass {
 
   /** metadata.name. */
   public readonly storageClassName: string;
-  /** Whether volumes of this class can grow. */
-  public readonly allowVolumeExpansion: boolean;
+  /**
+   * Whether volumes of this class can grow. Always set here; optional only because it implements
+   * `IStorageClass` (jsii forbids changing a property's optionality).
+   */
+  public readonly allowVolumeExpansion?: boolean;
   /** The reclaim policy of its volumes. */
   public readonly reclaimPolicy: ReclaimPolicy;
   /** The driver (provisioner) name. */
@@ -98,8 +101,9 @@ export class StorageClass extends Construct implements IStorageClass {
     }
     this.provisioner = config.provisioner;
     this.reclaimPolicy = props.reclaimPolicy ?? ReclaimPolicy.RETAIN;
-    this.allowVolumeExpansion = props.allowVolumeExpansion ?? config.supportsExpansion;
-    if (this.allowVolumeExpansion && !config.supportsExpansion) {
+    const allowVolumeExpansion = props.allowVolumeExpansion ?? config.supportsExpansion;
+    this.allowVolumeExpansion = allowVolumeExpansion;
+    if (allowVolumeExpansion && !config.supportsExpansion) {
       throw new ValidationError(`allowVolumeExpansion is true but ${config.provisioner} cannot expand volumes; leave it out`, this);
     }
     const noProvisioner = config.provisioner === StorageProfile.localStatic().provisioner;
@@ -132,7 +136,7 @@ export class StorageClass extends Construct implements IStorageClass {
       parameters: Object.keys(config.parameters).length ? config.parameters : undefined,
       reclaimPolicy: this.reclaimPolicy,
       volumeBindingMode: props.volumeBindingMode ?? VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER,
-      allowVolumeExpansion: this.allowVolumeExpansion,
+      allowVolumeExpansion,
       mountOptions: props.mountOptions?.length ? [...props.mountOptions] : undefined,
       allowedTopologies: zones.length
         ? [{ matchLabelExpressions: [{ key: config.zoneTopologyKey!, values: [...zones] }] }]
