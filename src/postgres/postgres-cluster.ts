@@ -267,6 +267,12 @@ export class PostgresCluster extends Construct {
       // Patroni members bootstrap independently (the first to take the initialize key runs initdb);
       // the streaming replicas need the primary first.
       podManagementPolicy: ha ? PodManagementPolicy.PARALLEL : PodManagementPolicy.ORDERED_READY,
+      // Restricted profile. Spilo starts as root by default, but launch.sh and configure_spilo.py
+      // handle a non-root start (postgres-operator's spilo_runasuser 101 / spilo_runasgroup 103 /
+      // spilo_fsgroup 103): with uid 101 = the image's postgres user, its only root-filesystem
+      // write outside RW_DIR (rewriting /etc/passwd for an unknown uid) is unneeded and its
+      // failure is ignored (launch.sh has no `set -e`); chpst/chrt are skipped when they fail, and
+      // the renice cron job is skipped under no_new_privs. The official image runs as 999.
       security: ha ? { user: SPILO_UID, group: SPILO_GID, fsGroup: SPILO_GID } : { user: OFFICIAL_UID, group: OFFICIAL_GID, fsGroup: OFFICIAL_GID },
       placement: props.placement,
       clusterDomain: props.clusterDomain,

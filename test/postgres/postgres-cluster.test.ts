@@ -153,6 +153,12 @@ describe('Patroni mode (default)', () => {
     expect(ofKind(objs, 'Secret')).toHaveLength(0);
   });
 
+  test('the generator Job is renamed when its template changes (Job templates are immutable)', () => {
+    const a = synth().cluster.secretGenerator!.job.name;
+    expect(synth().cluster.secretGenerator!.job.name).toBe(a);
+    expect(synth({ databases: [{ name: 'orders' }] }).cluster.secretGenerator!.job.name).not.toBe(a);
+  });
+
   test('databases and owners: post_init creates them idempotently', () => {
     const { objs } = synth({ databases: [{ name: 'orders' }, { name: 'billing', owner: 'billing_owner' }] });
     const script = find(objs, 'ConfigMap', 'orders-db-bootstrap').data['post-init.sh'];
