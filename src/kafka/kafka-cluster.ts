@@ -275,6 +275,11 @@ export class KafkaCluster extends Construct {
     return this.props.minInsyncReplicas ?? Math.max(1, this.defaultReplicationFactor - 1);
   }
 
+  /** `num.partitions`: partitions of topics created without a count. */
+  public get defaultPartitions(): number {
+    return this.props.defaultPartitions ?? 3;
+  }
+
   /** `host:port` of the bootstrap Service, qualified when the chart has a namespace. */
   public get bootstrapServers(): string {
     const ns = Chart.of(this).namespace;
@@ -326,7 +331,7 @@ export class KafkaCluster extends Construct {
     for (const t of this.topics.values()) {
       if (t.topicName === name) throw new ValidationError(`topic '${name}' is added twice (ids '${t.node.id}' and '${id}'); add it once`, this);
     }
-    const topic = new KafkaTopic(this, id, { ...options, cluster: this });
+    const topic = this.removeOnError(id, () => new KafkaTopic(this, id, { ...options, cluster: this }));
     this.topics.set(id, topic);
     return topic;
   }
@@ -342,6 +347,9 @@ export class KafkaCluster extends Construct {
    * letting its pods reach the client port.
    */
   public bind(workload: kplus.Workload, options: KafkaBindOptions = {}): void {
+    if (this.bound.includes(workload)) {
+      throw new ValidationError(`workload '${workload.node.path}' is bound to this cluster already; bind it once`, this);
+    }
     const env: { [k: string]: kplus.EnvValue } = {
       KAFKA_BOOTSTRAP_SERVERS: kplus.EnvValue.fromValue(this.bootstrapServers),
       KAFKA_SECURITY_PROTOCOL: kplus.EnvValue.fromValue(this.clientProtocol),
@@ -411,7 +419,7 @@ export class KafkaCluster extends Construct {
   private createPool(id: string, options: KafkaNodePoolOptions): KafkaNodePool {
     if (this.node.tryFindChild(id)) throw new ValidationError(`a node pool with id '${id}' exists already; give each pool its own id`, this);
     const firstNodeId = options.firstNodeId ?? this.pools.length * 100;
-    const pool = new KafkaNodePool(this, id, {
+    const pool = this.removeOnError(id, () => new KafkaNodePool(this, id, {
       ...options,
       image: this.image,
       poolName: options.name ?? `${this.name}-${id}`,
@@ -421,9 +429,10 @@ export class KafkaCluster extends Construct {
       clusterDomain: this.props.clusterDomain,
       networkPolicy: this.props.networkPolicy,
       probePort: (options.roles ?? []).includes(KafkaNodeRole.BROKER) ? this.clientPort : this.controllerPort,
-    });
+    }));
     for (const other of this.pools) {
       const a = pool.nodeIds;
+      if (a[0] <= other.nodeIds[other.nodeIds.length - 1] && other.nodeIds[0] <= a[a.length - 1]) this.node.tryRemoveChild(id);
       const b = other.nodeIds;
       if (a[0] <= b[b.length - 1] && b[0] <= a[a.length - 1]) {
         throw new ValidationError(
@@ -436,6 +445,16 @@ export class KafkaCluster extends Construct {
     this.pools.push(pool);
     this.configurePool(pool);
     return pool;
+  }
+
+  /** A failed addX leaves no half-built child behind, so the id can be used again. */
+  private removeOnError<T>(id: string, create: () => T): T {
+    try {
+      return create();
+    } catch (e) {
+      this.node.tryRemoveChild(id);
+      throw e;
+    }
   }
 
   /** Stable DNS name of a node: namespace from the chart, or from the pod's env at run time. */
@@ -495,7 +514,7 @@ export class KafkaCluster extends Construct {
     if (pool.isBroker) {
       lazy('KAFKA_DEFAULT_REPLICATION_FACTOR', () => String(this.defaultReplicationFactor));
       lazy('KAFKA_MIN_INSYNC_REPLICAS', () => String(this.minInsyncReplicas));
-      env('KAFKA_NUM_PARTITIONS', String(this.props.defaultPartitions ?? 3));
+      env('KAFKA_NUM_PARTITIONS', String(this.defaultPartitions));
       env('KAFKA_AUTO_CREATE_TOPICS_ENABLE', String(this.props.autoCreateTopics ?? false));
     }
     // Internal topics: RF min(3, brokers), min ISR one less (at least 1).
@@ -546,6 +565,8 @@ export class KafkaCluster extends Construct {
     env('KAFKA_LOG4J_OPTS', log.opts);
     // kafka-server-start.sh defaults to `-loggc` (10 × 100M files in LOG_DIR); GC logs go nowhere.
     env('EXTRA_ARGS', '-name kafkaServer');
+    // kafka-run-class.sh mkdirs LOG_DIR whenever KAFKA_LOG4J_OPTS is set; its default
+    // (/opt/kafka/logs) is on the read-only root.
     env('LOG_DIR', '/tmp/kafka-logs');
     // Writable paths under a read-only root: KafkaDockerWrapper writes server.properties and
     // log configs to /opt/kafka/config (docker/jvm/launch `--final-configs-dir`), the JVM /tmp.

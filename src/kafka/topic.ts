@@ -12,9 +12,12 @@ export interface KafkaTopicOptions {
    * @default - the construct id
    */
   readonly name?: string;
-  /** @default 3 */
+  /** @default - the cluster's defaultPartitions (3) */
   readonly partitions?: number;
-  /** @default - the cluster's defaultReplicationFactor */
+  /**
+   * Must not exceed the brokers (checked again when the app synthesizes).
+   * @default - the cluster's defaultReplicationFactor when `addTopic` is called
+   */
   readonly replicationFactor?: number;
   /** Topic configs, e.g. `{ 'retention.ms': '604800000', 'cleanup.policy': 'compact' }`. @default - none */
   readonly config?: { [key: string]: string };
@@ -55,7 +58,7 @@ export class KafkaTopic extends Construct {
     super(scope, id);
     const cluster = props.cluster;
     this.topicName = props.name ?? id;
-    this.partitions = props.partitions ?? 3;
+    this.partitions = props.partitions ?? cluster.defaultPartitions;
     this.replicationFactor = props.replicationFactor ?? cluster.defaultReplicationFactor;
     this.config = { ...(props.config ?? {}) };
     this.validateOptions();

@@ -72,6 +72,13 @@ test('an explicit name, replication factor below the default, long names stay va
   expect(Warnings.of(c).ids()).toEqual(['@cdk8s-stateful/kafka:topicNameMixesDotAndUnderscore']);
 });
 
+test('partitions default to the cluster default', () => {
+  const c = new Chart(Testing.app(), 'test', { namespace: 'data' });
+  const kafka = new KafkaCluster(c, 'kafka', { defaultPartitions: 24 });
+  expect(kafka.addTopic('t', {}).partitions).toBe(24);
+  expect(synthValidated(c).length).toBeGreaterThan(0);
+});
+
 test('addTopic throws on a duplicate id or name', () => {
   const { kafka } = setup();
   kafka.addTopic('a', {});
@@ -80,9 +87,12 @@ test('addTopic throws on a duplicate id or name', () => {
   expect(kafka.topicList.map((t) => t.topicName)).toEqual(['a']);
 });
 
-test('a topic whose replication factor outgrows the brokers fails at synth, too', () => {
+test("a topic's replication factor counts the brokers of every pool", () => {
   const c = new Chart(Testing.app(), 'test', { namespace: 'data' });
   const kafka = new KafkaCluster(c, 'kafka', { controllers: {}, replicas: 3 });
-  kafka.addTopic('t', { replicationFactor: 3 });
-  expect(() => synthValidated(c)).not.toThrow();
+  expect(() => kafka.addTopic('wide', { replicationFactor: 5 })).toThrow('has replicationFactor 5 but the cluster has 3 broker(s)');
+  kafka.addNodePool('more', { replicas: 2 });
+  const t = kafka.addTopic('wide5', { replicationFactor: 5 });
+  const objs = synthValidated(c);
+  expect(envOf(find(objs, 'Job', t.job.name).spec.template.spec.containers[0]).BOOTSTRAP.split(',')).toHaveLength(5);
 });

@@ -106,6 +106,10 @@ test('addNodePool: controllers are fixed; node ids must not overlap; duplicate i
   expect(() => kafka.addNodePool('c', { roles: [KafkaNodeRole.CONTROLLER] })).toThrow('the controllers of a static KRaft quorum are fixed');
   expect(() => kafka.addNodePool('x', { firstNodeId: 101 })).toThrow("node ids 101-103 of pool 'x' overlap ids 100-102 of pool 'broker'; set firstNodeId to 200 or more");
   expect(() => kafka.addNodePool('broker')).toThrow("a node pool with id 'broker' exists already");
+  // A failed add leaves nothing behind: the id can be used again.
+  expect(kafka.addNodePool('x', { firstNodeId: 300 }).nodeIds).toEqual([300, 301, 302]);
+  expect(() => kafka.addTopic('t', { partitions: 0 })).toThrow('partitions 0');
+  expect(kafka.addTopic('t', {}).partitions).toBe(3);
   expect(() => kafka.nodePool('nope')).toThrow("no node pool 'nope'; pools are: controller, broker");
 });
 
@@ -120,6 +124,8 @@ test('bind: SASL needs a known user when there are several; no user without SASL
   const dep = new kplus.Deployment(c, 'app', { containers: [{ image: 'busybox:1.37' }] });
   expect(() => kafka.bind(dep)).toThrow("bind() needs a SASL user: pass { user: '...' } with one of 'a', 'b'");
   expect(() => kafka.bind(dep, { user: 'zed' })).toThrow("bind() got unknown user 'zed'; users are: a, b");
+  kafka.bind(dep, { user: 'a' });
+  expect(() => kafka.bind(dep, { user: 'a' })).toThrow('is bound to this cluster already; bind it once');
   const plain = new KafkaCluster(c, 'plain');
   expect(() => plain.bind(dep, { user: 'a' })).toThrow("bind() got user 'a' but the client listener has no SASL");
 });
