@@ -3,6 +3,7 @@ import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError, Warnings } from '../core/errors';
+import { Names } from '../core/naming';
 import { Toleration } from '../core/placement';
 import { StatefulWorkload } from '../core/stateful-workload';
 import { AccessMode, IStorageClass, VolumeMode } from '../core/storage';
@@ -177,12 +178,13 @@ export class LocalVolumePool extends Construct {
 
   constructor(scope: Construct, id: string, props: LocalVolumePoolProps = {}) {
     super(scope, id);
+    // Registered first, so warnings it adds to this construct are printed in the same pass (the
+    // printing hook of Warnings is registered on the first add, after this one).
+    this.node.addValidation({ validate: () => this.checkCapacity() });
     this.mode = props.mode ?? LocalVolumePoolMode.STATIC;
     const name = props.storageClassName ?? id;
     this.className = name;
-    if (!isSubdomain(name)) {
-      throw new ValidationError(`storageClassName '${name}' must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.'), e.g. 'local-nvme'`, this);
-    }
+    Names.assertDns1123Subdomain(this, 'storageClassName', name);
     const reclaim = props.reclaimPolicy ?? ReclaimPolicy.RETAIN;
     const isStatic = this.mode === LocalVolumePoolMode.STATIC;
     if (isStatic && reclaim === ReclaimPolicy.DELETE) {
@@ -217,7 +219,6 @@ export class LocalVolumePool extends Construct {
       this.daemonSet = d.daemonSet;
       this.configMap = d.configMap;
     }
-    this.node.addValidation({ validate: () => this.checkCapacity() });
   }
 
   private labels(component: string): { [key: string]: string } {
@@ -302,9 +303,7 @@ export class LocalVolumePool extends Construct {
       throw new ValidationError(`blockCleaner passes must be a whole number from 1 to 10, got ${passes}`, this);
     }
     const namespace = o.namespace ?? 'kube-system';
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63) {
-      throw new ValidationError(`discovery.namespace '${namespace}' is not a namespace name`, this);
-    }
+    Names.assertDns1123Label(this, 'discovery.namespace', namespace);
     const base = `${className}-provisioner`;
     if (base.length > 63 - '-node-cleanup'.length) {
       throw new ValidationError(`storageClassName '${className}' is too long to name the provisioner objects; use at most ${63 - '-provisioner-node-cleanup'.length} characters`, this);

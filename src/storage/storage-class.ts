@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors';
+import { Names } from '../core/naming';
 import { IStorageClass } from '../core/storage';
 import { MANAGED_BY } from '../core/util';
 import { clusterScoped, isSubdomain } from './private/validate';
@@ -92,13 +93,7 @@ export class StorageClass extends Construct implements IStorageClass {
     super(scope, id);
     const config = props.profile.bind(this);
     this.storageClassName = props.name ?? id;
-    if (!isSubdomain(this.storageClassName)) {
-      throw new ValidationError(
-        `StorageClass name '${this.storageClassName}' must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.'); ` +
-          `${props.name === undefined ? "set the 'name' prop or " : ''}use a name such as 'fast-ssd'`,
-        this,
-      );
-    }
+    Names.assertDns1123Subdomain(this, props.name === undefined ? "StorageClass name (the construct id; set 'name' to change it)" : 'StorageClass name', this.storageClassName);
     this.provisioner = config.provisioner;
     this.reclaimPolicy = props.reclaimPolicy ?? ReclaimPolicy.RETAIN;
     const allowVolumeExpansion = props.allowVolumeExpansion ?? config.supportsExpansion;

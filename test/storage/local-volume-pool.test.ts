@@ -169,7 +169,7 @@ describe('LocalVolumePool, discovery', () => {
     ['relative hostDir', { discovery: { hostDir: 'disks' } }, "discovery.hostDir 'disks' must be an absolute directory"],
     ['root hostDir', { discovery: { hostDir: '/' } }, "discovery.hostDir '/' must be an absolute directory other than '/'"],
     ['cleaner passes', { discovery: { blockCleaner: BlockCleaner.ddZero(0) } }, 'blockCleaner passes must be a whole number from 1 to 10, got 0'],
-    ['namespace', { discovery: { namespace: 'Kube_System' } }, "discovery.namespace 'Kube_System' is not a namespace name"],
+    ['namespace', { discovery: { namespace: 'Kube_System' } }, "discovery.namespace 'Kube_System' must be a DNS-1123 label"],
   ])('%s is a ValidationError', (_n, props, message) => {
     expect(() => new LocalVolumePool(newChart(), 'pool', { mode: LocalVolumePoolMode.DISCOVERY, ...props })).toThrow(message);
   });
