@@ -155,8 +155,9 @@ class Checker {
   // ------------------------------------------------------------ StatefulSet
 
   private statefulSet(b: Obj, a: Obj): void {
-    const bs = b.o.spec ?? {};
-    const as = a.o.spec ?? {};
+    // Left out means the server default: writing the default explicitly is no change.
+    const bs = { podManagementPolicy: 'OrderedReady', ...b.o.spec };
+    const as = { podManagementPolicy: 'OrderedReady', ...a.o.spec };
     const changed = [...new Set([...Object.keys(bs), ...Object.keys(as)])]
       .filter((f) => !STS_MUTABLE.has(f) && differs(bs[f], as[f]))
       .sort();

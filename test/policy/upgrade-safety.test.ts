@@ -46,6 +46,8 @@ describe('upgrade safety', () => {
     expect(ids({ expandable: true }, { expandable: true, size: Size.gibibytes(100) })).toEqual([]);
     expect(ids({}, { storageClass: { zones: ['eu-west-1a'], mountOptions: ['noatime'] } })).toEqual([]);
     expect(ids({ pool: disks(Size.gibibytes(100)) }, { pool: disks(Size.gibibytes(200)) })).toEqual([]);
+    // Writing a server default explicitly is no change.
+    expect(ids({}, { workload: { podManagementPolicy: PodManagementPolicy.ORDERED_READY } })).toEqual([]);
   });
 
   test.each([
