@@ -693,7 +693,6 @@ export class KafkaCluster extends Construct {
   /** Relationships that depend on every pool: checked when the app synthesizes. */
   private validateRelationships(): void {
     const brokers = this.brokers;
-    if (brokers < 1) throw new ValidationError('the cluster has no brokers; add a broker pool with addNodePool()', this);
     const rf = this.defaultReplicationFactor;
     const isr = this.minInsyncReplicas;
     if (!Number.isInteger(rf) || rf < 1) throw new ValidationError(`defaultReplicationFactor must be a whole number ≥ 1, got ${rf}`, this);

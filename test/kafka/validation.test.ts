@@ -101,11 +101,13 @@ test.each(BAD_TOPICS)('topic: %s → ValidationError', (_, options, message) => 
   expect(err.message).toContain(message);
 });
 
-test('addNodePool: controllers are fixed; node ids must not overlap; duplicate ids; no brokers', () => {
+test('addNodePool: controllers are fixed; node ids must not overlap; duplicate ids; roles; first id', () => {
   const kafka = new KafkaCluster(chart('data'), 'kafka', { controllers: {} });
   expect(() => kafka.addNodePool('c', { roles: [KafkaNodeRole.CONTROLLER] })).toThrow('the controllers of a static KRaft quorum are fixed');
   expect(() => kafka.addNodePool('x', { firstNodeId: 101 })).toThrow("node ids 101-103 of pool 'x' overlap ids 100-102 of pool 'broker'; set firstNodeId to 200 or more");
   expect(() => kafka.addNodePool('broker')).toThrow("a node pool with id 'broker' exists already");
+  expect(() => kafka.addNodePool('y', { roles: [] })).toThrow('roles must not be empty; use [KafkaNodeRole.BROKER]');
+  expect(() => kafka.addNodePool('y', { firstNodeId: -1 })).toThrow('firstNodeId must be a whole number ≥ 0, got -1');
   // A failed add leaves nothing behind: the id can be used again.
   expect(kafka.addNodePool('x', { firstNodeId: 300 }).nodeIds).toEqual([300, 301, 302]);
   expect(() => kafka.addTopic('t', { partitions: 0 })).toThrow('partitions 0');
