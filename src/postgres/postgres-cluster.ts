@@ -497,6 +497,10 @@ export class PostgresCluster extends Construct {
       throw new ValidationError(`backup.schedule '${schedule}' is not a 5-field cron expression; use e.g. '0 2 * * *'`, this);
     }
     const name = `${this.workload.name}-backup`;
+    if (name.length > 52) {
+      // The CronJob controller appends an 11-character suffix to Job names, which must stay within 63.
+      throw new ValidationError(`backup CronJob name '${name}' is longer than 52 characters; use a cluster name of at most 45 characters`, this);
+    }
     const labels = { [LabelKeys.NAME]: 'postgres', [LabelKeys.INSTANCE]: this.workload.name, [LabelKeys.COMPONENT]: 'backup', [LabelKeys.MANAGED_BY]: MANAGED_BY };
     const claim = new k8s.KubePersistentVolumeClaim(this, 'BackupClaim', {
       metadata: { name, labels, annotations: { 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Prune=false' } },

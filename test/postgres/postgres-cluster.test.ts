@@ -442,6 +442,8 @@ describe('invalid props', () => {
     ['short grace period', { terminationGracePeriod: Duration.seconds(10) }, 'terminationGracePeriod 10s is too short'],
     ['bad backup schedule', { backup: { size: Size.gibibytes(1), schedule: 'daily' } }, "backup.schedule 'daily' is not a 5-field cron expression"],
     ['bad backup keep', { backup: { size: Size.gibibytes(1), keep: 0 } }, 'backup.keep must be a whole number ≥ 1, got 0'],
+    ['backup name too long', { name: 'a'.repeat(46), backup: { size: Size.gibibytes(1) } }, 'is longer than 52 characters; use a cluster name of at most 45 characters'],
+    ['name too long', { name: 'a'.repeat(53) }, "name '" + 'a'.repeat(53) + "' must be a DNS-1035 label of at most 52 characters"],
   ])('%s', (_name, props, message) => {
     expect(() => new PostgresCluster(chart(), 'orders-db', props)).toThrow(message);
   });
