@@ -5,3 +5,4 @@ export * from './core';
 export * from './storage';
 export * from './postgres';
 export * from './kafka';
+export * from './policy';
