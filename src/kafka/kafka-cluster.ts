@@ -234,13 +234,7 @@ export class KafkaCluster extends Construct {
     });
 
     if (props.rackAwareness) {
-      const ns = Chart.of(this).namespace;
-      if (!ns) {
-        throw new ValidationError(
-          "rackAwareness needs the chart's namespace: the ClusterRoleBinding that lets brokers read their node must name the ServiceAccount's namespace; set `namespace` on the Chart",
-          this,
-        );
-      }
+      const ns = Chart.of(this).namespace!;
       this.rackClusterRole = new k8s.KubeClusterRole(this, 'RackClusterRole', {
         metadata: { name: `${ns}-${this.name}-node-reader`, labels: this.clusterLabels() },
         rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }],
@@ -258,6 +252,11 @@ export class KafkaCluster extends Construct {
   /** Node pools, in creation order. */
   public get nodePools(): KafkaNodePool[] {
     return [...this.pools];
+  }
+
+  /** The ClusterRoleBindings of the broker pools' ServiceAccounts (rack awareness only). */
+  public get rackClusterRoleBindings(): k8s.KubeClusterRoleBinding[] {
+    return [...this.rackBindings];
   }
 
   /** Number of brokers over all pools. */
@@ -686,7 +685,13 @@ export class KafkaCluster extends Construct {
       throw new ValidationError(`defaultPartitions must be a whole number ≥ 1, got ${p.defaultPartitions}`, this);
     }
     if (p.rackAwareness?.topologyKey !== undefined && !/^([a-z0-9.-]+\/)?[A-Za-z0-9._-]+$/.test(p.rackAwareness.topologyKey)) {
-      throw new ValidationError(`rackAwareness.topologyKey '${p.rackAwareness.topologyKey}' is not a label key`, this);
+      throw new ValidationError(`rackAwareness.topologyKey '${p.rackAwareness.topologyKey}' is not a label key; use e.g. 'topology.kubernetes.io/zone' (the default)`, this);
+    }
+    if (p.rackAwareness && !Chart.of(this).namespace) {
+      throw new ValidationError(
+        "rackAwareness needs the chart's namespace: the ClusterRoleBinding that lets brokers read their node must name the ServiceAccount's namespace; set `namespace` on the Chart",
+        this,
+      );
     }
   }
 

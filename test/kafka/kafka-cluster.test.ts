@@ -368,6 +368,7 @@ describe('rack awareness', () => {
     expect(binding.metadata.namespace).toBeUndefined();
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kafka-broker', namespace: 'data' }]);
     expect(find(objs, 'ClusterRoleBinding', 'data-kafka-extra-node-reader').roleRef.name).toBe('data-kafka-node-reader');
+    expect(kafka.rackClusterRoleBindings.map((b) => b.name)).toEqual(['data-kafka-broker-node-reader', 'data-kafka-extra-node-reader']);
   });
 });
 

@@ -40,6 +40,7 @@ const BAD_PROPS: Array<[string, (c: Chart) => KafkaClusterProps, string]> = [
   ['config sets a managed key', () => ({ config: { 'min.insync.replicas': '1' } }), "config sets 'min.insync.replicas', which the construct manages; use its prop"],
   ['config key with upper case', () => ({ config: { 'log.Retention': '1' } }), "config key 'log.Retention' cannot be passed to the apache/kafka image"],
   ['rack awareness without a namespace', () => ({ rackAwareness: {} }), "rackAwareness needs the chart's namespace"],
+  ['rack awareness with a bad label key', () => ({ rackAwareness: { topologyKey: 'zone key' } }), "rackAwareness.topologyKey 'zone key' is not a label key"],
   ['invalid name', () => ({ name: 'Kafka_1' }), "name 'Kafka_1' must be a DNS-1035 label"],
   ['zero default partitions', () => ({ defaultPartitions: 0 }), 'defaultPartitions must be a whole number ≥ 1, got 0'],
 ];
