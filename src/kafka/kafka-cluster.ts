@@ -483,7 +483,8 @@ export class KafkaCluster extends Construct {
     const lazy = (k: string, f: () => string) => w.addEnv(k, kplus.EnvValue.fromValue(Lazy.any({ produce: f }) as unknown as string));
     w.addEnv('POD_NAME', kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME));
     w.addEnv('POD_NAMESPACE', kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE));
-    // node.id is the pod index, i.e. the ordinal, offset per pool by spec.ordinals.start.
+    // node.id is the pod index: the ordinal parsed from the pod name, so it includes the pool's
+    // spec.ordinals.start (kubernetes pkg/controller/statefulset/stateful_set_utils.go updateIdentity).
     w.addEnv('KAFKA_NODE_ID', kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: LabelKeys.POD_INDEX }));
     // Without it the image formats with its built-in id 5L6g3nShT-eMCtK--X86sw (docker/resources/common-scripts/configureDefaults).
     env('CLUSTER_ID', this.clusterId);
