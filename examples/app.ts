@@ -1,9 +1,11 @@
 import { App } from 'cdk8s';
 import { EtcdExampleChart } from './etcd';
+import { PostgresExampleChart } from './postgres';
 import { StorageExampleChart } from './storage';
 
 /** Every example chart, as one cdk8s app. main.ts synthesizes it; tests validate it. */
 export function buildExampleApp(app: App): void {
   new EtcdExampleChart(app, 'etcd');
   new StorageExampleChart(app, 'storage');
+  new PostgresExampleChart(app, 'postgres');
 }

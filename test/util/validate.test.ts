@@ -67,6 +67,33 @@ test.each(breakages)('rejects: %s', (_, breakIt, message) => {
   expect(() => validateManifests(objs)).toThrow(message);
 });
 
+test('a Secret generated at run time by a Job bound to a Role that may write it resolves', () => {
+  const objs = baseline();
+  pod(objs).containers[0].env = [{ name: 'P', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'k' } } }];
+  const ns = 'ns';
+  const generator = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'gen', namespace: ns } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'gen', namespace: ns },
+      rules: [
+        { apiGroups: [''], resources: ['secrets'], resourceNames: ['db-credentials'], verbs: ['get', 'patch'] },
+        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'gen', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'gen' }, subjects: [{ kind: 'ServiceAccount', name: 'gen', namespace: ns }],
+    },
+    {
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'gen', namespace: ns },
+      spec: { template: { spec: { serviceAccountName: 'gen', restartPolicy: 'Never', containers: [{ name: 'gen', image: 'x:1' }] } } },
+    },
+  ];
+  expect(() => validateManifests(objs)).toThrow("refers to Secret 'db-credentials'");
+  expect(() => validateManifests([...objs, ...generator.slice(0, 3)])).toThrow("refers to Secret 'db-credentials'"); // no Job
+  expect(() => validateManifests([...objs, ...generator])).not.toThrow();
+});
+
 test('external Secrets are accepted when declared', () => {
   const objs = baseline();
   pod(objs).containers[0].env = [{ name: 'P', valueFrom: { secretKeyRef: { name: 'generated', key: 'k' } } }];

@@ -144,6 +144,29 @@ function labelErrors(where: string, labels: any, what: string): string[] {
   return errors;
 }
 
+/**
+ * Secrets the output creates at run time: names a Job or CronJob in the output may write
+ * (its ServiceAccount → RoleBinding → Role grants `patch` on exactly that Secret name, and
+ * `create` on secrets). A reference to such a Secret resolves.
+ */
+export function runtimeGeneratedSecrets(objs: any[]): Set<string> {
+  const out = new Set<string>();
+  const jobSAs = new Set(objs.filter((o) => o.kind === 'Job' || o.kind === 'CronJob')
+    .map((o) => podTemplateOf(o)?.spec?.serviceAccountName).filter((x) => x));
+  for (const rb of objs.filter((o) => o.kind === 'RoleBinding' && o.roleRef?.kind === 'Role')) {
+    if (!(rb.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && jobSAs.has(s.name))) continue;
+    const role = objs.find((o) => o.kind === 'Role' && o.metadata?.name === rb.roleRef.name);
+    const rules: any[] = role?.rules ?? [];
+    const canCreate = rules.some((r) => (r.resources ?? []).includes('secrets') && (r.verbs ?? []).includes('create'));
+    for (const r of rules) {
+      if ((r.resources ?? []).includes('secrets') && (r.verbs ?? []).includes('patch') && canCreate) {
+        for (const n of r.resourceNames ?? []) out.add(n);
+      }
+    }
+  }
+  return out;
+}
+
 /** 3. Cross-object invariants over a whole output. */
 export function invariantErrors(objs: any[], options: ValidateOptions = {}): string[] {
   const errors: string[] = [];
@@ -151,7 +174,7 @@ export function invariantErrors(objs: any[], options: ValidateOptions = {}): str
   const byKind = (kind: string) => objs.filter((o) => o.kind === kind);
   const names = (kind: string) => new Set(byKind(kind).map((o) => o.metadata?.name));
   const configMaps = new Set([...names('ConfigMap'), ...(options.externalConfigMaps ?? [])]);
-  const secrets = new Set([...names('Secret'), ...(options.externalSecrets ?? [])]);
+  const secrets = new Set([...names('Secret'), ...runtimeGeneratedSecrets(objs), ...(options.externalSecrets ?? [])]);
   const serviceAccounts = new Set([...names('ServiceAccount'), ...(options.externalServiceAccounts ?? []), 'default']);
   const templates = objs.map((o) => ({ o, t: podTemplateOf(o) })).filter((x) => x.t);
   const podLabelSets = templates.map((x) => x.t.metadata?.labels ?? {});
