@@ -330,7 +330,15 @@ export class KafkaCluster extends Construct {
     for (const t of this.topics.values()) {
       if (t.topicName === name) throw new ValidationError(`topic '${name}' is added twice (ids '${t.node.id}' and '${id}'); add it once`, this);
     }
-    const topic = this.removeOnError(id, () => new KafkaTopic(this, id, { ...options, cluster: this }));
+    // Topics live under their own scope: a topic id may equal a pool id ('broker').
+    const scope = (this.node.tryFindChild('Topics') as Construct | undefined) ?? new Construct(this, 'Topics');
+    let topic: KafkaTopic;
+    try {
+      topic = new KafkaTopic(scope, id, { ...options, cluster: this });
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
     this.topics.set(id, topic);
     return topic;
   }

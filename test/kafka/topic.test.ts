@@ -79,6 +79,12 @@ test('partitions default to the cluster default', () => {
   expect(synthValidated(c).length).toBeGreaterThan(0);
 });
 
+test('a topic id may equal a node pool id', () => {
+  const { c, kafka } = setup();
+  kafka.addTopic('combined', {});
+  expect(ofKind(synthValidated(c), 'Job')[0].metadata.name).toMatch(/^kafka-topic-combined-/);
+});
+
 test('addTopic throws on a duplicate id or name', () => {
   const { kafka } = setup();
   kafka.addTopic('a', {});
