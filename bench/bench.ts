@@ -151,8 +151,9 @@ function main(): void {
         // should (otherwise it is not the same work; a warning).
         if (n <= 1000 && dirs.stock && fs.existsSync(dirs.stock)) {
           const linear = dirs.linear && fs.existsSync(dirs.linear) ? diffDirs(dirs.stock, dirs.linear) : 'no LinearApp output';
-          const floor = dirs.floor && fs.existsSync(dirs.floor) ? diffDirs(dirs.stock, dirs.floor) : 'no floor output';
-          checks.push(`N=${n}, ${LAYOUT_NAME[layout]}: LinearApp vs App ${linear ? 'DIFFER: ' + linear : 'byte-identical'}; floor vs App ${floor ? 'DIFFER: ' + floor : 'byte-identical'}`);
+          const floorDiff = dirs.floor && fs.existsSync(dirs.floor) ? diffDirs(dirs.stock, dirs.floor) : 'no floor output';
+          checks.push(`N=${n}, ${LAYOUT_NAME[layout]}: LinearApp vs App ${linear ? 'DIFFER: ' + linear : 'byte-identical'}; ` +
+            `floor vs App ${floorDiff ? 'DIFFER: ' + floorDiff : 'byte-identical'}`);
           console.log(`       ${checks[checks.length - 1]}`);
           if (linear) identical = false;
         }
@@ -184,7 +185,7 @@ function report(results: Result[], checks: string[], started: Date): string {
   lines.push(`- machine: ${os.cpus().length} CPUs (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`);
   lines.push(`- node ${process.version}; cdk8s ${pkgVersion('cdk8s')}, cdk8s-plus-28 ${pkgVersion('cdk8s-plus-28')}, constructs ${pkgVersion('constructs')}, yaml ${YAML_VERSION} (the copy cdk8s uses, also for the floor)`);
   lines.push(`- command: \`${commandLine()}\``);
-  lines.push(`- load average (1 min) when each case started is in the last column; the machine is shared.`);
+  lines.push('- load average (1 min) when each case started is in the last column; the machine is shared.');
   lines.push('');
   lines.push('Each case runs in its own node process: build N workloads (bench/workload.ts: a StatefulSet,');
   lines.push('headless Service, ServiceAccount, PodDisruptionBudget, NetworkPolicy and ConfigMap each) and');
@@ -226,7 +227,7 @@ function report(results: Result[], checks: string[], started: Date): string {
 }
 
 function pkgVersion(name: string): string {
-  return require(require.resolve(`${name}/package.json`, { paths: [ROOT] })).version;
+  return JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [ROOT] }), 'utf8')).version;
 }
 
 function commandLine(): string {

@@ -3,6 +3,7 @@
 // the same `yaml` package copy and options as cdk8s's Yaml.stringify. bench.ts checks that the
 // floor's files equal StatefulWorkload's byte for byte, so the floor does the same work.
 import { createHash } from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
 import { configOf, NAMESPACE, workloadName } from './workload';
 
@@ -16,7 +17,9 @@ export function stringify(docs: any[]): string {
 }
 
 /** The version of `yaml` the floor (and cdk8s) uses. */
-export const YAML_VERSION: string = require(require.resolve('yaml/package.json', { paths: [path.dirname(require.resolve('cdk8s'))] })).version;
+export const YAML_VERSION: string = JSON.parse(
+  fs.readFileSync(require.resolve('yaml/package.json', { paths: [path.dirname(require.resolve('cdk8s'))] }), 'utf8'),
+).version;
 
 /** Workload `i` as plain objects, in the order cdk8s writes them. */
 export function floorObjects(i: number): any[] {

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, IResolver, Lazy, ResolutionContext, Size, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Node } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import { addWorkload, NAMESPACE } from '../../bench/workload';
 import { buildExampleApp } from '../../examples/app';
@@ -259,6 +260,28 @@ describe('benchmark-shaped app', () => {
     expectSameYaml(buildBenchApp(50));
   });
 
+  /** Constructs visited by node.findAll() during synthYaml, per construct of the app. */
+  function visitsPerConstruct(app: App, n: number): number {
+    buildBenchApp(n)(app);
+    const constructs = app.node.findAll().length;
+    const spy = jest.spyOn(Node.prototype, 'findAll');
+    try {
+      app.synthYaml();
+      return spy.mock.results.reduce((sum, r) => sum + (r.value as unknown[]).length, 0) / constructs;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  test('synthesis walks the construct tree a fixed number of times, however many charts', () => {
+    // App walks the whole app again for every chart: visits per construct grow with the charts.
+    expect(visitsPerConstruct(new App({ outdir: tmpDir() }), 50)).toBeGreaterThan(50);
+    const small = visitsPerConstruct(new LinearApp({ outdir: tmpDir() }), 50);
+    const large = visitsPerConstruct(new LinearApp({ outdir: tmpDir() }), 200);
+    expect(small).toBeLessThanOrEqual(10);
+    expect(large).toBeCloseTo(small, 1);
+  });
+
   test('synthesis time per chart does not grow with the number of charts', () => {
     const perChart = (n: number): number => {
       const app = new LinearApp({ outdir: tmpDir() });
@@ -267,11 +290,11 @@ describe('benchmark-shaped app', () => {
       app.synthYaml();
       return Number(process.hrtime.bigint() - start) / 1e6 / n;
     };
-    perChart(50); // warm up the JIT
-    const small = Math.min(perChart(100), perChart(100));
-    const large = Math.min(perChart(400), perChart(400));
-    // App: ~4x per chart here (quadratic). Generous bound against noise on a shared machine.
-    expect(large / small).toBeLessThan(2.5);
+    perChart(20); // warm up the JIT
+    const small = Math.min(perChart(50), perChart(50));
+    const large = Math.min(perChart(200), perChart(200));
+    // A coarse guard against noise on a shared machine; the test above is the exact one.
+    expect(large / small).toBeLessThan(2);
   });
 });
 
