@@ -10,7 +10,7 @@ import { LabelKeys } from '../core/labels';
 import { Names } from '../core/naming';
 import { PlacementProps } from '../core/placement';
 import { WorkloadVolume } from '../core/stateful-workload';
-import { deriveClusterId, isKafka4, isValidClusterId, kafkaImage, log4jConfig, propertyToEnv } from './private/util';
+import { deriveClusterId, isKafka4, isValidClusterId, kafkaImage, log4jConfig, mebibytes, propertyToEnv } from './private/util';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 
 /** Dedicated controllers: a separate pool that only votes in the KRaft quorum. */
@@ -437,11 +437,11 @@ export class KafkaCluster extends Construct {
       networkPolicy: this.props.networkPolicy,
       probePort: (options.roles ?? []).includes(KafkaNodeRole.BROKER) ? this.clientPort : this.controllerPort,
     }));
+    const a = pool.nodeIds;
     for (const other of this.pools) {
-      const a = pool.nodeIds;
-      if (a[0] <= other.nodeIds[other.nodeIds.length - 1] && other.nodeIds[0] <= a[a.length - 1]) this.node.tryRemoveChild(id);
       const b = other.nodeIds;
       if (a[0] <= b[b.length - 1] && b[0] <= a[a.length - 1]) {
+        this.node.tryRemoveChild(id);
         throw new ValidationError(
           `node ids ${a[0]}-${a[a.length - 1]} of pool '${id}' overlap ids ${b[0]}-${b[b.length - 1]} of pool '${other.node.id}'; ` +
             `set firstNodeId to ${Math.ceil((Math.max(...this.pools.flatMap((x) => x.nodeIds)) + 1) / 100) * 100} or more`,
@@ -486,7 +486,6 @@ export class KafkaCluster extends Construct {
       for (const b of this.bound) w.allowFrom(b, ['client']);
     }
 
-
     const env = (k: string, v: string) => w.addEnv(k, kplus.EnvValue.fromValue(v));
     const lazy = (k: string, f: () => string) => w.addEnv(k, kplus.EnvValue.fromValue(Lazy.any({ produce: f }) as unknown as string));
     w.addEnv('POD_NAME', kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME));
@@ -503,9 +502,9 @@ export class KafkaCluster extends Construct {
     if (pool.isController) listeners.push(`${LISTENER_CONTROLLER}://:${this.controllerPort}`);
     env('KAFKA_LISTENERS', listeners.join(','));
     if (pool.isBroker) {
-      // The image's `configure` exits when a controller-only node sets advertised listeners.
-      const self = w.runtimeDnsName();
-      const host = w.namespace ? `$(POD_NAME).${w.headlessService.name}.${w.namespace}.svc.${w.clusterDomain}` : self;
+      // Each broker advertises its own stable name (controller-only nodes must not advertise:
+      // the image's `configure` exits then).
+      const host = w.namespace ? w.qualify(`$(POD_NAME).${w.headlessService.name}`) : w.runtimeDnsName();
       env('KAFKA_ADVERTISED_LISTENERS', `${LISTENER_CLIENT}://${host}:${this.clientPort},${LISTENER_INTERNAL}://${host}:${this.internalPort}`);
     }
     const nodeProtocol = tls ? 'SSL' : 'PLAINTEXT';
@@ -566,7 +565,7 @@ export class KafkaCluster extends Construct {
 
     // JVM and logging: excluded from server.properties by KafkaDockerWrapper (ExcludeServerPropsEnv;
     // 3.9 lists "KAFKA_HEAP_OPT", so there the heap also lands as an ignored `heap.opts` property).
-    const heapMi = Math.floor(pool.heap.toKibibytes() / 1024);
+    const heapMi = mebibytes(pool.heap);
     env('KAFKA_HEAP_OPTS', `-Xms${heapMi}m -Xmx${heapMi}m`);
     const log = log4jConfig(this.version);
     w.addConfigFiles('log-config', { mountPath: '/etc/kafka/log-config', files: { [log.fileName]: log.content } });
