@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { KafkaCluster } from './kafka-cluster';
+import { KafkaCluster } from './kafka-cluster';
 import { ValidationError, Warnings } from '../core/errors';
 import { LabelKeys } from '../core/labels';
 import { MAX_TOPIC_NAME, shortHash, TOPIC_NAME } from './private/util';
