@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { EtcdExampleChart } from './etcd';
+import { KafkaExampleChart } from './kafka';
 import { PostgresExampleChart } from './postgres';
 import { StorageExampleChart } from './storage';
 
@@ -8,4 +9,5 @@ export function buildExampleApp(app: App): void {
   new EtcdExampleChart(app, 'etcd');
   new StorageExampleChart(app, 'storage');
   new PostgresExampleChart(app, 'postgres');
+  new KafkaExampleChart(app, 'kafka');
 }
