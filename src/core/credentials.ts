@@ -5,7 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ValidationError } from './errors';
 import { Names } from './naming';
-import { MANAGED_BY } from './util';
+import { MANAGED_BY, restrictedContainerSecurity, restrictedPodSecurity } from './util';
 
 /**
  * Image of the create-if-absent Job. The script needs only Python's standard library
@@ -172,9 +172,7 @@ export class GeneratedSecret extends Construct {
             automountServiceAccountToken: true,
             restartPolicy: 'OnFailure',
             enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurity(65534, 65534),
             containers: [{
               name: 'generate',
               image,
@@ -190,13 +188,7 @@ export class GeneratedSecret extends Construct {
                 requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
                 limits: { memory: k8s.Quantity.fromString('64Mi') },
               },
-              securityContext: {
-                runAsNonRoot: true,
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
+              securityContext: restrictedContainerSecurity(),
             }],
           },
         },

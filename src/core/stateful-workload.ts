@@ -9,7 +9,7 @@ import { RecommendedLabels } from './labels';
 import { Names } from './naming';
 import { AntiAffinity, PlacementProps, TaintEffect, ZoneSpread } from './placement';
 import { AccessMode, DataVolumeInfo, DataVolumeOptions, RetentionPolicy, VolumeMode } from './storage';
-import { envToKube, MAX_STATEFULSET_NAME, resourcesToKube, sizeToQuantity } from './util';
+import { envToKube, MAX_STATEFULSET_NAME, resourcesToKube, sizeToQuantity, tolerationToKube } from './util';
 
 /** How pods are created and deleted. */
 export enum PodManagementPolicy {
@@ -832,9 +832,7 @@ export class StatefulWorkload extends Construct {
     for (const [name, v] of this.extraVolumes) volumes.push(v.toKube(name));
 
     const nodeSelector: { [k: string]: string } = { ...(placement.nodeSelector ?? {}) };
-    const tolerations: k8s.Toleration[] = (placement.tolerations ?? []).map((t) => ({
-      key: t.key, operator: t.value === undefined ? 'Exists' : 'Equal', value: t.value, effect: t.effect,
-    }));
+    const tolerations: k8s.Toleration[] = (placement.tolerations ?? []).map(tolerationToKube);
     if (placement.dedicatedNodes) {
       const d = placement.dedicatedNodes;
       nodeSelector[d.key] = d.value;

@@ -2,6 +2,7 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
+import { Toleration } from './placement';
 
 /** What `managed-by` says on every object this library writes. */
 export const MANAGED_BY = 'cdk8s-stateful';
@@ -47,4 +48,25 @@ export function resourcesToKube(r: kplus.ContainerResources | undefined): k8s.Re
 /** `{NAME: kplus.EnvValue}` → ordered k8s.EnvVar list. */
 export function envToKube(env: { [name: string]: kplus.EnvValue } | undefined): k8s.EnvVar[] {
   return Object.entries(env ?? {}).map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom }));
+}
+
+/** The restricted Pod Security Standard for one container; the pod context sets the ids. */
+export function restrictedContainerSecurity(): k8s.SecurityContext {
+  return {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** The restricted Pod Security Standard for a pod running as `user`/`group`. */
+export function restrictedPodSecurity(user: number, group: number, fsGroup?: number): k8s.PodSecurityContext {
+  return { runAsNonRoot: true, runAsUser: user, runAsGroup: group, fsGroup, seccompProfile: { type: 'RuntimeDefault' } };
+}
+
+/** Toleration → k8s.Toleration: no value means "any value" (operator Exists). */
+export function tolerationToKube(t: Toleration): k8s.Toleration {
+  return { key: t.key, operator: t.value === undefined ? 'Exists' : 'Equal', value: t.value, effect: t.effect };
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { KafkaCluster } from './kafka-cluster';
 import { ValidationError, Warnings } from '../core/errors';
 import { LabelKeys } from '../core/labels';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/util';
 import { MAX_TOPIC_NAME, shortHash, TOPIC_NAME } from './private/util';
 
 /** A topic to create. */
@@ -120,9 +121,7 @@ export class KafkaTopic extends Construct {
             restartPolicy: 'OnFailure',
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurity(1000, 1000, 1000),
             containers: [{
               name: 'create-topic',
               image: cluster.image,
@@ -135,13 +134,7 @@ export class KafkaTopic extends Construct {
                 limits: { memory: k8s.Quantity.fromString('384Mi') },
               },
               volumeMounts: mounts,
-              securityContext: {
-                runAsNonRoot: true,
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
+              securityContext: restrictedContainerSecurity(),
             }],
             volumes,
           },

@@ -11,7 +11,7 @@ import { Names } from '../core/naming';
 import { PlacementProps } from '../core/placement';
 import { PodManagementPolicy, StatefulWorkload, WorkloadVolume } from '../core/stateful-workload';
 import { IStorageClass } from '../core/storage';
-import { MANAGED_BY, MAX_STATEFULSET_NAME, sizeToQuantity } from '../core/util';
+import { MANAGED_BY, MAX_STATEFULSET_NAME, restrictedContainerSecurity, restrictedPodSecurity, sizeToQuantity } from '../core/util';
 import { OFFICIAL_GID, OFFICIAL_IMAGES, OFFICIAL_UID, SPILO_GID, SPILO_IMAGE, SPILO_UID } from './private/images';
 import { CREDENTIALS_DIR, DatabaseSpec, dumpAll, patroniPostInit, streamingClone, streamingInitdb } from './private/scripts';
 import { DCS_ONLY, derivedParameters, MIN_MEMORY_MIB, parseSizeKiB, PATRONI_MANAGED, STREAMING_MANAGED } from './private/tuning';
@@ -510,7 +510,7 @@ export class PostgresCluster extends Construct {
         resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(b.size)) } },
       },
     });
-    const sec = { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+    const sec = restrictedContainerSecurity();
     const cronJob = new k8s.KubeCronJob(this, 'Backup', {
       metadata: { name, labels },
       spec: {
@@ -528,13 +528,7 @@ export class PostgresCluster extends Construct {
                 restartPolicy: 'Never',
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: OFFICIAL_UID,
-                  runAsGroup: OFFICIAL_GID,
-                  fsGroup: OFFICIAL_GID,
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restrictedPodSecurity(OFFICIAL_UID, OFFICIAL_GID, OFFICIAL_GID),
                 containers: [{
                   name: 'pg-dumpall',
                   // pg_dumpall must be at least the server's major version: the official image of the same major.

@@ -7,7 +7,7 @@ import { Names } from '../core/naming';
 import { Toleration } from '../core/placement';
 import { StatefulWorkload } from '../core/stateful-workload';
 import { AccessMode, IStorageClass, VolumeMode } from '../core/storage';
-import { MANAGED_BY, sizeToQuantity } from '../core/util';
+import { MANAGED_BY, sizeToQuantity, tolerationToKube } from '../core/util';
 import { clusterScoped, isSubdomain, kibibytes, toSubdomainPart } from './private/validate';
 import { ReclaimPolicy } from './storage-class';
 import { FsType, StorageProfile } from './storage-profile';
@@ -347,7 +347,7 @@ export class LocalVolumePool extends Construct {
     }));
 
     const image = o.image ?? PROVISIONER_IMAGE;
-    const tolerations = (o.tolerations ?? []).map((t) => ({ key: t.key, operator: t.value === undefined ? 'Exists' : 'Equal', value: t.value, effect: t.effect }));
+    const tolerations = (o.tolerations ?? []).map(tolerationToKube);
     const daemonSet = new k8s.KubeDaemonSet(this, 'DaemonSet', {
       metadata: { name: base, namespace, labels },
       spec: {
