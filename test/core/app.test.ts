@@ -298,6 +298,21 @@ describe('benchmark-shaped app', () => {
   });
 });
 
+test('the docs/bench.md snippet', () => {
+  const outdir = tmpDir();
+  // --- docs/bench.md, as written there except for outdir
+  const app = new LinearApp({ outdir }); // takes the same props as App
+  for (const tenant of ['orders', 'billing', 'search']) {
+    const chart = new Chart(app, tenant, { namespace: tenant });
+    new StatefulWorkload(chart, 'db', { image: 'docker.io/library/postgres:16.4', replicas: 3 });
+  }
+  app.synth(); // the same files as App.synth(), in time linear in the number of charts
+  // ---
+  const files = readTree(outdir);
+  expect([...files.keys()]).toEqual(['billing.k8s.yaml', 'orders.k8s.yaml', 'search.k8s.yaml']);
+  validateTree(files);
+});
+
 // ------------------------------------------------------------------------------------------
 // errors
 
