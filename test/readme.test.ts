@@ -95,15 +95,19 @@ describe('every README snippet runs and its output validates', () => {
   test.each(cases)('%s', (_, file) => {
     const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
     const apps: cdk8s.App[] = [];
-    // Capture every App a snippet creates, and keep app.synth() out of the repo.
-    class CapturingApp extends cdk8s.App {
+    // Capture every App (and LinearApp) a snippet creates, and keep app.synth() out of the repo.
+    const capturing = (Base: typeof cdk8s.App) => class extends Base {
       constructor(props: cdk8s.AppProps = {}) {
         super({ ...props, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'readme-out-')) });
         apps.push(this);
       }
-    }
+    };
+    const modules: { [name: string]: unknown } = {
+      'cdk8s-stateful': { ...lib, LinearApp: capturing(lib.LinearApp) },
+      'cdk8s': { ...cdk8s, App: capturing(cdk8s.App) },
+    };
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const req = (m: string) => (m === 'cdk8s-stateful' ? lib : m === 'cdk8s' ? { ...cdk8s, App: CapturingApp } : require(m));
+    const req = (m: string) => modules[m] ?? require(m);
     const mod = { exports: {} };
     new Function('require', 'module', 'exports', js)(req, mod, mod.exports);
     expect(apps.length).toBeGreaterThan(0);

@@ -13,6 +13,7 @@ export class Errors {
 
 const WARNINGS_KEY = 'cdk8s-stateful:warnings';
 const ACK_KEY = 'cdk8s-stateful:acknowledged';
+const PRINTED_KEY = 'cdk8s-stateful:printed';
 
 /** A soft problem found at synth time. */
 export interface StatefulWarning {
@@ -55,11 +56,15 @@ export class Warnings {
     const node = scope.node as any;
     if (!node[WARNINGS_KEY]) {
       Object.defineProperty(node, WARNINGS_KEY, { value: [], enumerable: false });
-      // Printed when the app validates, i.e. after every acknowledgement has been made.
+      // Printed when the app validates, i.e. after every acknowledgement has been made. cdk8s's
+      // App validates once per chart (LinearApp once or twice): print each warning once per app.
       scope.node.addValidation({
         validate: () => {
+          const printed = Warnings.printedIn(scope);
           for (const w of Warnings.ownWarnings(scope)) {
-            if (!Warnings.isAcknowledged(scope, w.id)) {
+            const key = `${w.path}|${w.id}`;
+            if (!Warnings.isAcknowledged(scope, w.id) && !printed.has(key)) {
+              printed.add(key);
               process.stderr.write(`[WARNING] ${w.path}: ${w.message} [ack: ${w.id}]\n`);
             }
           }
@@ -68,6 +73,14 @@ export class Warnings {
       });
     }
     return node[WARNINGS_KEY];
+  }
+
+  private static printedIn(scope: IConstruct): Set<string> {
+    const root = scope.node.root.node as any;
+    if (!root[PRINTED_KEY]) {
+      Object.defineProperty(root, PRINTED_KEY, { value: new Set<string>(), enumerable: false });
+    }
+    return root[PRINTED_KEY];
   }
 
   private static isAcknowledged(scope: IConstruct, id: string): boolean {

@@ -298,9 +298,9 @@ describe('benchmark-shaped app', () => {
   });
 });
 
-test('the docs/bench.md snippet', () => {
+test("the README's LinearApp snippet writes one file per chart", () => {
   const outdir = tmpDir();
-  // --- docs/bench.md, as written there except for outdir
+  // --- README "Synthesize thousands of charts fast", as written there except for outdir
   const app = new LinearApp({ outdir }); // takes the same props as App
   for (const tenant of ['orders', 'billing', 'search']) {
     const chart = new Chart(app, tenant, { namespace: tenant });

@@ -74,18 +74,25 @@ test('a Secret generated at run time by a Job bound to a Role that may write it 
   const generator = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'gen', namespace: ns } },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'gen', namespace: ns },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'gen', namespace: ns },
       rules: [
         { apiGroups: [''], resources: ['secrets'], resourceNames: ['db-credentials'], verbs: ['get', 'patch'] },
         { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
       ],
     },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'gen', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'gen' }, subjects: [{ kind: 'ServiceAccount', name: 'gen', namespace: ns }],
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'gen', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'gen' },
+      subjects: [{ kind: 'ServiceAccount', name: 'gen', namespace: ns }],
     },
     {
-      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'gen', namespace: ns },
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'gen', namespace: ns },
       spec: { template: { spec: { serviceAccountName: 'gen', restartPolicy: 'Never', containers: [{ name: 'gen', image: 'x:1' }] } } },
     },
   ];
