@@ -248,7 +248,8 @@ export interface LonghornOptions {
   /** Place replicas only on nodes with these Longhorn node tags. @default - any node */
   readonly nodeSelector?: string[];
   /**
-   * Encrypt volumes with the passphrase in this Secret (`CRYPTO_KEY_VALUE`...).
+   * Encrypt volumes with the passphrase in this Secret (`CRYPTO_KEY_VALUE`...), passed as the
+   * provisioner, node-publish, node-stage and node-expand secret (expansion needs the key).
    * @default - not encrypted
    */
   readonly encryptionSecret?: SecretReference;
@@ -573,7 +574,10 @@ export class StorageProfile {
       Object.assign(parameters,
         secretParams('csi.storage.k8s.io/provisioner-secret', options.encryptionSecret),
         secretParams('csi.storage.k8s.io/node-publish-secret', options.encryptionSecret),
-        secretParams('csi.storage.k8s.io/node-stage-secret', options.encryptionSecret));
+        secretParams('csi.storage.k8s.io/node-stage-secret', options.encryptionSecret),
+        // The kubelet needs the key to resize the LUKS device when an encrypted volume grows
+        // (CSINodeExpandSecret, beta and on in 1.27+); Longhorn's volume-encryption docs list it.
+        secretParams('csi.storage.k8s.io/node-expand-secret', options.encryptionSecret));
     }
     return new StorageProfile({ provisioner: 'driver.longhorn.io', parameters, supportsExpansion: true }, problems);
   }

@@ -114,6 +114,23 @@ const PROFILES: Array<[string, StorageProfile, string, { [k: string]: string }]>
     }],
   ['longhorn', StorageProfile.longhorn({ replicas: 1, dataLocality: LonghornDataLocality.STRICT_LOCAL, staleReplicaTimeout: Duration.hours(1), diskSelector: ['nvme'] }),
     'driver.longhorn.io', { numberOfReplicas: '1', dataLocality: 'strict-local', staleReplicaTimeout: '60', diskSelector: 'nvme', fsType: 'ext4' }],
+  // Encrypted volumes can only grow when the kubelet gets the key for NodeExpandVolume too
+  // (Longhorn docs, advanced-resources/security/volume-encryption).
+  ['longhorn encrypted', StorageProfile.longhorn({ encryptionSecret: { name: 'longhorn-crypto', namespace: 'longhorn-system' } }),
+    'driver.longhorn.io', {
+      'numberOfReplicas': '3',
+      'dataLocality': 'disabled',
+      'fsType': 'ext4',
+      'encrypted': 'true',
+      'csi.storage.k8s.io/provisioner-secret-name': 'longhorn-crypto',
+      'csi.storage.k8s.io/provisioner-secret-namespace': 'longhorn-system',
+      'csi.storage.k8s.io/node-publish-secret-name': 'longhorn-crypto',
+      'csi.storage.k8s.io/node-publish-secret-namespace': 'longhorn-system',
+      'csi.storage.k8s.io/node-stage-secret-name': 'longhorn-crypto',
+      'csi.storage.k8s.io/node-stage-secret-namespace': 'longhorn-system',
+      'csi.storage.k8s.io/node-expand-secret-name': 'longhorn-crypto',
+      'csi.storage.k8s.io/node-expand-secret-namespace': 'longhorn-system',
+    }],
   ['openebsLvm', StorageProfile.openebsLvm({ volumeGroup: 'lvmvg', thinProvision: true }),
     'local.csi.openebs.io', { storage: 'lvm', volgroup: 'lvmvg', thinProvision: 'yes', fsType: 'ext4' }],
   ['openebsZfs', StorageProfile.openebsZfs({ poolName: 'zfspv-pool', recordSize: Size.kibibytes(16), compression: ZfsCompression.LZ4, dedup: false }),
