@@ -314,6 +314,7 @@ export class StatefulWorkload extends Construct {
   private readonly podLabels: { [key: string]: string };
   private role?: k8s.KubeRole;
   private roleBindingObj?: k8s.KubeRoleBinding;
+  private needsPodIdentityEnv = false;
 
   constructor(scope: Construct, id: string, props: StatefulWorkloadProps) {
     super(scope, id);
@@ -454,10 +455,13 @@ export class StatefulWorkload extends Construct {
   }
 
   /**
-   * The same name built from the pod's own env at run time (needs `POD_NAMESPACE`, which the
-   * workload sets): `<prefix>.<headless>.$(POD_NAMESPACE).svc.<clusterDomain>`.
+   * The same name built from the pod's own env at run time:
+   * `<prefix>.<headless>.$(POD_NAMESPACE).svc.<clusterDomain>`. Calling it makes the main
+   * container define `POD_NAME` and `POD_NAMESPACE` (downward API) first, unless already set:
+   * the kubelet leaves an undefined `$(VAR)` as literal text.
    */
   public runtimeDnsName(podNameExpr: string = '$(POD_NAME)'): string {
+    this.needsPodIdentityEnv = true;
     return `${podNameExpr}.${this.headlessService.name}.$(POD_NAMESPACE).svc.${this.clusterDomain}`;
   }
 
@@ -514,14 +518,23 @@ export class StatefulWorkload extends Construct {
     // A pod volume name (label, ≤ 63); the PVC `<name>-<statefulset>-<ordinal>` is a subdomain (≤ 253).
     Names.assertDns1123Label(this, 'data volume name', name);
     this.assertNewVolumeName(name);
-    let kib: number;
-    try {
-      kib = options.size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
-    } catch {
-      kib = 0;
-    }
-    if (!(kib >= 1024)) {
+    const kibOf = (size: Size): number => {
+      try {
+        return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+      } catch {
+        return 0;
+      }
+    };
+    if (!(kibOf(options.size) >= 1024)) {
       throw new ValidationError(`data volume '${name}' has size ${sizeToQuantity(options.size)}; give at least 1Mi, e.g. Size.gibibytes(10)`, this);
+    }
+    // The API server requires a positive storage request in every claim template.
+    if (options.expandable && options.claimTemplateSize !== undefined && !(kibOf(options.claimTemplateSize) >= 1024)) {
+      throw new ValidationError(
+        `data volume '${name}' has claimTemplateSize ${sizeToQuantity(options.claimTemplateSize)}; give at least 1Mi, ` +
+          'e.g. the size the StatefulSet was created with, or leave it out for 1Gi',
+        this,
+      );
     }
     if (options.volumeMode === VolumeMode.BLOCK && options.subPath) {
       throw new ValidationError(`data volume '${name}' is a block device and cannot have a subPath`, this);
@@ -798,6 +811,17 @@ export class StatefulWorkload extends Construct {
     };
   }
 
+  /**
+   * POD_NAME and POD_NAMESPACE for `runtimeDnsName()`, those not set already. First in the list:
+   * a `$(VAR)` in an env value resolves only against variables defined before it.
+   */
+  private podIdentityEnv(): k8s.EnvVar[] {
+    if (!this.needsPodIdentityEnv) return [];
+    const fields: Array<[string, string]> = [['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace']];
+    return fields.filter(([name]) => !this.env.some((e) => e.name === name))
+      .map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } }));
+  }
+
   private mountToKube(m: WorkloadMount): k8s.VolumeMount {
     return { name: m.volume, mountPath: m.mountPath, subPath: m.subPath, readOnly: m.readOnly ? true : undefined };
   }
@@ -819,7 +843,7 @@ export class StatefulWorkload extends Construct {
         readiness: p.readiness,
         liveness: p.liveness,
         startup: p.startup,
-      }, this.env),
+      }, [...this.podIdentityEnv(), ...this.env]),
       volumeDevices: blockVolumes.length ? blockVolumes.map((v) => ({ name: v.name, devicePath: v.mountPath })) : undefined,
     };
     this.validateMounts();

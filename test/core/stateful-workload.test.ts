@@ -313,6 +313,26 @@ describe('options', () => {
     expect(noNs.podDnsName(0)).toBe('cache-0.cache-headless');
   });
 
+  test('runtimeDnsName defines POD_NAME and POD_NAMESPACE first, once', () => {
+    // Without them the kubelet passes '$(POD_NAMESPACE)' through as literal text.
+    const w = workload({ env: { APP_MODE: kplus.EnvValue.fromValue('x') } });
+    w.addEnv('PEER', kplus.EnvValue.fromValue(w.runtimeDnsName()));
+    w.addArgs(`--advertise=${w.runtimeDnsName('$(POD_NAME)')}`);
+    const c = container(find(synthValidated(Chart.of(w)), 'StatefulSet', 'cache'), 'cache');
+    expect(c.env.map((e: any) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE', 'APP_MODE', 'PEER']);
+    expect(envOf(c).POD_NAMESPACE).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
+    expect(envOf(c).POD_NAME).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+
+    // Set by the caller: kept as given, not duplicated.
+    const own = workload({ env: { POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME) } }, chart('other'));
+    own.addArgs(own.runtimeDnsName());
+    const c2 = container(find(synthValidated(Chart.of(own)), 'StatefulSet', 'cache'), 'cache');
+    expect(c2.env.map((e: any) => e.name)).toEqual(['POD_NAMESPACE', 'POD_NAME']);
+
+    // Not asked for: no extra env.
+    expect(container(find(synthValidated(Chart.of(workload({}, chart('x')))), 'StatefulSet', 'cache'), 'cache').env).toBeUndefined();
+  });
+
   test('a 52-character name (the StatefulSet maximum) still takes data volumes', () => {
     const name = 'a'.repeat(52);
     const w = workload({ name, dataVolumes: { 'data-volume': { mountPath: '/data', size: Size.gibibytes(1) } } });

@@ -95,4 +95,15 @@ describe('expandable data volumes', () => {
     expect(() => workload(chart, 'pg', undefined, { dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(1), storageClass: sc, expandable: true } } }))
       .toThrow(message);
   });
+
+  // A claim template's storage request must be positive (PVC spec validation), else the
+  // StatefulSet itself is rejected.
+  test.each([
+    ['zero', Size.kibibytes(0), "data volume 'data' has claimTemplateSize 0; give at least 1Mi"],
+    ['below 1Mi', Size.kibibytes(512), "data volume 'data' has claimTemplateSize 512Ki; give at least 1Mi"],
+  ])('a claimTemplateSize of %s is a ValidationError', (_n, claimTemplateSize, message) => {
+    expect(() => workload(newChart(), 'pg', undefined, {
+      dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(10), storageClass: StorageClass.fromName('standard'), expandable: true, claimTemplateSize } },
+    })).toThrow(message);
+  });
 });
