@@ -112,6 +112,24 @@ function key(x: { kind: string; name: string; namespace?: string }): string {
   return `${x.kind}|${x.namespace ?? ''}|${x.name}`;
 }
 
+/**
+ * A claim or PV spec as the API server stores it: `volumeMode` left out is defaulted to
+ * Filesystem (SetDefaults_PersistentVolumeClaimSpec, SetDefaults_PersistentVolume; also inside
+ * StatefulSet volumeClaimTemplates), so writing it out later is no change.
+ */
+function withVolumeModeDefault(spec: any): any {
+  return spec && typeof spec === 'object' ? { ...spec, volumeMode: spec.volumeMode ?? 'Filesystem' } : spec;
+}
+
+/** A StatefulSet spec with the server defaults the comparison must not trip over. */
+function defaultedStatefulSetSpec(spec: any): any {
+  const s = { podManagementPolicy: 'OrderedReady', ...spec };
+  if (Array.isArray(s.volumeClaimTemplates)) {
+    s.volumeClaimTemplates = s.volumeClaimTemplates.map((t: any) => (t && typeof t === 'object' ? { ...t, spec: withVolumeModeDefault(t.spec) } : t));
+  }
+  return s;
+}
+
 function storageOf(spec: any): number | undefined {
   return parseQuantity(spec?.resources?.requests?.storage);
 }
@@ -156,8 +174,8 @@ class Checker {
 
   private statefulSet(b: Obj, a: Obj): void {
     // Left out means the server default: writing the default explicitly is no change.
-    const bs = { podManagementPolicy: 'OrderedReady', ...b.o.spec };
-    const as = { podManagementPolicy: 'OrderedReady', ...a.o.spec };
+    const bs = defaultedStatefulSetSpec(b.o.spec);
+    const as = defaultedStatefulSetSpec(a.o.spec);
     const changed = [...new Set([...Object.keys(bs), ...Object.keys(as)])]
       .filter((f) => !STS_MUTABLE.has(f) && differs(bs[f], as[f]))
       .sort();
@@ -249,8 +267,8 @@ class Checker {
   // ------------------------------------------------------------ PersistentVolumeClaim
 
   private claim(b: Obj, a: Obj): void {
-    const bs = b.o.spec ?? {};
-    const as = a.o.spec ?? {};
+    const bs = withVolumeModeDefault(b.o.spec ?? {});
+    const as = withVolumeModeDefault(a.o.spec ?? {});
     const sb = storageOf(bs);
     const sa = storageOf(as);
     if (sb !== undefined && sa !== undefined && sa < sb) {
@@ -311,8 +329,8 @@ class Checker {
   // ------------------------------------------------------------ PersistentVolume
 
   private persistentVolume(b: Obj, a: Obj): void {
-    const bs = b.o.spec ?? {};
-    const as = a.o.spec ?? {};
+    const bs = withVolumeModeDefault(b.o.spec ?? {});
+    const as = withVolumeModeDefault(a.o.spec ?? {});
     const changed = [...PV_IMMUTABLE, 'storageClassName', 'accessModes'].filter((f) => differs(bs[f], as[f]));
     if (changed.length) {
       this.add(b, 'persistentVolumeImmutableField', UpgradeRisk.REJECTED,

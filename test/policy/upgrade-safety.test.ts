@@ -50,6 +50,24 @@ describe('upgrade safety', () => {
     expect(ids({}, { workload: { podManagementPolicy: PodManagementPolicy.ORDERED_READY } })).toEqual([]);
   });
 
+  test('volumeMode left out equals Filesystem (the API server default in claims, claim templates and PVs)', () => {
+    const withMode = (objs: any[], mode: string) => JSON.parse(JSON.stringify(objs)).map((o: any) => {
+      if (o.kind === 'StatefulSet') for (const t of o.spec.volumeClaimTemplates) t.spec.volumeMode = mode;
+      if (o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume') o.spec.volumeMode = mode;
+      return o;
+    });
+    const before = output({ expandable: true, pool: disks(Size.gibibytes(100)) });
+    for (const o of before) if (o.kind === 'PersistentVolume') delete o.spec.volumeMode;
+    expect(before.some((o) => o.spec?.volumeMode !== undefined || o.spec?.volumeClaimTemplates?.some((t: any) => t.spec.volumeMode))).toBe(false);
+    expect(UpgradeSafety.check(before, withMode(before, 'Filesystem'))).toEqual([]);
+    expect(UpgradeSafety.check(withMode(before, 'Filesystem'), before)).toEqual([]);
+    // A real change of mode is still caught.
+    expect(UpgradeSafety.check(before, withMode(before, 'Block')).map((f) => `${f.id.replace('@cdk8s-stateful/policy:', '')} ${f.kind}`).sort()).toEqual([
+      'claimImmutableField PersistentVolumeClaim', 'claimImmutableField PersistentVolumeClaim', 'claimImmutableField PersistentVolumeClaim',
+      'persistentVolumeImmutableField PersistentVolume', 'statefulSetImmutableField StatefulSet',
+    ]);
+  });
+
   test.each([
     ['claim shrink', { expandable: true, size: Size.gibibytes(50) }, { expandable: true, size: Size.gibibytes(20) },
       ['claimShrink PersistentVolumeClaim/data-pg-0', 'claimShrink PersistentVolumeClaim/data-pg-1', 'claimShrink PersistentVolumeClaim/data-pg-2']],
