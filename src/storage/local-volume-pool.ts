@@ -261,7 +261,7 @@ export class LocalVolumePool extends Construct {
     const className = this.className;
     const names = new Set<string>();
     for (const d of this.disks) {
-      const pvName = d.name ?? `${className}-${toSubdomainPart(d.node)}-${toSubdomainPart(d.path)}`;
+      const pvName = d.name ?? this.derivedPvName(d);
       if (!isSubdomain(pvName)) {
         throw new ValidationError(`PersistentVolume name '${pvName}' for ${d.node}:${d.path} is not a DNS-1123 subdomain; give the disk a 'name'`, this);
       }
@@ -284,6 +284,22 @@ export class LocalVolumePool extends Construct {
         },
       })));
     }
+  }
+
+  /**
+   * `<class>-<node>-<path>` when that is a valid name, as it always was (a PV name must never
+   * change under a disk). Otherwise (a path with a `.`-led segment such as `/mnt/disks/.nvme`,
+   * `/`, or over 253 characters, which `diskSets` could not name by hand) a readable prefix plus
+   * a hash of the exact node and path: deterministic, unique, and a DNS-1123 subdomain.
+   */
+  private derivedPvName(d: Disk): string {
+    const readable = `${this.className}-${toSubdomainPart(d.node)}-${toSubdomainPart(d.path)}`;
+    if (isSubdomain(readable)) return readable;
+    const hash = createHash('sha256').update(`${d.node}\0${d.path}`).digest('hex').slice(0, 10);
+    const words = `${d.node}-${d.path}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const room = 253 - this.className.length - hash.length - 2;
+    const middle = room > 0 ? words.slice(0, room).replace(/-+$/, '') : '';
+    return middle ? `${this.className}-${middle}-${hash}` : `${this.className}-${hash}`;
   }
 
   private addProvisioner(

@@ -57,6 +57,28 @@ describe('LocalVolumePool, static inventory', () => {
     expect(pool.storageClass.allowVolumeExpansion).toBe(false);
   });
 
+  test('disk sets whose readable PV name would be invalid get a hashed, valid, stable name; valid names are unchanged', () => {
+    const pvNames = () => {
+      const chart = newChart();
+      const pool = new LocalVolumePool(chart, 'pool', {
+        diskSets: [{ nodes: ['n1', 'n2'], paths: ['/mnt/disks/.nvme0', '/', '/mnt/disks/' + 'x'.repeat(260), '/mnt/disks/ok'], capacity: Size.gibibytes(10) }],
+      });
+      synthValidated(chart);
+      return pool.persistentVolumes.map((pv) => pv.name);
+    };
+    const names = pvNames();
+    expect(names).toHaveLength(8);
+    expect(new Set(names).size).toBe(8);
+    for (const n of names) {
+      expect(n).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
+      expect(n.length).toBeLessThanOrEqual(253);
+    }
+    expect(names[0]).toMatch(/^pool-n1-mnt-disks-nvme0-[0-9a-f]{10}$/);
+    expect(names[1]).toMatch(/^pool-n1-[0-9a-f]{10}$/);
+    expect(names[3]).toBe('pool-n1-mnt-disks-ok');
+    expect(pvNames()).toEqual(names);
+  });
+
   test('names are deterministic: the same code gives the same output', () => {
     const render = () => {
       const chart = newChart();
