@@ -200,6 +200,12 @@ export class GeneratedSecret extends Construct {
 /**
  * Create-if-absent, add-if-missing. Exit 1 on any unexpected answer so the Job retries
  * (e.g. 409 when two runs race: the next attempt finds the Secret and only adds keys).
+ *
+ * The PATCH carries the resourceVersion of the Secret it read, which makes it conditional: the
+ * API server answers 409 Conflict when the Secret changed in between (Kubernetes API conventions,
+ * "Concurrency Control and Consistency": a patch that includes resourceVersion is rejected on a
+ * mismatch). Without it, two runs that both find a key missing would both set it, and the second
+ * would replace a password the first already handed out (a pod may have started with it).
  */
 const GENERATOR_SCRIPT: string = `
 import base64, json, os, secrets, ssl, sys, urllib.error, urllib.request
@@ -239,7 +245,9 @@ if code == 404:
 elif code == 200:
     missing = [k for k in keys if k not in (current.get('data') or {})]
     if missing:
-        code, _ = call('PATCH', api + '/' + name, {'data': {k: password() for k in missing}},
+        code, _ = call('PATCH', api + '/' + name,
+                       {'metadata': {'resourceVersion': current['metadata']['resourceVersion']},
+                        'data': {k: password() for k in missing}},
                        'application/merge-patch+json')
         if code != 200:
             sys.exit('adding keys to Secret %s failed with HTTP %s; retrying' % (name, code))

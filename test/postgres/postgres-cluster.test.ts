@@ -1,3 +1,7 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Credentials } from '../../src/core/credentials';
@@ -325,8 +329,8 @@ describe('streaming mode', () => {
       PGDATA: '/var/lib/postgresql/data/pgdata',
     });
     const clone = container(sts, 'clone');
-    expect(clone.command[2]).toContain('pg_basebackup -h "$PRIMARY_HOST" -U replicator -D "$PGDATA" -R -X stream -S "$slot"');
-    expect(clone.command[2]).toContain('--create-slot --if-not-exists --slot "$slot"');
+    expect(clone.command[2]).toContain('pg_basebackup -h "$PRIMARY_HOST" -U replicator -D "$PGDATA" -R -X stream -C -S "$slot"');
+    expect(clone.command[2]).not.toContain('--if-not-exists');
     expect(clone.command[2]).toContain('slot="replica_$ordinal"');
     expect(envOf(clone).PRIMARY_HOST).toBe('orders-db-0.orders-db-headless.db.svc.cluster.local');
     // pod 0 with an empty volume must not start a new, empty primary while replicas hold the data
@@ -349,8 +353,112 @@ describe('streaming mode', () => {
     expect(container(sts, 'clone').command[2]).toContain('--waldir="/var/lib/postgresql/wal/pg_wal"');
   });
 
+  // Runs the clone script under bash with stub pg_* commands that log their arguments.
+  function runClone(script: string, ordinal: number, dropSlotExit: number): { log: string[]; dir: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-clone-'));
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.mkdirSync(path.join(dir, 'creds'));
+    fs.writeFileSync(path.join(dir, 'creds', 'replication-password'), 'pw');
+    const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\necho "${name} $*" >> "${dir}/log"\n${body}\n`, { mode: 0o755 });
+    stub('pg_isready', 'exit 0');
+    stub('pg_receivewal', `case " $* " in *" --drop-slot "*) exit ${dropSlotExit};; esac; exit 0`);
+    stub('pg_basebackup', 'mkdir -p "$PGDATA" && echo 17 > "$PGDATA/PG_VERSION"');
+    execFileSync('bash', ['-c', script.split('/etc/postgres-credentials').join(path.join(dir, 'creds'))], {
+      env: { PATH: `${bin}:${process.env.PATH}`, HOSTNAME: `orders-db-${ordinal}`, PGDATA: path.join(dir, 'data', 'pgdata'), PRIMARY_HOST: 'p', PEERS_HOST: 'h' },
+      stdio: 'pipe',
+    });
+    return { log: fs.readFileSync(path.join(dir, 'log'), 'utf8').trim().split('\n'), dir };
+  }
+
+  test('a re-clone drops the leftover slot (it may be invalidated) and creates it afresh with pg_basebackup -C', () => {
+    const script = container(synth(props).sts, 'clone').command[2];
+    for (const dropExit of [0, 1]) { // 0: a slot was left over (e.g. invalidated); 1: none exists
+      const { log, dir } = runClone(script, 1, dropExit);
+      const drop = log.findIndex((l) => l.startsWith('pg_receivewal') && l.includes('--drop-slot --slot replica_1'));
+      const clone = log.findIndex((l) => l.startsWith('pg_basebackup'));
+      expect(drop).toBeGreaterThanOrEqual(0);
+      expect(clone).toBeGreaterThan(drop);
+      expect(log[clone]).toContain('-X stream -C -S replica_1');
+      // no path reuses an existing slot
+      expect(log.filter((l) => l.includes('--create-slot'))).toEqual([]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('streaming rejects what the construct sets itself', () => {
     expect(() => synth({ ...props, parameters: { primary_slot_name: 'x' } })).toThrow(/parameter 'primary_slot_name' cannot be set in 'parameters'/);
+  });
+});
+
+describe('credentials generator Job', () => {
+  // Runs the Job's Python script with urllib and the ServiceAccount files faked; returns the API calls.
+  const PRELUDE = `
+import builtins, io, json, os, ssl, urllib.error, urllib.request, atexit
+SA = '/var/run/secrets/kubernetes.io/serviceaccount'
+_open = builtins.open
+def fake_open(p, *a, **k):
+    if str(p).startswith(SA):
+        return io.StringIO({'namespace': 'db', 'token': 't', 'ca.crt': ''}[str(p).rsplit('/', 1)[1]])
+    return _open(p, *a, **k)
+builtins.open = fake_open
+ssl.create_default_context = lambda **k: None
+calls, responses = [], json.loads(os.environ['FAKE_RESPONSES'])
+class Resp:
+    def __init__(self, status, body): self.status, self.body = status, json.dumps(body).encode()
+    def read(self, *a): return self.body
+    def __enter__(self): return self
+    def __exit__(self, *a): return False
+def urlopen(req, context=None, timeout=None):
+    calls.append({'method': req.get_method(), 'url': req.full_url, 'body': json.loads(req.data) if req.data else None})
+    status, body = responses.pop(0)
+    if status >= 400:
+        raise urllib.error.HTTPError(req.full_url, status, 'fake', {}, None)
+    return Resp(status, body)
+urllib.request.urlopen = urlopen
+atexit.register(lambda: _open(os.environ['CALLS_FILE'], 'w').write(json.dumps(calls)))
+`;
+  function runGenerator(responses: Array<[number, any]>): { status: number; calls: any[] } {
+    const { cluster } = synth();
+    const c = cluster.secretGenerator!.job.toJson().spec.template.spec.containers[0];
+    const env: { [k: string]: string } = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-gen-'));
+    const callsFile = path.join(dir, 'calls.json');
+    const r = spawnSync('python3', ['-c', `${PRELUDE}\nexec(compile(${JSON.stringify(c.command[2])}, 'generator', 'exec'))`], {
+      env: { ...env, PATH: process.env.PATH, KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443', FAKE_RESPONSES: JSON.stringify(responses), CALLS_FILE: callsFile },
+      encoding: 'utf8',
+    });
+    const calls = JSON.parse(fs.readFileSync(callsFile, 'utf8'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { status: r.status ?? -1, calls };
+  }
+
+  test('adding a missing key is a conditional PATCH (resourceVersion), so a racing run cannot replace a handed-out password', () => {
+    const existing = { metadata: { name: 'orders-db-credentials', resourceVersion: '4711' }, data: { 'superuser-password': 'eA==', 'replication-password': 'eQ==' } };
+    const { status, calls } = runGenerator([[200, existing], [200, existing]]);
+    expect(status).toBe(0);
+    expect(calls.map((x) => x.method)).toEqual(['GET', 'PATCH']);
+    expect(calls[1].url).toBe('https://10.0.0.1:443/api/v1/namespaces/db/secrets/orders-db-credentials');
+    expect(calls[1].body.metadata).toEqual({ resourceVersion: '4711' });
+    expect(Object.keys(calls[1].body.data)).toEqual(['app-password']);
+  });
+
+  test('a 409 on that PATCH (another run got there first) fails the attempt, so the Job retries and re-reads', () => {
+    const existing = { metadata: { name: 'orders-db-credentials', resourceVersion: '4711' }, data: {} };
+    const { status, calls } = runGenerator([[200, existing], [409, null]]);
+    expect(status).toBe(1);
+    expect(calls.map((x) => x.method)).toEqual(['GET', 'PATCH']);
+  });
+
+  test('creates the Secret when absent; an existing complete Secret is left alone', () => {
+    const created = runGenerator([[404, null], [201, {}]]);
+    expect(created.status).toBe(0);
+    expect(created.calls[1].method).toBe('POST');
+    expect(Object.keys(created.calls[1].body.data).sort()).toEqual(['app-password', 'replication-password', 'superuser-password']);
+    const complete = { metadata: { resourceVersion: '1' }, data: { 'app-password': 'a', 'replication-password': 'b', 'superuser-password': 'c' } };
+    const unchanged = runGenerator([[200, complete]]);
+    expect(unchanged.status).toBe(0);
+    expect(unchanged.calls.map((x) => x.method)).toEqual(['GET']);
   });
 });
 

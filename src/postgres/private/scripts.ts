@@ -73,9 +73,18 @@ ${databaseLines(dbs)}
 /**
  * Init container of the streaming mode: ordinal 0 is the primary and starts as it is; any
  * other ordinal with an empty data directory is cloned from it with pg_basebackup, using its
- * own physical slot `replica_<ordinal>` (created with pg_receivewal --if-not-exists, so a
- * re-clone after a lost volume reuses it). `-R` writes primary_conninfo, primary_slot_name and
+ * own physical slot `replica_<ordinal>`. `-R` writes primary_conninfo, primary_slot_name and
  * standby.signal.
+ *
+ * The slot is dropped (if left over from an earlier clone of this ordinal) and created afresh by
+ * pg_basebackup -C, which reserves WAL from the start of the backup. A leftover slot must not be
+ * reused: a replica that was gone longer than max_slot_wal_keep_size allows has an invalidated
+ * slot (pg_replication_slots.wal_status 'lost'); PostgreSQL 16 and 17 let a walsender stream from
+ * it anyway, but it never again holds back WAL (slot.c ReplicationSlotsComputeRequiredLSN skips
+ * slots with data.invalidated set), and PostgreSQL 18 refuses it (walsender.c StartReplication:
+ * ReplicationSlotAcquire(..., error_if_invalid = true)). An empty data directory owes the old slot
+ * nothing. When the drop fails because the slot is still active (the old walsender has not yet
+ * timed out), -C fails with "already exists" and the init container is retried.
  */
 export function streamingClone(replicationUser: string, replicationKey: string, walDir: string | undefined): string {
   return `set -eu
@@ -95,9 +104,9 @@ fi
 PGPASSWORD="$(cat ${CREDENTIALS_DIR}/${replicationKey})"; export PGPASSWORD
 until pg_isready -q -h "$PRIMARY_HOST" -p 5432; do echo "waiting for the primary $PRIMARY_HOST"; sleep 5; done
 slot="replica_$ordinal"
-pg_receivewal -h "$PRIMARY_HOST" -U ${replicationUser} --create-slot --if-not-exists --slot "$slot"
+pg_receivewal -h "$PRIMARY_HOST" -U ${replicationUser} --drop-slot --slot "$slot" 2>/dev/null && echo "dropped the leftover slot $slot" || true
 rm -rf "$PGDATA"${walDir ? ` "${walDir}"` : ''}
-pg_basebackup -h "$PRIMARY_HOST" -U ${replicationUser} -D "$PGDATA" -R -X stream -S "$slot" --checkpoint=fast${walDir ? ` --waldir="${walDir}"` : ''}
+pg_basebackup -h "$PRIMARY_HOST" -U ${replicationUser} -D "$PGDATA" -R -X stream -C -S "$slot" --checkpoint=fast${walDir ? ` --waldir="${walDir}"` : ''}
 echo "cloned from $PRIMARY_HOST with slot $slot"
 `;
 }
