@@ -37,6 +37,9 @@ export class KafkaExampleChart extends Chart {
         command: ['/opt/kafka/bin/kafka-console-consumer.sh'],
         args: ['--bootstrap-server', this.kafka.bootstrapServers, '--topic', 'orders', '--group', 'orders-consumer'],
         securityContext: { user: 1000, group: 1000 },
+        // kafka-console-consumer.sh defaults to -Xmx512M, the whole limit: keep room for the
+        // JVM's non-heap memory, or the container is OOM-killed once the heap grows.
+        envVariables: { KAFKA_HEAP_OPTS: kplus.EnvValue.fromValue('-Xmx256m') },
         resources: {
           cpu: { request: kplus.Cpu.millis(100) },
           memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) },
