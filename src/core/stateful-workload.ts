@@ -259,6 +259,7 @@ const KEEP_ANNOTATIONS = {
   'argocd.argoproj.io/sync-options': 'Prune=false',
 };
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /**
  * The spine of every stateful system: a StatefulSet with a headless Service, client Services,
@@ -635,6 +636,7 @@ export class StatefulWorkload extends Construct {
     if (key in this.selectorLabels) {
       throw new ValidationError(`pod label '${key}' is a selector label and cannot be overridden`, this);
     }
+    this.assertLabel(key, value);
     this.podLabels[key] = value;
   }
 
@@ -952,6 +954,11 @@ export class StatefulWorkload extends Construct {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
       throw new ValidationError(`clusterDomain '${this.clusterDomain}' is not a DNS domain; the default is 'cluster.local'`, this);
     }
+    // These become label values (selectors included): the API server rejects anything else.
+    for (const [k, v] of [['appName', p.appName], ['component', p.component], ['partOf', p.partOf]] as const) {
+      if (v !== undefined) this.assertLabelValue(k, v);
+    }
+    for (const [k, v] of Object.entries(p.podLabels ?? {})) this.assertLabel(k, v);
     Names.assertDns1123Label(this, 'container name', this.containerName);
     const partition = p.updateStrategy?.partition;
     if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) {
@@ -989,6 +996,27 @@ export class StatefulWorkload extends Construct {
     if ((s.restricted ?? true) && s.user === 0) {
       throw new ValidationError('security.user 0 (root) breaks the restricted Pod Security Standard; use a non-root uid, or set security.restricted to false and document why', this);
     }
+  }
+
+  private assertLabelValue(what: string, v: string): void {
+    if (v.length > 63 || !LABEL_VALUE.test(v)) {
+      throw new ValidationError(
+        `${what} '${v}' is not a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending alphanumeric (e.g. '${v.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '').slice(0, 63) || 'my-app'}')`,
+        this,
+      );
+    }
+  }
+
+  /** A label key (`[prefix/]name`) and value as the API server validates them. */
+  private assertLabel(key: string, value: string): void {
+    const parts = key.split('/');
+    const name = parts.pop()!;
+    const prefix = parts.join('/');
+    const prefixOk = parts.length === 0 || (parts.length === 1 && prefix.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(prefix));
+    if (!prefixOk || name.length > 63 || !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) {
+      throw new ValidationError(`pod label key '${key}' is not a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.'`, this);
+    }
+    this.assertLabelValue(`pod label '${key}'`, value);
   }
 
   private assertNewVolumeName(name: string): void {

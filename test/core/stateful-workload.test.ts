@@ -379,6 +379,12 @@ describe('invalid props', () => {
     ['negative partition', { updateStrategy: UpdateStrategy.rollingUpdate(-1) }, 'rolling update partition must be a whole number ≥ 0, got -1'],
     ['negative ordinals start', { ordinalsStart: -3 }, 'ordinalsStart must be a whole number ≥ 0, got -3'],
     ['the same scratch path twice', { scratchPaths: ['/tmp', '/tmp'] }, "duplicate volume name 'scratch-tmp'"],
+    // Label values (selector labels included) the API server would reject.
+    ['appName with a space', { appName: 'Orders DB' }, "appName 'Orders DB' is not a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending alphanumeric (e.g. 'Orders-DB')"],
+    ['component too long', { component: 'c'.repeat(64) }, `component '${'c'.repeat(64)}' is not a label value`],
+    ['partOf ending with a dash', { partOf: 'shop-' }, "partOf 'shop-' is not a label value"],
+    ['pod label value with a slash', { podLabels: { team: 'a/b' } }, "pod label 'team' 'a/b' is not a label value"],
+    ['pod label key with two slashes', { podLabels: { 'a/b/c': 'x' } }, "pod label key 'a/b/c' is not a label key"],
   ];
   test.each(cases)('%s', (_, props, message) => {
     expect(() => workload(props)).toThrow(ValidationError);
@@ -399,6 +405,7 @@ describe('invalid props', () => {
     ['duplicate service', (w) => { w.addService('a'); w.addService('a'); }, "a Service with id 'a' exists already"],
     ['service with unknown port', (w) => w.addService('a', { ports: ['nope'] }), "no port named 'nope'; ports are: redis"],
     ['selector label override', (w) => w.addPodLabel('app.kubernetes.io/name', 'x'), "pod label 'app.kubernetes.io/name' is a selector label"],
+    ['invalid pod label value', (w) => w.addPodLabel('tier', 'hot storage'), "pod label 'tier' 'hot storage' is not a label value"],
     ['mount of a missing volume', (w) => { w.addSidecar({ name: 's', image: IMAGE, mounts: [{ volume: 'nope', mountPath: '/x' }] }); Testing.synth(Chart.of(w)); }, "container 's' mounts volume 'nope', which does not exist"],
     ['empty RBAC rule', (w) => w.addRbacRule({ apiGroups: [''], resources: [], verbs: ['get'] }), 'an RBAC rule needs at least one verb and one resource'],
     ['unknown service id', (w) => w.service('nope'), "no Service with id 'nope'"],
