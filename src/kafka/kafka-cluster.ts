@@ -10,7 +10,7 @@ import { LabelKeys } from '../core/labels';
 import { Names } from '../core/naming';
 import { PlacementProps } from '../core/placement';
 import { WorkloadVolume } from '../core/stateful-workload';
-import { deriveClusterId, isKafka4, isValidClusterId, kafkaImage, log4jConfig, mebibytes, propertyToEnv } from './private/util';
+import { deriveClusterId, envToProperty, isKafka4, isValidClusterId, kafkaImage, log4jConfig, mebibytes, propertyToEnv } from './private/util';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 
 /** Dedicated controllers: a separate pool that only votes in the KRaft quorum. */
@@ -288,11 +288,22 @@ export class KafkaCluster extends Construct {
 
   /**
    * DNS names the TLS certificate must cover: every pod of every pool (a wildcard per headless
-   * Service) and the bootstrap Service. Known only when the chart has a namespace.
+   * Service) and the bootstrap Service, fully qualified. Throws when the chart has no namespace
+   * (the names nodes use are then only known at run time).
    */
   public get tlsDnsNames(): string[] {
     const ns = Chart.of(this).namespace;
-    const q = (h: string) => (ns ? `${h}.${ns}.svc.${this.clusterDomain}` : h);
+    if (!ns) {
+      // Nodes reach each other at `<pod>.<headless>.$(POD_NAMESPACE).svc.<domain>` (voters,
+      // advertised listeners): a certificate for unqualified names (`*.<headless>`) fails
+      // hostname verification, and the namespace is only known at run time.
+      throw new ValidationError(
+        "tlsDnsNames needs the chart's namespace: nodes connect to each other by fully qualified pod names " +
+          '(<pod>.<headless>.<namespace>.svc.<clusterDomain>); set `namespace` on the Chart',
+        this,
+      );
+    }
+    const q = (h: string) => `${h}.${ns}.svc.${this.clusterDomain}`;
     return [...this.pools.map((p) => `*.${q(p.workload.headlessService.name)}`), q(this.bootstrapService.name)];
   }
 
@@ -563,8 +574,9 @@ export class KafkaCluster extends Construct {
 
     for (const [k, v] of Object.entries(this.props.config ?? {})) env(propertyToEnv(k), v);
 
-    // JVM and logging: excluded from server.properties by KafkaDockerWrapper (ExcludeServerPropsEnv;
-    // 3.9 lists "KAFKA_HEAP_OPT", so there the heap also lands as an ignored `heap.opts` property).
+    // JVM and logging: excluded from server.properties by KafkaDockerWrapper (ExcludeServerPropsEnv
+    // lists KAFKA_HEAP_OPTS and KAFKA_LOG4J_OPTS in every pinned release; the "KAFKA_HEAP_OPT" typo
+    // was fixed in apache/kafka#15345, before 3.8).
     const heapMi = mebibytes(pool.heap);
     env('KAFKA_HEAP_OPTS', `-Xms${heapMi}m -Xmx${heapMi}m`);
     const log = log4jConfig(this.version);
@@ -687,6 +699,17 @@ export class KafkaCluster extends Construct {
       }
       if (!/^[a-z0-9][a-z0-9._-]*$/.test(k)) {
         throw new ValidationError(`config key '${k}' cannot be passed to the apache/kafka image: it lower-cases KAFKA_* env names, so keys must be lower-case letters, digits, '.', '_' and '-'`, this);
+      }
+      // The image decodes env names lossily: it strips every "KAFKA_" (so `kafka.metrics.reporters`
+      // would become `metrics.reporters`) and cannot tell `_.`/`._`/`..` apart from `-`/`_`
+      // (KafkaDockerWrapper.getServerConfigsFromEnv). Only keys that survive the round trip work.
+      const decoded = envToProperty(propertyToEnv(k));
+      if (decoded !== k) {
+        throw new ValidationError(
+          `config key '${k}' cannot be passed to the apache/kafka image: its env var ${propertyToEnv(k)} is read back as '${decoded}' ` +
+            "(the image strips every 'KAFKA_' and maps '_'→'.', '__'→'_', '___'→'-'), so the image cannot set this key from env vars",
+          this,
+        );
       }
     }
     if (p.defaultPartitions !== undefined && (!Number.isInteger(p.defaultPartitions) || p.defaultPartitions < 1)) {

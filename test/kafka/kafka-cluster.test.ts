@@ -146,6 +146,9 @@ test('without a chart namespace, names are built from POD_NAMESPACE at run time,
   );
   expect(env.KAFKA_ADVERTISED_LISTENERS).toContain('CLIENT://$(POD_NAME).kafka-headless.$(POD_NAMESPACE).svc.k8s.example:9092');
   expect(kafka.bootstrapServers).toBe('kafka-bootstrap:9092');
+  // Nodes connect by `<pod>.<headless>.<ns>.svc.<domain>`: a certificate for `*.kafka-headless`
+  // would fail hostname verification, so there is no correct answer without the namespace.
+  expect(() => kafka.tlsDnsNames).toThrow("tlsDnsNames needs the chart's namespace");
 });
 
 describe('dedicated controllers plus broker pools', () => {

@@ -39,6 +39,12 @@ const BAD_PROPS: Array<[string, (c: Chart) => KafkaClusterProps, string]> = [
   }), "SASL user 'a' is listed twice"],
   ['config sets a managed key', () => ({ config: { 'min.insync.replicas': '1' } }), "config sets 'min.insync.replicas', which the construct manages; use its prop"],
   ['config key with upper case', () => ({ config: { 'log.Retention': '1' } }), "config key 'log.Retention' cannot be passed to the apache/kafka image"],
+  // The image strips every "KAFKA_" from env names (KafkaDockerWrapper.getServerConfigsFromEnv):
+  // KAFKA_KAFKA_METRICS_REPORTERS would silently set `metrics.reporters`.
+  ['config key the image would read back as another key (kafka.*)', () => ({ config: { 'kafka.metrics.reporters': 'x' } }),
+    "config key 'kafka.metrics.reporters' cannot be passed to the apache/kafka image: its env var KAFKA_KAFKA_METRICS_REPORTERS is read back as 'metrics.reporters'"],
+  ['config key whose "_." is read back as "-"', () => ({ config: { 'a_.b': '1' } }), "is read back as 'a-b'"],
+  ['config key whose ".." is read back as "_"', () => ({ config: { 'a..b': '1' } }), "is read back as 'a_b'"],
   ['rack awareness without a namespace', () => ({ rackAwareness: {} }), "rackAwareness needs the chart's namespace"],
   ['rack awareness with a bad label key', () => ({ rackAwareness: { topologyKey: 'zone key' } }), "rackAwareness.topologyKey 'zone key' is not a label key"],
   ['invalid name', () => ({ name: 'Kafka_1' }), "name 'Kafka_1' must be a DNS-1035 label"],

@@ -35,6 +35,16 @@ export function propertyToEnv(key: string): string {
   return 'KAFKA_' + key.replace(/_/g, '__').replace(/-/g, '___').replace(/\./g, '_').toUpperCase();
 }
 
+/**
+ * Env var name → property name exactly as the apache/kafka image computes it
+ * (KafkaDockerWrapper.getServerConfigsFromEnv): `key.replace("KAFKA_", "")` — Java's
+ * String.replace, so *every* `KAFKA_` goes, not only the prefix — then lower-case,
+ * `_`→`.`, `...`→`-`, `..`→`_`.
+ */
+export function envToProperty(env: string): string {
+  return env.split('KAFKA_').join('').toLowerCase().replace(/_/g, '.').split('...').join('-').split('..').join('_');
+}
+
 /** Short content hash for names of immutable objects (Jobs). */
 export function shortHash(value: string, length: number = 8): string {
   return createHash('sha256').update(value).digest('hex').slice(0, length);
