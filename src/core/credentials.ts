@@ -202,9 +202,8 @@ export class GeneratedSecret extends Construct {
  * (e.g. 409 when two runs race: the next attempt finds the Secret and only adds keys).
  *
  * The PATCH carries the resourceVersion of the Secret it read, which makes it conditional: the
- * API server answers 409 Conflict when the Secret changed in between (Kubernetes API conventions,
- * "Concurrency Control and Consistency": a patch that includes resourceVersion is rejected on a
- * mismatch). Without it, two runs that both find a key missing would both set it, and the second
+ * API server answers 409 Conflict when the Secret changed in between (a resourceVersion in a patch
+ * is a precondition: kubernetes/kubernetes#63104, #63146). Without it, two runs that both find a key missing would both set it, and the second
  * would replace a password the first already handed out (a pod may have started with it).
  */
 const GENERATOR_SCRIPT: string = `

@@ -421,7 +421,7 @@ export class PostgresCluster extends Construct {
 
     w.addConfigFiles('bootstrap', {
       mountPath: '/etc/cdk8s-stateful',
-      files: { 'post-init.sh': patroniPostInit(this.dbs) },
+      files: { 'post-init.sh': patroniPostInit(this.mountedDbs()) },
       defaultMode: 0o555,
     });
     const env: Array<[string, kplus.EnvValue]> = [
@@ -465,7 +465,7 @@ export class PostgresCluster extends Construct {
     if (walDir) w.addEnv('POSTGRES_INITDB_WALDIR', kplus.EnvValue.fromValue(walDir));
     w.addConfigFiles('initdb', {
       mountPath: '/docker-entrypoint-initdb.d',
-      files: { 'replication-and-databases.sh': streamingInitdb(REPLICATION_USER, this.credentials.key(REPLICATION_KEY), this.dbs) },
+      files: { 'replication-and-databases.sh': streamingInitdb(REPLICATION_USER, this.credentials.key(REPLICATION_KEY), this.mountedDbs()) },
     });
     const mounts: WorkloadMount[] = [
       { volume: 'data', mountPath: OFFICIAL_DATA },
@@ -560,6 +560,15 @@ export class PostgresCluster extends Construct {
 
   private secretEnv(key: string): kplus.EnvValue {
     return kplus.EnvValue.fromSecretValue({ secret: this.secret, key: this.credentials.key(key) });
+  }
+
+  /**
+   * The databases with the password keys as they are named in the Secret (renamed by
+   * `Credentials.fromSecret`'s key map): the scripts read the passwords from the mounted Secret
+   * volume, whose file names are the Secret's keys.
+   */
+  private mountedDbs(): DatabaseSpec[] {
+    return this.dbs.map((d) => ({ ...d, passwordKey: this.credentials.key(d.passwordKey) }));
   }
 
   private databaseSpecs(dbs: PostgresDatabase[]): DatabaseSpec[] {

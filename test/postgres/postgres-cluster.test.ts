@@ -189,6 +189,28 @@ describe('Patroni mode (default)', () => {
     expect(cluster.connection).toMatchObject({ secretName: 'orders-db-pw', superuserPasswordKey: 'postgres-password', passwordKey: 'app-password' });
   });
 
+  test('renamed owner keys: the post_init and initdb scripts read the file named by the Secret\'s key', () => {
+    // The scripts read passwords from the mounted Secret volume, whose file names are the Secret's
+    // keys; an unmapped name makes `cat` fail, and with it the cluster's bootstrap.
+    for (const mode of [ReplicationMode.PATRONI, ReplicationMode.STREAMING]) {
+      const c = chart();
+      const secret = kplus.Secret.fromSecretName(c, 'Pw', 'orders-db-pw');
+      const cluster = new PostgresCluster(c, 'orders-db', {
+        mode,
+        databases: [{ name: 'orders' }],
+        credentials: Credentials.fromSecret(secret, { 'orders-password': 'orders-pw', 'replication-password': 'repl-pw' }),
+      });
+      const objs = synthValidated(c, { externalSecrets: ['orders-db-pw'] });
+      const script = mode === ReplicationMode.PATRONI
+        ? find(objs, 'ConfigMap', 'orders-db-bootstrap').data['post-init.sh']
+        : find(objs, 'ConfigMap', 'orders-db-initdb').data['replication-and-databases.sh'];
+      expect(script).toContain('ensure_role orders "/etc/postgres-credentials/orders-pw"');
+      expect(script).not.toContain('orders-password');
+      expect(cluster.connection.passwordKey).toBe('orders-pw');
+      if (mode === ReplicationMode.STREAMING) expect(script).toContain('ensure_role replicator "/etc/postgres-credentials/repl-pw" REPLICATION');
+    }
+  });
+
   test('generated credentials with own name and image', () => {
     const { objs, cluster } = synth({ credentials: Credentials.generate({ secretName: 'pg-pw', image: 'registry.example/python:3.13' }) });
     expect(cluster.secretName).toBe('pg-pw');
