@@ -598,12 +598,18 @@ export class StatefulWorkload extends Construct {
   /** Add an init container (runs to completion before the main container, in order). */
   public addInitContainer(container: ContainerOptions): void {
     this.assertNewContainer(container.name);
+    // pkg/apis/core/validation: probes "may not be set for init containers without restartPolicy=Always".
+    const probes = (['readiness', 'liveness', 'startup'] as const).filter((k) => container[k] !== undefined);
+    if (probes.length) {
+      throw new ValidationError(`init container '${container.name}' sets ${probes.join(', ')}: init containers run to completion and cannot have probes; drop them, or use addSidecar`, this);
+    }
     this.initContainers.push(container);
   }
 
   /** Add a sidecar container. */
   public addSidecar(container: ContainerOptions): void {
     this.assertNewContainer(container.name);
+    this.assertProbes(container.name, container.liveness, container.startup);
     this.sidecars.push(container);
   }
 
@@ -959,6 +965,7 @@ export class StatefulWorkload extends Construct {
       if (v !== undefined) this.assertLabelValue(k, v);
     }
     for (const [k, v] of Object.entries(p.podLabels ?? {})) this.assertLabel(k, v);
+    this.assertProbes(this.containerName, p.liveness, p.startup);
     Names.assertDns1123Label(this, 'container name', this.containerName);
     const partition = p.updateStrategy?.partition;
     if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) {
@@ -995,6 +1002,16 @@ export class StatefulWorkload extends Construct {
     }
     if ((s.restricted ?? true) && s.user === 0) {
       throw new ValidationError('security.user 0 (root) breaks the restricted Pod Security Standard; use a non-root uid, or set security.restricted to false and document why', this);
+    }
+  }
+
+  /** pkg/apis/core/validation: liveness and startup probes must have successThreshold 1. */
+  private assertProbes(containerName: string, liveness?: HealthProbe, startup?: HealthProbe): void {
+    for (const [k, probe] of [['liveness', liveness], ['startup', startup]] as const) {
+      const n = probe?.toKube().successThreshold;
+      if (n !== undefined && n !== 1) {
+        throw new ValidationError(`container '${containerName}': the ${k} probe has successThreshold ${n}, but Kubernetes requires 1 for ${k} probes; leave it out`, this);
+      }
     }
   }
 

@@ -385,6 +385,10 @@ describe('invalid props', () => {
     ['partOf ending with a dash', { partOf: 'shop-' }, "partOf 'shop-' is not a label value"],
     ['pod label value with a slash', { podLabels: { team: 'a/b' } }, "pod label 'team' 'a/b' is not a label value"],
     ['pod label key with two slashes', { podLabels: { 'a/b/c': 'x' } }, "pod label key 'a/b/c' is not a label key"],
+    // Kubernetes requires successThreshold 1 for liveness and startup probes.
+    ['liveness successThreshold 2', { liveness: HealthProbe.tcpSocket(6379, { successThreshold: 2 }) },
+      "container 'cache': the liveness probe has successThreshold 2, but Kubernetes requires 1 for liveness probes; leave it out"],
+    ['startup successThreshold 3', { startup: HealthProbe.tcpSocket(6379, { successThreshold: 3 }) }, 'the startup probe has successThreshold 3'],
   ];
   test.each(cases)('%s', (_, props, message) => {
     expect(() => workload(props)).toThrow(ValidationError);
@@ -406,6 +410,10 @@ describe('invalid props', () => {
     ['service with unknown port', (w) => w.addService('a', { ports: ['nope'] }), "no port named 'nope'; ports are: redis"],
     ['selector label override', (w) => w.addPodLabel('app.kubernetes.io/name', 'x'), "pod label 'app.kubernetes.io/name' is a selector label"],
     ['invalid pod label value', (w) => w.addPodLabel('tier', 'hot storage'), "pod label 'tier' 'hot storage' is not a label value"],
+    ['probe on an init container', (w) => w.addInitContainer({ name: 'init', image: IMAGE, readiness: HealthProbe.exec(['true']) }),
+      "init container 'init' sets readiness: init containers run to completion and cannot have probes"],
+    ['sidecar liveness successThreshold 2', (w) => w.addSidecar({ name: 's', image: IMAGE, liveness: HealthProbe.exec(['true'], { successThreshold: 2 }) }),
+      "container 's': the liveness probe has successThreshold 2"],
     ['mount of a missing volume', (w) => { w.addSidecar({ name: 's', image: IMAGE, mounts: [{ volume: 'nope', mountPath: '/x' }] }); Testing.synth(Chart.of(w)); }, "container 's' mounts volume 'nope', which does not exist"],
     ['empty RBAC rule', (w) => w.addRbacRule({ apiGroups: [''], resources: [], verbs: ['get'] }), 'an RBAC rule needs at least one verb and one resource'],
     ['unknown service id', (w) => w.service('nope'), "no Service with id 'nope'"],
