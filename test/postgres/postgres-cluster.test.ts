@@ -549,6 +549,24 @@ describe('backup', () => {
       ports: [{ port: 5432, protocol: 'TCP' }],
     });
   });
+
+  test('a failed dump leaves no partial file behind; a good one is kept and rotated', () => {
+    const { objs } = synth({ backup: { size: Size.gibibytes(50), keep: 2 } });
+    const script = container(find(objs, 'CronJob', 'orders-db-backup'), 'pg-dumpall').command[2];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-dump-'));
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.mkdirSync(path.join(dir, 'backup'));
+    const run = (dumpBody: string) => {
+      fs.writeFileSync(path.join(bin, 'pg_dumpall'), `#!/bin/bash\n${dumpBody}\n`, { mode: 0o755 });
+      return spawnSync('bash', ['-c', script.split('/backup').join(path.join(dir, 'backup'))], { env: { PATH: `${bin}:${process.env.PATH}` } }).status;
+    };
+    expect(run('echo partial; exit 1')).not.toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'backup'))).toEqual([]);
+    expect(run('echo dump')).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'backup'))).toEqual([expect.stringMatching(/^pg_dumpall-.*\.sql\.gz$/)]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe('invalid props', () => {

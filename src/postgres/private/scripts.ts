@@ -111,10 +111,16 @@ echo "cloned from $PRIMARY_HOST with slot $slot"
 `;
 }
 
-/** pg_dumpall into the backup volume, keeping the newest `keep` dumps (recipes §4, Bitnami backup/cronjob.yaml). */
+/**
+ * pg_dumpall into the backup volume, keeping the newest `keep` dumps (recipes §4, Bitnami
+ * backup/cronjob.yaml). A failed run removes its partial file: the retention only counts complete
+ * dumps, so partial ones would otherwise pile up (one per failed attempt) until the volume is full
+ * and every later backup fails.
+ */
 export function dumpAll(keep: number): string {
   return `set -eu
 f="/backup/pg_dumpall-$(date -u +%Y-%m-%dT%H%M%SZ).sql.gz"
+trap 'rm -f "$f.tmp"' EXIT
 pg_dumpall --clean --if-exists --load-via-partition-root --quote-all-identifiers --no-password | gzip > "$f.tmp"
 mv "$f.tmp" "$f"
 ls -1t /backup/pg_dumpall-*.sql.gz | tail -n +${keep + 1} | xargs -r rm -f --
