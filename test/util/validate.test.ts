@@ -58,6 +58,12 @@ const breakages: Array<[string, (objs: any[]) => void, string]> = [
   ['duplicate objects', (o) => { o.push(JSON.parse(JSON.stringify(get(o, 'ConfigMap')))); }, 'ConfigMap/db-conf: duplicate object'],
   ['duplicate env', (o) => { pod(o).containers[0].env = [{ name: 'A', value: '1' }, { name: 'A', value: '2' }]; }, "sets env 'A' twice"],
   ['local PV without node affinity', (o) => { o.push({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], local: { path: '/mnt/disks/a' } } }); }, 'a local PersistentVolume needs nodeAffinity.required'],
+  ['probe on a plain init container', (o) => { pod(o).initContainers = [{ name: 'init', image: 'busybox:1.36', readinessProbe: { exec: { command: ['true'] } } }]; },
+    "init container 'init' sets readinessProbe, which is forbidden for init containers without restartPolicy=Always"],
+  ['liveness successThreshold 2', (o) => { pod(o).containers[0].livenessProbe = { tcpSocket: { port: 5432 }, successThreshold: 2 }; }, 'livenessProbe.successThreshold must be 1, got 2'],
+  ['zero claim template request', (o) => { sts(o).spec.volumeClaimTemplates[0].spec.resources.requests.storage = '0'; }, "claim template 'data' needs a positive storage request"],
+  ['zero PVC request', (o) => { o.push({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-db-0', namespace: 'ns' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '0Gi' } } } }); },
+    'PersistentVolumeClaim/data-db-0: needs a positive storage request'],
   ['NetworkPolicy selecting nothing', (o) => { get(o, 'NetworkPolicy').spec.podSelector.matchLabels = { app: 'ghost' }; }, 'NetworkPolicy/db: podSelector matches no pods'],
 ];
 
@@ -99,6 +105,12 @@ test('a Secret generated at run time by a Job bound to a Role that may write it 
   expect(() => validateManifests(objs)).toThrow("refers to Secret 'db-credentials'");
   expect(() => validateManifests([...objs, ...generator.slice(0, 3)])).toThrow("refers to Secret 'db-credentials'"); // no Job
   expect(() => validateManifests([...objs, ...generator])).not.toThrow();
+});
+
+test('a restartable init container (native sidecar) may carry probes', () => {
+  const objs = baseline();
+  pod(objs).initContainers = [{ name: 'proxy', image: 'busybox:1.36', restartPolicy: 'Always', readinessProbe: { exec: { command: ['true'] } } }];
+  expect(invariantErrors(objs)).toEqual([]);
 });
 
 test('external Secrets are accepted when declared', () => {

@@ -131,6 +131,14 @@ function matchesSelector(sel: any, labels: { [k: string]: string } | undefined):
   return true;
 }
 
+/** Whether a quantity is > 0 (PVC specs require a positive storage request). */
+function positiveQuantity(q: unknown): boolean {
+  if (typeof q === 'number') return q > 0;
+  if (typeof q !== 'string') return false;
+  const m = /^\+?(\d+\.?\d*|\.\d+)/.exec(q.trim());
+  return !!m && Number(m[1]) > 0;
+}
+
 function labelErrors(where: string, labels: any, what: string): string[] {
   const errors: string[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
@@ -214,6 +222,16 @@ export function invariantErrors(objs: any[], options: ValidateOptions = {}): str
         if (paths.has(m.mountPath)) errors.push(`${where}: container '${c.name}' has two mounts at ${m.mountPath}`);
         paths.add(m.mountPath);
       }
+      // pkg/apis/core/validation: plain init containers take no probes; liveness and startup
+      // probes need successThreshold 1.
+      const isPlainInit = (spec.initContainers ?? []).includes(c) && c.restartPolicy !== 'Always';
+      for (const pr of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+        if (!c[pr]) continue;
+        if (isPlainInit) errors.push(`${where}: init container '${c.name}' sets ${pr}, which is forbidden for init containers without restartPolicy=Always`);
+        if (pr !== 'readinessProbe' && c[pr].successThreshold !== undefined && c[pr].successThreshold !== 1) {
+          errors.push(`${where}: container '${c.name}' ${pr}.successThreshold must be 1, got ${c[pr].successThreshold}`);
+        }
+      }
       const envNames = new Set<string>();
       for (const e of c.env ?? []) {
         if (envNames.has(e.name)) errors.push(`${where}: container '${c.name}' sets env '${e.name}' twice`);
@@ -244,6 +262,7 @@ export function invariantErrors(objs: any[], options: ValidateOptions = {}): str
       else if (svc.spec?.clusterIP !== 'None') errors.push(`${where}: serviceName '${o.spec?.serviceName}' is not a headless Service`);
       else if (!matches(svc.spec?.selector, labels)) errors.push(`${where}: headless Service '${svc.metadata.name}' does not select its pods`);
       for (const c of o.spec?.volumeClaimTemplates ?? []) {
+        if (!positiveQuantity(c.spec?.resources?.requests?.storage)) errors.push(`${where}: claim template '${c.metadata?.name}' needs a positive storage request`);
         if (c.metadata?.labels?.['app.kubernetes.io/version'] || c.metadata?.labels?.['helm.sh/chart']) {
           errors.push(`${where}: claim template '${c.metadata.name}' carries a version label (immutable: every upgrade would fail)`);
         }
@@ -295,6 +314,10 @@ export function invariantErrors(objs: any[], options: ValidateOptions = {}): str
       if (s.kind === 'ServiceAccount' && !serviceAccounts.has(s.name)) errors.push(`${where}: subject ServiceAccount '${s.name}' is not in the output`);
       if (s.kind === 'ServiceAccount' && rb.kind === 'ClusterRoleBinding' && !s.namespace) errors.push(`${where}: ServiceAccount subject '${s.name}' needs a namespace in a ClusterRoleBinding`);
     }
+  }
+
+  for (const pvc of byKind('PersistentVolumeClaim')) {
+    if (!positiveQuantity(pvc.spec?.resources?.requests?.storage)) errors.push(`PersistentVolumeClaim/${pvc.metadata?.name}: needs a positive storage request`);
   }
 
   for (const pv of byKind('PersistentVolume')) {
