@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -351,7 +351,7 @@ describe('streaming mode', () => {
       PGDATA: '/var/lib/postgresql/data/pgdata',
     });
     const clone = container(sts, 'clone');
-    expect(clone.command[2]).toContain('pg_basebackup -h "$PRIMARY_HOST" -U replicator -D "$PGDATA" -R -X stream -C -S "$slot"');
+    expect(clone.command[2]).toContain('pg_basebackup -h "$PRIMARY_HOST" -U replicator -D "$PGDATA.partial" -R -X stream -C -S "$slot"');
     expect(clone.command[2]).not.toContain('--if-not-exists');
     expect(clone.command[2]).toContain('slot="replica_$ordinal"');
     expect(envOf(clone).PRIMARY_HOST).toBe('orders-db-0.orders-db-headless.db.svc.cluster.local');
@@ -376,7 +376,7 @@ describe('streaming mode', () => {
   });
 
   // Runs the clone script under bash with stub pg_* commands that log their arguments.
-  function runClone(script: string, ordinal: number, dropSlotExit: number): { log: string[]; dir: string } {
+  function runClone(script: string, ordinal: number, dropSlotExit: number, basebackupExit = 0): { log: string[]; dir: string; status: number } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-clone-'));
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
@@ -385,18 +385,34 @@ describe('streaming mode', () => {
     const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\necho "${name} $*" >> "${dir}/log"\n${body}\n`, { mode: 0o755 });
     stub('pg_isready', 'exit 0');
     stub('pg_receivewal', `case " $* " in *" --drop-slot "*) exit ${dropSlotExit};; esac; exit 0`);
-    stub('pg_basebackup', 'mkdir -p "$PGDATA" && echo 17 > "$PGDATA/PG_VERSION"');
-    execFileSync('bash', ['-c', script.split('/etc/postgres-credentials').join(path.join(dir, 'creds'))], {
+    // Like pg_basebackup: PG_VERSION early in the -D directory; a killed run leaves the directory.
+    stub('pg_basebackup', `while [ $# -gt 0 ]; do [ "$1" = -D ] && d="$2"; shift; done; mkdir -p "$d" && echo 17 > "$d/PG_VERSION"; exit ${basebackupExit}`);
+    const r = spawnSync('bash', ['-c', script.split('/etc/postgres-credentials').join(path.join(dir, 'creds'))], {
       env: { PATH: `${bin}:${process.env.PATH}`, HOSTNAME: `orders-db-${ordinal}`, PGDATA: path.join(dir, 'data', 'pgdata'), PRIMARY_HOST: 'p', PEERS_HOST: 'h' },
       stdio: 'pipe',
     });
-    return { log: fs.readFileSync(path.join(dir, 'log'), 'utf8').trim().split('\n'), dir };
+    return { log: fs.readFileSync(path.join(dir, 'log'), 'utf8').trim().split('\n'), dir, status: r.status ?? -1 };
   }
+
+  test('an interrupted clone is not taken for a database on the next start', () => {
+    const script = container(synth(props).sts, 'clone').command[2];
+    const killed = runClone(script, 1, 1, 137);
+    expect(killed.status).not.toBe(0);
+    const pgdata = path.join(killed.dir, 'data', 'pgdata');
+    expect(fs.existsSync(path.join(pgdata, 'PG_VERSION'))).toBe(false); // the next start clones again
+    fs.rmSync(killed.dir, { recursive: true, force: true });
+    const done = runClone(script, 1, 1);
+    expect(done.status).toBe(0);
+    expect(fs.readFileSync(path.join(done.dir, 'data', 'pgdata', 'PG_VERSION'), 'utf8').trim()).toBe('17');
+    expect(fs.existsSync(path.join(done.dir, 'data', 'pgdata.partial'))).toBe(false);
+    fs.rmSync(done.dir, { recursive: true, force: true });
+  });
 
   test('a re-clone drops the leftover slot (it may be invalidated) and creates it afresh with pg_basebackup -C', () => {
     const script = container(synth(props).sts, 'clone').command[2];
     for (const dropExit of [0, 1]) { // 0: a slot was left over (e.g. invalidated); 1: none exists
-      const { log, dir } = runClone(script, 1, dropExit);
+      const { log, dir, status } = runClone(script, 1, dropExit);
+      expect(status).toBe(0);
       const drop = log.findIndex((l) => l.startsWith('pg_receivewal') && l.includes('--drop-slot --slot replica_1'));
       const clone = log.findIndex((l) => l.startsWith('pg_basebackup'));
       expect(drop).toBeGreaterThanOrEqual(0);

@@ -85,6 +85,13 @@ ${databaseLines(dbs)}
  * ReplicationSlotAcquire(..., error_if_invalid = true)). An empty data directory owes the old slot
  * nothing. When the drop fails because the slot is still active (the old walsender has not yet
  * timed out), -C fails with "already exists" and the init container is retried.
+ *
+ * The clone goes to `$PGDATA.partial` and is renamed when pg_basebackup has finished. PG_VERSION
+ * is among the first files a base backup writes, and a pg_basebackup that is killed (pod deleted
+ * or drained, node lost, OOM) leaves its directory behind (it cleans up only on its own errors);
+ * cloning into $PGDATA directly would make the next start take the half-copied directory for a
+ * database ("holds a database") and PostgreSQL would then fail for good with "WAL ends before end
+ * of online backup" until someone deleted the volume.
  */
 export function streamingClone(replicationUser: string, replicationKey: string, walDir: string | undefined): string {
   return `set -eu
@@ -105,8 +112,9 @@ PGPASSWORD="$(cat ${CREDENTIALS_DIR}/${replicationKey})"; export PGPASSWORD
 until pg_isready -q -h "$PRIMARY_HOST" -p 5432; do echo "waiting for the primary $PRIMARY_HOST"; sleep 5; done
 slot="replica_$ordinal"
 pg_receivewal -h "$PRIMARY_HOST" -U ${replicationUser} --drop-slot --slot "$slot" 2>/dev/null && echo "dropped the leftover slot $slot" || true
-rm -rf "$PGDATA"${walDir ? ` "${walDir}"` : ''}
-pg_basebackup -h "$PRIMARY_HOST" -U ${replicationUser} -D "$PGDATA" -R -X stream -C -S "$slot" --checkpoint=fast${walDir ? ` --waldir="${walDir}"` : ''}
+rm -rf "$PGDATA" "$PGDATA.partial"${walDir ? ` "${walDir}"` : ''}
+pg_basebackup -h "$PRIMARY_HOST" -U ${replicationUser} -D "$PGDATA.partial" -R -X stream -C -S "$slot" --checkpoint=fast${walDir ? ` --waldir="${walDir}"` : ''}
+mv "$PGDATA.partial" "$PGDATA"
 echo "cloned from $PRIMARY_HOST with slot $slot"
 `;
 }
