@@ -365,6 +365,20 @@ function fsTypeIn(profile: string, fs: FsType | undefined, allowed: FsType[]): s
   return undefined;
 }
 
+/**
+ * What the API server accepts as `StorageClass.provisioner`: a qualified name of the lower-cased
+ * value (ValidateStorageClass → validateProvisioner → ValidateQualifiedName), so CSI names
+ * (`ebs.csi.aws.com`) and external provisioners with a prefix (`rancher.io/local-path`,
+ * `openebs.io/local`, `k8s-sigs.io/nfs-subdir-external-provisioner`) are both valid.
+ */
+function isProvisionerName(provisioner: string): boolean {
+  const parts = provisioner.toLowerCase().split('/');
+  if (parts.length > 2) return false;
+  const name = parts.pop()!;
+  if (parts.length === 1 && !isSubdomain(parts[0])) return false;
+  return name.length <= 63 && /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(name);
+}
+
 function secretParams(prefix: string, s: SecretReference): { [key: string]: string } {
   return { [`${prefix}-name`]: s.name, [`${prefix}-namespace`]: s.namespace };
 }
@@ -680,8 +694,8 @@ export class StorageProfile {
   /** Any other driver, with its parameters as the driver documents them. */
   public static custom(provisioner: string, parameters: { [key: string]: string } = {}, options: CustomProfileOptions = {}): StorageProfile {
     const problems: Array<string | undefined> = [];
-    if (!isSubdomain(provisioner, 63) && !/^kubernetes\.io\/[a-z0-9-]+$/.test(provisioner)) {
-      problems.push(`custom: provisioner '${provisioner}' is not a CSI driver name (at most 63 lower-case letters, digits, '-' and '.'), e.g. 'nfs.csi.k8s.io'`);
+    if (!isProvisionerName(provisioner)) {
+      problems.push(`custom: provisioner '${provisioner}' is not a provisioner name: a CSI driver name such as 'nfs.csi.k8s.io', or '<domain>/<name>' such as 'rancher.io/local-path'`);
     }
     for (const k of Object.keys(parameters)) {
       if (!k) problems.push('custom: parameter keys must not be empty');

@@ -146,6 +146,8 @@ const PROFILES: Array<[string, StorageProfile, string, { [k: string]: string }]>
     'csi.storage.k8s.io/fstype': 'ext4',
   }],
   ['custom', StorageProfile.custom('nfs.csi.k8s.io', { server: 'nfs.example.com', share: '/exports' }), 'nfs.csi.k8s.io', { server: 'nfs.example.com', share: '/exports' }],
+  // Prefixed (non-CSI) provisioners are qualified names the API server accepts.
+  ['custom nfs-subdir', StorageProfile.custom('k8s-sigs.io/nfs-subdir-external-provisioner', { archiveOnDelete: 'true' }), 'k8s-sigs.io/nfs-subdir-external-provisioner', { archiveOnDelete: 'true' }],
 ];
 
 describe('profiles', () => {
@@ -158,6 +160,14 @@ describe('profiles', () => {
     expect(obj.parameters).toEqual(parameters);
     expect(obj.allowVolumeExpansion).toBe(true);
     expect(obj.metadata.namespace).toBeUndefined();
+  });
+
+  test.each(['rancher.io/local-path', 'openebs.io/local', 'example.com/Some_Provisioner'])('custom accepts the prefixed provisioner %s (a qualified name, as the API server validates it)', (provisioner) => {
+    const chart = newChart('ns');
+    new StorageClass(chart, 'sc', { profile: StorageProfile.custom(provisioner, {}, { supportsExpansion: false }) });
+    const obj = find(synthValidated(chart), 'StorageClass', 'sc');
+    expect(obj.provisioner).toBe(provisioner);
+    expect(obj.allowVolumeExpansion).toBe(false);
   });
 
   test('localStatic: no parameters, no expansion', () => {
@@ -218,7 +228,10 @@ describe('profile validation', () => {
     ['zfs recordsize not power of two', () => StorageProfile.openebsZfs({ poolName: 'p', recordSize: Size.kibibytes(24) }), 'recordSize must be a power of two from 4Ki to 1024Ki'],
     ['topolvm ext3', () => StorageProfile.topolvm({ fsType: FsType.EXT3 }), "topolvm: fsType 'ext3' is not supported by this driver; use one of xfs, ext4, btrfs"],
     ['ondat replicas', () => StorageProfile.ondat({ replicas: 6 }), 'ondat: replicas must be a whole number from 0 to 5, got 6'],
-    ['custom provisioner', () => StorageProfile.custom('Not A Driver'), "provisioner 'Not A Driver' is not a CSI driver name"],
+    ['custom provisioner', () => StorageProfile.custom('Not A Driver'), "provisioner 'Not A Driver' is not a provisioner name"],
+    ['custom provisioner with two slashes', () => StorageProfile.custom('example.com/a/b'), "provisioner 'example.com/a/b' is not a provisioner name"],
+    ['custom provisioner with a bad prefix', () => StorageProfile.custom('-bad-/x'), "provisioner '-bad-/x' is not a provisioner name"],
+    ['custom provisioner name over 63', () => StorageProfile.custom('a'.repeat(64)), 'is not a provisioner name'],
   ])('%s', (_n, profile, message) => {
     const chart = newChart();
     expect(() => new StorageClass(chart, 'sc', { profile: profile() })).toThrow(message);
