@@ -270,8 +270,9 @@ export class PostgresCluster extends Construct {
       // Restricted profile. Spilo starts as root by default, but launch.sh and configure_spilo.py
       // handle a non-root start (postgres-operator's spilo_runasuser 101 / spilo_runasgroup 103 /
       // spilo_fsgroup 103): with uid 101 = the image's postgres user, its only root-filesystem
-      // write outside RW_DIR (rewriting /etc/passwd for an unknown uid) is unneeded and its
-      // failure is ignored (launch.sh has no `set -e`); chpst/chrt are skipped when they fail, and
+      // write outside RW_DIR (launch.sh rewrites /etc/passwd with the running uid/gid whenever it
+      // is not root) is unneeded, since uid 101 already resolves to postgres, and its failure is
+      // ignored (launch.sh has no `set -e`); chpst/chrt are skipped when they fail, and
       // the renice cron job is skipped under no_new_privs. The official image runs as 999.
       security: ha ? { user: SPILO_UID, group: SPILO_GID, fsGroup: SPILO_GID } : { user: OFFICIAL_UID, group: OFFICIAL_GID, fsGroup: OFFICIAL_GID },
       placement: props.placement,
