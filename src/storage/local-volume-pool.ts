@@ -462,7 +462,8 @@ export class LocalVolumePool extends Construct {
 
   /** Workloads in the app whose data volumes use this pool, against the disks. */
   private checkCapacity(): string[] {
-    if (!this.disks.length) return [];
+    // Without declared disks (discovery mode) only the access mode can be checked.
+    const haveDisks = this.disks.length > 0;
     const className = this.className;
     const root = this.node.root as IConstruct;
     const problems = new Map<string, string[]>();
@@ -473,6 +474,15 @@ export class LocalVolumePool extends Construct {
       if (!(w instanceof StatefulWorkload)) continue;
       for (const v of w.dataVolumes) {
         if (v.storageClass?.storageClassName !== className) continue;
+        // The pool's PVs offer ReadWriteOnce only, and a claim binds only to a PV that has every
+        // access mode it asks for: any other mode leaves the claim (and the pod) Pending.
+        const access = v.accessMode ?? AccessMode.READ_WRITE_ONCE;
+        if (access !== AccessMode.READ_WRITE_ONCE) {
+          report('accessModeUnsupported', `${w.node.path}: data volume '${v.name}' asks for access mode ${access}, but the pool's PersistentVolumes are ReadWriteOnce; ` +
+            'use AccessMode.READ_WRITE_ONCE (a local disk is attached to one node)');
+          continue;
+        }
+        if (!haveDisks) continue;
         const mode = v.volumeMode ?? VolumeMode.FILESYSTEM;
         claims.set(mode, (claims.get(mode) ?? 0) + w.replicas);
         const need = kibibytes(v.size);

@@ -1,7 +1,7 @@
 import { App, Chart, Size } from 'cdk8s';
 import { newChart, workload } from './helpers';
 import {
-  AntiAffinity, BlockCleaner, FsType, LocalVolumePool, LocalVolumePoolMode, ReclaimPolicy, TaintEffect, VolumeMode, Warnings,
+  AccessMode, AntiAffinity, BlockCleaner, FsType, LocalVolumePool, LocalVolumePoolMode, ReclaimPolicy, TaintEffect, VolumeMode, Warnings,
 } from '../../src';
 import { container, find, ofKind, synthValidated } from '../util/validate';
 
@@ -248,6 +248,22 @@ describe('capacity checks', () => {
     const objs = synthValidated(chart);
     expect(ofKind(objs, 'PersistentVolume')).toHaveLength(3);
     expect(Warnings.of(chart).ids()).toEqual([]);
+  });
+
+  test('a claim asking for another access mode than ReadWriteOnce never binds to the pool: error (static), warning (discovery, even without disks)', () => {
+    const message = "test/db: data volume 'logs' asks for access mode ReadWriteOncePod, but the pool's PersistentVolumes are ReadWriteOnce";
+    const staticChart = newChart();
+    const pool = new LocalVolumePool(staticChart, 'pool', small);
+    workload(staticChart, 'db', pool.storageClass, { replicas: 1 })
+      .addDataVolume('logs', { mountPath: '/logs', size: Size.gibibytes(1), storageClass: pool.storageClass, accessMode: AccessMode.READ_WRITE_ONCE_POD });
+    expect(() => synthValidated(staticChart)).toThrow(message);
+
+    const chart = newChart();
+    const discovered = new LocalVolumePool(chart, 'pool', { mode: LocalVolumePoolMode.DISCOVERY });
+    workload(chart, 'db', discovered.storageClass, { replicas: 1 })
+      .addDataVolume('logs', { mountPath: '/logs', size: Size.gibibytes(1), storageClass: discovered.storageClass, accessMode: AccessMode.READ_WRITE_ONCE_POD });
+    captureStderr(() => synthValidated(chart));
+    expect(Warnings.of(chart.node.root).list().map((w) => [w.id, w.message])).toEqual([['@cdk8s-stateful/storage:accessModeUnsupported', expect.stringContaining(message)]]);
   });
 
   test('Block claims count only Block disks', () => {
