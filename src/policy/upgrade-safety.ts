@@ -303,7 +303,17 @@ class Checker {
   // ------------------------------------------------------------ StorageClass
 
   private storageClass(b: Obj, a: Obj): void {
-    const changed = SC_IMMUTABLE.filter((f) => differs(b.o[f], a.o[f]));
+    // Left out, reclaimPolicy is Delete and volumeBindingMode Immediate (SetDefaults_StorageClass);
+    // no parameters and an empty map are the same.
+    const norm = (o: any) => ({
+      provisioner: o.provisioner,
+      parameters: o.parameters && Object.keys(o.parameters).length ? o.parameters : undefined,
+      reclaimPolicy: o.reclaimPolicy ?? 'Delete',
+      volumeBindingMode: o.volumeBindingMode ?? 'Immediate',
+    } as { [k: string]: unknown });
+    const bn = norm(b.o);
+    const an = norm(a.o);
+    const changed = SC_IMMUTABLE.filter((f) => differs(bn[f], an[f]));
     if (changed.length) {
       this.add(b, 'storageClassImmutableField', UpgradeRisk.REJECTED,
         `${changed.join(', ')} changed; StorageClass ${SC_IMMUTABLE.join(', ')} are immutable (only allowVolumeExpansion, mountOptions and allowedTopologies may change)`,

@@ -50,6 +50,13 @@ describe('upgrade safety', () => {
     expect(ids({}, { workload: { podManagementPolicy: PodManagementPolicy.ORDERED_READY } })).toEqual([]);
   });
 
+  test('StorageClass fields left out equal their server defaults (Delete, Immediate, no parameters)', () => {
+    const sc = (extra: any) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'ebs.csi.aws.com', ...extra });
+    expect(UpgradeSafety.check([sc({})], [sc({ reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate', parameters: {} })])).toEqual([]);
+    expect(UpgradeSafety.check([sc({})], [sc({ reclaimPolicy: 'Retain' })]).map((f) => f.id)).toEqual(['@cdk8s-stateful/policy:storageClassImmutableField']);
+    expect(UpgradeSafety.check([sc({ volumeBindingMode: 'WaitForFirstConsumer' })], [sc({})]).map((f) => f.id)).toEqual(['@cdk8s-stateful/policy:storageClassImmutableField']);
+  });
+
   test('volumeMode left out equals Filesystem (the API server default in claims, claim templates and PVs)', () => {
     const withMode = (objs: any[], mode: string) => JSON.parse(JSON.stringify(objs)).map((o: any) => {
       if (o.kind === 'StatefulSet') for (const t of o.spec.volumeClaimTemplates) t.spec.volumeMode = mode;
