@@ -253,10 +253,12 @@ interface PeerRule {
 const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 /** Claim template request of an expandable volume, unless `claimTemplateSize` says otherwise. */
 const DEFAULT_CLAIM_TEMPLATE_SIZE = Size.gibibytes(1);
-/** Keep per-ordinal claims when pruning tools (Helm, Argo CD) would otherwise delete them. */
+/** Keep per-ordinal claims when pruning tools (Helm, Argo CD, Flux) would otherwise delete them. */
 const KEEP_ANNOTATIONS = {
   'helm.sh/resource-policy': 'keep',
   'argocd.argoproj.io/sync-options': 'Prune=false',
+  // Flux kustomize-controller with `prune: true` deletes what leaves the output (a scale-in).
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
 };
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -19,7 +19,10 @@ describe('expandable data volumes', () => {
     expect(claims.map((c) => c.metadata.name)).toEqual(['data-pg-0', 'data-pg-1', 'data-pg-2']);
     const c = find(objs, 'PersistentVolumeClaim', 'data-pg-1');
     expect(c.metadata.namespace).toBe('db');
-    expect(c.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Prune=false' });
+    // Scale-in drops a claim from the output: no pruning tool may delete it (and its data).
+    expect(c.metadata.annotations).toEqual({
+      'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+    });
     expect(c.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'pg', 'app.kubernetes.io/instance': 'pg', 'app.kubernetes.io/managed-by': 'cdk8s-stateful' });
     expect(c.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '20Gi' } } });
     // The StatefulSet adopts existing claims only: they must be applied first.
