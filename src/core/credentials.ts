@@ -1,11 +1,10 @@
-import { createHash } from 'crypto';
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ValidationError } from './errors';
 import { Names } from './naming';
-import { MANAGED_BY, restrictedContainerSecurity, restrictedPodSecurity } from './util';
+import { MANAGED_BY, restrictedContainerSecurity, restrictedPodSecurity, shortHash } from './util';
 
 /**
  * Image of the create-if-absent Job. The script needs only Python's standard library
@@ -140,7 +139,7 @@ export class GeneratedSecret extends Construct {
     const base = props.secretName.replace(/\./g, '-').slice(0, 40).replace(/-+$/, '');
     // Everything in the pod template: a Job's template is immutable, so any change needs a new name.
     const image = props.image ?? DEFAULT_GENERATOR_IMAGE;
-    const hash = createHash('sha256').update(JSON.stringify([props.secretName, keys, image, labels, GENERATOR_SCRIPT])).digest('hex').slice(0, 8);
+    const hash = shortHash(JSON.stringify([props.secretName, keys, image, labels, GENERATOR_SCRIPT]));
     Names.assertDns1035(this, 'generator name', base, 40);
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Chart, Duration, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
+import { Chart, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -9,7 +9,7 @@ import { RecommendedLabels } from './labels';
 import { Names } from './naming';
 import { AntiAffinity, PlacementProps, TaintEffect, ZoneSpread } from './placement';
 import { AccessMode, DataVolumeInfo, DataVolumeOptions, RetentionPolicy, VolumeMode } from './storage';
-import { envToKube, MAX_STATEFULSET_NAME, resourcesToKube, sizeToQuantity, tolerationToKube } from './util';
+import { envToKube, kibibytes, MAX_STATEFULSET_NAME, resourcesToKube, sizeToQuantity, tolerationToKube } from './util';
 
 /** How pods are created and deleted. */
 export enum PodManagementPolicy {
@@ -521,18 +521,11 @@ export class StatefulWorkload extends Construct {
     // A pod volume name (label, ≤ 63); the PVC `<name>-<statefulset>-<ordinal>` is a subdomain (≤ 253).
     Names.assertDns1123Label(this, 'data volume name', name);
     this.assertNewVolumeName(name);
-    const kibOf = (size: Size): number => {
-      try {
-        return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
-      } catch {
-        return 0;
-      }
-    };
-    if (!(kibOf(options.size) >= 1024)) {
+    if (!(kibibytes(options.size) >= 1024)) {
       throw new ValidationError(`data volume '${name}' has size ${sizeToQuantity(options.size)}; give at least 1Mi, e.g. Size.gibibytes(10)`, this);
     }
     // The API server requires a positive storage request in every claim template.
-    if (options.expandable && options.claimTemplateSize !== undefined && !(kibOf(options.claimTemplateSize) >= 1024)) {
+    if (options.expandable && options.claimTemplateSize !== undefined && !(kibibytes(options.claimTemplateSize) >= 1024)) {
       throw new ValidationError(
         `data volume '${name}' has claimTemplateSize ${sizeToQuantity(options.claimTemplateSize)}; give at least 1Mi, ` +
           'e.g. the size the StatefulSet was created with, or leave it out for 1Gi',

@@ -1,5 +1,6 @@
 // Internal helpers: not re-exported from index.ts (jsii exports classes, interfaces and enums only).
-import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { createHash } from 'crypto';
+import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Toleration } from './placement';
@@ -69,4 +70,27 @@ export function restrictedPodSecurity(user: number, group: number, fsGroup?: num
 /** Toleration → k8s.Toleration: no value means "any value" (operator Exists). */
 export function tolerationToKube(t: Toleration): k8s.Toleration {
   return { key: t.key, operator: t.value === undefined ? 'Exists' : 'Equal', value: t.value, effect: t.effect };
+}
+
+/**
+ * Cluster-scoped objects (StorageClass, PersistentVolume, ClusterRole...) must not carry a
+ * namespace, but cdk8s stamps the chart's namespace on every ApiObject. Remove it.
+ */
+export function clusterScoped<T extends ApiObject>(obj: T): T {
+  if (obj.metadata.namespace !== undefined) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  return obj;
+}
+
+/** Size in KiB without rounding; NaN when it is fractional. */
+export function kibibytes(size: Size): number {
+  try {
+    return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  } catch {
+    return NaN;
+  }
+}
+
+/** Short content hash for names that must change with their content (immutable Jobs, derived names). */
+export function shortHash(value: string, length: number = 8): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, length);
 }

@@ -10,6 +10,7 @@ import { LabelKeys } from '../core/labels';
 import { Names } from '../core/naming';
 import { PlacementProps } from '../core/placement';
 import { WorkloadVolume } from '../core/stateful-workload';
+import { clusterScoped } from '../core/util';
 import { deriveClusterId, envToProperty, isKafka4, isValidClusterId, kafkaImage, log4jConfig, mebibytes, propertyToEnv } from './private/util';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 
@@ -235,12 +236,10 @@ export class KafkaCluster extends Construct {
 
     if (props.rackAwareness) {
       const ns = Chart.of(this).namespace!;
-      this.rackClusterRole = new k8s.KubeClusterRole(this, 'RackClusterRole', {
+      this.rackClusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'RackClusterRole', {
         metadata: { name: `${ns}-${this.name}-node-reader`, labels: this.clusterLabels() },
         rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }],
-      });
-      // Cluster-scoped: the chart's namespace must not be stamped on it.
-      ApiObject.of(this.rackClusterRole).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      }));
       for (const p of this.pools) if (p.isBroker) this.addRackAwareness(p);
     }
 
@@ -629,12 +628,11 @@ export class KafkaCluster extends Construct {
     w.addVolume('rack-tmp', WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(1) }));
     // The token is needed by the init container only; the pod-level switch is all there is.
     ApiObject.of(w.statefulSet).addJsonPatch(JsonPatch.add('/spec/template/spec/automountServiceAccountToken', true));
-    this.rackBindings.push(new k8s.KubeClusterRoleBinding(this, `RackBinding-${pool.node.id}`, {
+    this.rackBindings.push(clusterScoped(new k8s.KubeClusterRoleBinding(this, `RackBinding-${pool.node.id}`, {
       metadata: { name: `${ns}-${pool.name}-node-reader`, labels: this.clusterLabels() },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.rackClusterRole!.name },
       subjects: [{ kind: 'ServiceAccount', name: w.serviceAccount.name, namespace: ns }],
-    }));
-    ApiObject.of(this.rackBindings[this.rackBindings.length - 1]).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    })));
   }
 
   private pickUser(name: string | undefined): KafkaSaslUser {

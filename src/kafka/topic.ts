@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { KafkaCluster } from './kafka-cluster';
 import { ValidationError, Warnings } from '../core/errors';
 import { LabelKeys } from '../core/labels';
-import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/util';
-import { MAX_TOPIC_NAME, shortHash, TOPIC_NAME } from './private/util';
+import { restrictedContainerSecurity, restrictedPodSecurity, shortHash } from '../core/util';
+import { MAX_TOPIC_NAME, TOPIC_NAME } from './private/util';
 
 /** A topic to create. */
 export interface KafkaTopicOptions {

@@ -7,7 +7,7 @@ import { Names } from '../core/naming';
 import { Toleration } from '../core/placement';
 import { StatefulWorkload } from '../core/stateful-workload';
 import { AccessMode, IStorageClass, VolumeMode } from '../core/storage';
-import { MANAGED_BY, sizeToQuantity, tolerationToKube } from '../core/util';
+import { MANAGED_BY, shortHash, sizeToQuantity, tolerationToKube } from '../core/util';
 import { clusterScoped, isSubdomain, kibibytes, toSubdomainPart } from './private/validate';
 import { ReclaimPolicy } from './storage-class';
 import { FsType, StorageProfile } from './storage-profile';
@@ -295,7 +295,7 @@ export class LocalVolumePool extends Construct {
   private derivedPvName(d: Disk): string {
     const readable = `${this.className}-${toSubdomainPart(d.node)}-${toSubdomainPart(d.path)}`;
     if (isSubdomain(readable)) return readable;
-    const hash = createHash('sha256').update(`${d.node}\0${d.path}`).digest('hex').slice(0, 10);
+    const hash = shortHash(`${d.node}\0${d.path}`, 10);
     const words = `${d.node}-${d.path}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
     const room = 253 - this.className.length - hash.length - 2;
     const middle = room > 0 ? words.slice(0, room).replace(/-+$/, '') : '';

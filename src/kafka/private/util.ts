@@ -45,11 +45,6 @@ export function envToProperty(env: string): string {
   return env.split('KAFKA_').join('').toLowerCase().replace(/_/g, '.').split('...').join('-').split('..').join('_');
 }
 
-/** Short content hash for names of immutable objects (Jobs). */
-export function shortHash(value: string, length: number = 8): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, length);
-}
-
 /** Size in whole mebibytes (rounded down). */
 export function mebibytes(size: Size): number {
   return Math.floor(size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) / 1024);

@@ -1,15 +1,7 @@
 // Internal helpers for storage constructs: not re-exported from index.ts (jsii exports classes,
 // interfaces and enums only).
-import { ApiObject, Duration, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
-
-/**
- * Cluster-scoped objects (StorageClass, PersistentVolume, ClusterRole...) must not carry a
- * namespace, but cdk8s stamps the chart's namespace on every ApiObject. Remove it.
- */
-export function clusterScoped<T extends ApiObject>(obj: T): T {
-  if (obj.metadata.namespace !== undefined) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-  return obj;
-}
+import { Duration } from 'cdk8s';
+export { clusterScoped, kibibytes } from '../../core/util';
 
 /** A whole number within [min, max], or an error message naming the value and the range. */
 export function checkInt(what: string, value: number | undefined, min: number, max: number, why: string = ''): string | undefined {
@@ -24,15 +16,6 @@ export function checkInt(what: string, value: number | undefined, min: number, m
 export function wholeMinutes(d: Duration): number | undefined {
   const m = d.toMinutes({ integral: false });
   return Number.isInteger(m) && m >= 1 ? m : undefined;
-}
-
-/** Size in KiB without rounding; NaN when it is fractional. */
-export function kibibytes(size: Size): number {
-  try {
-    return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
-  } catch {
-    return NaN;
-  }
 }
 
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
