@@ -344,9 +344,26 @@ export function synthYaml(app: App): string {
 
 /** Synthesizes every chart of an app, validates the objects and returns them. */
 export function synthValidatedApp(app: App, options: ValidateOptions = {}): any[] {
-  const objs = parseAllDocuments(app.synthYaml()).map((d) => d.toJS()).filter((o) => o);
+  const yaml = app.synthYaml();
+  dumpGolden(yaml);
+  const objs = parseAllDocuments(yaml).map((d) => d.toJS()).filter((o) => o);
   validateManifests(objs, options);
   return objs;
+}
+
+let goldenCount = 0;
+/**
+ * With GOLDEN_DIR set, every validated synth is written there (one file per call, numbered per
+ * test file): diff two runs to prove a refactor left the output byte-identical.
+ */
+function dumpGolden(yaml: string): void {
+  const dir = process.env.GOLDEN_DIR;
+  if (!dir) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('fs'); const path = require('path');
+  const testPath: string = (expect.getState().testPath ?? 'unknown').replace(/^.*\/test\//, '').replace(/[/.]/g, '_');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${testPath}-${String(++goldenCount).padStart(4, '0')}.yaml`), yaml);
 }
 
 /** Synthesizes the app of a chart, validates and returns the objects. */
