@@ -61,6 +61,12 @@ project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolv
   './tsconfig.json', './test/tsconfig.json', './examples/tsconfig.json', './bench/tsconfig.json',
 ]);
 
+// Imports flow system → kit → workload → leaf modules: a cycle fails the lint (CONTRIBUTING.md).
+project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }] });
+
+// Scripts are real files in src/**/assets/, read at synth time: ship them beside the compiled code.
+project.compileTask.exec("cd src && find . -path '*/assets/*' -type f -exec cp --parents {} ../lib/ \\;");
+
 // The main job: synthesize the example app with the real cdk8s CLI into examples/dist/.
 project.addTask('example', {
   description: 'Synthesize the example app in examples/ to YAML under examples/dist/',

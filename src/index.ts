@@ -6,3 +6,4 @@ export * from './storage';
 export * from './postgres';
 export * from './kafka';
 export * from './policy';
+export * from './synth';

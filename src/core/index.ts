@@ -1,10 +1,7 @@
 // errors.ts (ValidationError) is deliberately not re-exported: see the comment there.
-export * from './diagnostics';
-export * from './naming';
+export { Errors } from './errors';
+export * from './warnings';
+export { Names } from './naming';
 export * from './labels';
-export * from './storage';
-export * from './placement';
-export * from './container';
-export * from './stateful-workload';
-export * from './app';
-export * from './credentials';
+export * from './workload';
+export * from './kit';

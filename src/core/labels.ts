@@ -1,4 +1,34 @@
-import { MANAGED_BY, sanitizeLabelValue } from './util';
+import { DNS_1123_SUBDOMAIN } from './naming';
+
+/** What `managed-by` says on every object this library writes. */
+export const MANAGED_BY = 'cdk8s-stateful';
+
+/** A label value: at most 63 chars of [A-Za-z0-9-_.], alphanumeric at both ends. */
+export function sanitizeLabelValue(v: string): string {
+  return v.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+}
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Whether `v` is a valid label value (k8s.io/apimachinery IsValidLabelValue). */
+export function isLabelValue(v: string): boolean {
+  return v.length <= 63 && LABEL_VALUE.test(v);
+}
+
+/** Whether `k` is a qualified name, `[prefix/]name` (label and annotation keys: IsQualifiedName). */
+export function isQualifiedName(k: string): boolean {
+  const parts = k.split('/');
+  const name = parts.pop()!;
+  const prefix = parts.join('/');
+  const prefixOk = parts.length === 0 || (parts.length === 1 && prefix.length <= 253 && DNS_1123_SUBDOMAIN.test(prefix));
+  return prefixOk && name.length <= 63 && QUALIFIED_NAME.test(name);
+}
+
+/** A valid label value close to `v`, for error messages. */
+export function suggestLabelValue(v: string, fallback: string = 'my-app'): string {
+  return v.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '').slice(0, 63) || fallback;
+}
 
 /** The recommended `app.kubernetes.io/*` label keys. */
 export class LabelKeys {

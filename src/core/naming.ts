@@ -1,9 +1,30 @@
+import { createHash } from 'crypto';
 import { IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 
-const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// The one home of the apimachinery name rules (k8s.io/apimachinery/pkg/util/validation).
+/** RFC 1035 label: Services, StatefulSets (and so pods and claims) are named this way. */
+export const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1123 label: container, port and volume names. */
+export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1123 subdomain: most object names (ConfigMaps, Secrets, StorageClasses, PVs). */
+export const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Whether `v` is a DNS-1123 subdomain of at most 253 characters. */
+export function isDns1123Subdomain(v: string): boolean {
+  return v.length <= 253 && DNS_1123_SUBDOMAIN.test(v);
+}
+
+/**
+ * Longest StatefulSet name: its pods carry `controller-revision-hash=<name>-<10 char hash>`,
+ * which must fit a 63 character label value.
+ */
+export const MAX_STATEFULSET_NAME = 52;
+
+/** Short content hash for names that must change with their content (immutable Jobs, derived names). */
+export function shortHash(value: string, length: number = 8): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, length);
+}
 
 /** Names of objects: stable, readable, validated. */
 export class Names {

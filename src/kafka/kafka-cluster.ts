@@ -5,14 +5,15 @@ import { Construct } from 'constructs';
 import { KafkaVersion } from './kafka-version';
 import { KafkaAuthentication, KafkaListenersOptions, KafkaSaslUser, KafkaTls } from './listeners';
 import { KafkaNodePool, KafkaNodePoolOptions, KafkaNodeRole, KafkaStorageOptions } from './node-pool';
-import { ValidationError, Warnings } from '../core/errors';
+import { KafkaTopic, KafkaTopicOptions } from './topic';
+import { ValidationError } from '../core/errors';
+import { deriveClusterId, envToProperty, isKafka4, isValidClusterId, kafkaImage, log4jConfig, mebibytes, propertyToEnv } from './private/util';
+import { clusterScoped } from '../core/kit/cluster-scoped';
 import { LabelKeys } from '../core/labels';
 import { Names } from '../core/naming';
-import { PlacementProps } from '../core/placement';
-import { WorkloadVolume } from '../core/stateful-workload';
-import { clusterScoped } from '../core/util';
-import { deriveClusterId, envToProperty, isKafka4, isValidClusterId, kafkaImage, log4jConfig, mebibytes, propertyToEnv } from './private/util';
-import { KafkaTopic, KafkaTopicOptions } from './topic';
+import { Warnings } from '../core/warnings';
+import { PlacementProps } from '../core/workload/scheduling';
+import { WorkloadVolume } from '../core/workload/stateful-workload';
 
 /** Dedicated controllers: a separate pool that only votes in the KRaft quorum. */
 export interface KafkaControllersOptions {

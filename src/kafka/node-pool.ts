@@ -2,12 +2,12 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { HealthProbe } from '../core/container';
 import { ValidationError } from '../core/errors';
-import { PlacementProps } from '../core/placement';
-import { PodManagementPolicy, StatefulWorkload } from '../core/stateful-workload';
-import { IStorageClass } from '../core/storage';
 import { mebibytes } from './private/util';
+import { HealthProbe } from '../core/workload/container';
+import { PlacementProps } from '../core/workload/scheduling';
+import { PodManagementPolicy, StatefulWorkload } from '../core/workload/stateful-workload';
+import { IStorageClass } from '../core/workload/volumes';
 
 /** What a Kafka node does (`process.roles`). */
 export enum KafkaNodeRole {

@@ -1,10 +1,12 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { KafkaCluster } from './kafka-cluster';
-import { ValidationError, Warnings } from '../core/errors';
+import { ValidationError } from '../core/errors';
 import { LabelKeys } from '../core/labels';
-import { restrictedContainerSecurity, restrictedPodSecurity, shortHash } from '../core/util';
+import { shortHash } from '../core/naming';
+import { Warnings } from '../core/warnings';
 import { MAX_TOPIC_NAME, TOPIC_NAME } from './private/util';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/workload/private/security';
 
 /** A topic to create. */
 export interface KafkaTopicOptions {

@@ -3,18 +3,21 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PostgresVersion } from './postgres-version';
-import { HealthProbe, WorkloadMount } from '../core/container';
-import { Credentials, GeneratedSecret } from '../core/credentials';
-import { ValidationError, Warnings } from '../core/errors';
-import { LabelKeys } from '../core/labels';
-import { Names } from '../core/naming';
-import { PlacementProps } from '../core/placement';
-import { PodManagementPolicy, StatefulWorkload, WorkloadVolume } from '../core/stateful-workload';
-import { IStorageClass } from '../core/storage';
-import { MANAGED_BY, MAX_STATEFULSET_NAME, restrictedContainerSecurity, restrictedPodSecurity, sizeToQuantity } from '../core/util';
+import { ValidationError } from '../core/errors';
+import { Credentials } from '../core/kit/credentials';
+import { GeneratedSecret } from '../core/kit/generated-secret';
+import { LabelKeys, MANAGED_BY } from '../core/labels';
+import { Names, MAX_STATEFULSET_NAME } from '../core/naming';
+import { sizeToQuantity } from '../core/units';
+import { Warnings } from '../core/warnings';
 import { OFFICIAL_GID, OFFICIAL_IMAGES, OFFICIAL_UID, SPILO_GID, SPILO_IMAGE, SPILO_UID } from './private/images';
 import { CREDENTIALS_DIR, DatabaseSpec, dumpAll, patroniPostInit, streamingClone, streamingInitdb } from './private/scripts';
 import { DCS_ONLY, derivedParameters, MIN_MEMORY_MIB, parseSizeKiB, PATRONI_MANAGED, STREAMING_MANAGED } from './private/tuning';
+import { HealthProbe, WorkloadMount } from '../core/workload/container';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/workload/private/security';
+import { PlacementProps } from '../core/workload/scheduling';
+import { PodManagementPolicy, StatefulWorkload, WorkloadVolume } from '../core/workload/stateful-workload';
+import { IStorageClass } from '../core/workload/volumes';
 
 /** How the instances replicate and fail over. */
 export enum ReplicationMode {

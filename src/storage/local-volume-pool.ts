@@ -2,15 +2,18 @@ import { createHash } from 'crypto';
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { ValidationError, Warnings } from '../core/errors';
-import { Names } from '../core/naming';
-import { Toleration } from '../core/placement';
-import { StatefulWorkload } from '../core/stateful-workload';
-import { AccessMode, IStorageClass, VolumeMode } from '../core/storage';
-import { MANAGED_BY, shortHash, sizeToQuantity, tolerationToKube } from '../core/util';
-import { clusterScoped, isSubdomain, kibibytes, toSubdomainPart } from './private/validate';
 import { ReclaimPolicy } from './storage-class';
 import { FsType, StorageProfile } from './storage-profile';
+import { ValidationError } from '../core/errors';
+import { MANAGED_BY } from '../core/labels';
+import { Names, shortHash } from '../core/naming';
+import { sizeToQuantity } from '../core/units';
+import { Warnings } from '../core/warnings';
+import { clusterScoped, isSubdomain, kibibytes, toSubdomainPart } from './private/validate';
+import { tolerationToKube } from '../core/workload/private/render';
+import { Toleration } from '../core/workload/scheduling';
+import { StatefulWorkload } from '../core/workload/stateful-workload';
+import { AccessMode, IStorageClass, VolumeMode } from '../core/workload/volumes';
 
 /** How a LocalVolumePool's PersistentVolumes come to exist. */
 export enum LocalVolumePoolMode {

@@ -1,11 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ValidationError } from '../core/errors';
-import { Names } from '../core/naming';
-import { IStorageClass } from '../core/storage';
-import { MANAGED_BY } from '../core/util';
-import { clusterScoped, isSubdomain } from './private/validate';
 import { StorageProfile } from './storage-profile';
+import { ValidationError } from '../core/errors';
+import { MANAGED_BY } from '../core/labels';
+import { Names } from '../core/naming';
+import { clusterScoped, isSubdomain } from './private/validate';
+import { IStorageClass } from '../core/workload/volumes';
 
 /** What happens to a PersistentVolume (and the disk) when its claim is deleted. */
 export enum ReclaimPolicy {

@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Credentials } from '../../src/core/credentials';
-import { Warnings } from '../../src/core/errors';
-import { AntiAffinity } from '../../src/core/placement';
+import { Credentials } from '../../src/core/kit/credentials';
+import { Warnings } from '../../src/core/warnings';
+import { AntiAffinity } from '../../src/core/workload/scheduling';
 import { PostgresCluster, PostgresClusterProps, PostgresVersion, ReplicationMode } from '../../src/postgres';
 import { container, envOf, find, ofKind, synthValidated } from '../util/validate';
 

@@ -1,7 +1,8 @@
 // Internal helpers for storage constructs: not re-exported from index.ts (jsii exports classes,
 // interfaces and enums only).
 import { Duration } from 'cdk8s';
-export { clusterScoped, kibibytes } from '../../core/util';
+export { clusterScoped } from '../../core/kit/cluster-scoped';
+export { kibibytes } from '../../core/units';
 
 /** A whole number within [min, max], or an error message naming the value and the range. */
 export function checkInt(what: string, value: number | undefined, min: number, max: number, why: string = ''): string | undefined {

@@ -4,12 +4,13 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ContainerOptions, ContainerSecurityOptions, HealthProbe, WorkloadMount, WorkloadPort } from './container';
-import { ValidationError } from './errors';
-import { RecommendedLabels } from './labels';
-import { Names } from './naming';
-import { AntiAffinity, PlacementProps, TaintEffect, ZoneSpread } from './placement';
-import { AccessMode, DataVolumeInfo, DataVolumeOptions, RetentionPolicy, VolumeMode } from './storage';
-import { envToKube, kibibytes, MAX_STATEFULSET_NAME, resourcesToKube, sizeToQuantity, tolerationToKube } from './util';
+import { envToKube, resourcesToKube, tolerationToKube } from './private/render';
+import { AntiAffinity, PlacementProps, TaintEffect, ZoneSpread } from './scheduling';
+import { AccessMode, DataVolumeInfo, DataVolumeOptions, RetentionPolicy, VolumeMode } from './volumes';
+import { ValidationError } from '../errors';
+import { RecommendedLabels } from '../labels';
+import { MAX_STATEFULSET_NAME, Names } from '../naming';
+import { kibibytes, sizeToQuantity } from '../units';
 
 /** How pods are created and deleted. */
 export enum PodManagementPolicy {

@@ -1,15 +1,4 @@
 import { IConstruct } from 'constructs';
-import { ValidationError } from './errors';
-
-/** Helpers to recognise this library's errors from any jsii language. */
-export class Errors {
-  /** Whether `x` is a ValidationError thrown by a construct of this library. */
-  public static isValidationError(x: any): boolean {
-    return x instanceof ValidationError;
-  }
-
-  private constructor() {}
-}
 
 const WARNINGS_KEY = 'cdk8s-stateful:warnings';
 const ACK_KEY = 'cdk8s-stateful:acknowledged';

@@ -1,0 +1,3 @@
+export * from './credentials';
+export * from './generated-secret';
+export * from './script-job';

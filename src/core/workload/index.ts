@@ -1,0 +1,4 @@
+export * from './volumes';
+export * from './scheduling';
+export * from './container';
+export * from './stateful-workload';
