@@ -319,6 +319,7 @@ export class StatefulWorkload extends Construct {
   private role?: k8s.KubeRole;
   private roleBindingObj?: k8s.KubeRoleBinding;
   private needsPodIdentityEnv = false;
+  private tokenNeeded = false;
 
   constructor(scope: Construct, id: string, props: StatefulWorkloadProps) {
     super(scope, id);
@@ -628,6 +629,15 @@ export class StatefulWorkload extends Construct {
     }
   }
 
+  /**
+   * Mount the ServiceAccount token in the pods although the workload has no Role rules (e.g. an
+   * init container reads the API with a ClusterRole bound elsewhere). Rules added with
+   * `addRbacRule` mount it anyway.
+   */
+  public mountServiceAccountToken(): void {
+    this.tokenNeeded = true;
+  }
+
   /** Add a pod annotation. */
   public addPodAnnotation(key: string, value: string): void {
     this.podAnnotations[key] = value;
@@ -833,7 +843,7 @@ export class StatefulWorkload extends Construct {
   private buildPodSpec(): k8s.PodSpec {
     const p = this.props;
     const placement = p.placement ?? {};
-    const hasRbac = this.rules.length > 0;
+    const hasRbac = this.rules.length > 0 || this.tokenNeeded;
     const blockVolumes = this.dataVolumeList.filter((v) => v.volumeMode === VolumeMode.BLOCK);
     const main: k8s.Container = {
       ...this.buildContainer({
