@@ -67,6 +67,10 @@ project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }
 // Scripts are real files in src/**/assets/, read at synth time: ship them beside the compiled code.
 project.compileTask.exec("cd src && find . -path '*/assets/*' -type f -exec cp --parents {} ../lib/ \\;");
 
+// Debian packages the tests run for real (shellcheck, the runtime tier's servers): installed
+// idempotently before jest, so `npm run build` on a clean clone needs nothing done by hand.
+project.testTask.prependExec('bash test/setup/install-deps.sh');
+
 // The main job: synthesize the example app with the real cdk8s CLI into examples/dist/.
 project.addTask('example', {
   description: 'Synthesize the example app in examples/ to YAML under examples/dist/',
