@@ -44,6 +44,6 @@ export function addWorkload(chart: Chart, i: number): StatefulWorkload {
     dataVolumes: { data: { mountPath: '/var/lib/postgresql/data', size: Size.gibibytes(10) } },
     scratchPaths: ['/tmp', '/var/run/postgresql'],
   });
-  w.addConfigFiles('config', { mountPath: '/etc/postgresql', files: { 'postgresql.conf': configOf(i) } });
+  w.volumes.addConfigFiles('config', { mountPath: '/etc/postgresql', files: { 'postgresql.conf': configOf(i) } });
   return w;
 }

@@ -81,7 +81,7 @@ export class EtcdEnsemble extends Construct {
       '--auto-compaction-mode=periodic',
       '--auto-compaction-retention=1h',
     );
-    w.addService('client', { ports: ['client'] });
+    w.services.add('client', { ports: ['client'] });
   }
 
   /** Client endpoint for applications. */

@@ -13,7 +13,7 @@ import { LabelKeys } from '../core/labels';
 import { Names } from '../core/naming';
 import { Warnings } from '../core/warnings';
 import { PlacementProps } from '../core/workload/scheduling';
-import { WorkloadVolume } from '../core/workload/stateful-workload';
+import { WorkloadVolume } from '../core/workload/volumes';
 
 /** Dedicated controllers: a separate pool that only votes in the KRaft quorum. */
 export interface KafkaControllersOptions {
@@ -396,7 +396,7 @@ export class KafkaCluster extends Construct {
       if (caVolume) c.mount('/etc/kafka-client', caVolume, { readOnly: true });
     }
     this.bound.push(workload);
-    for (const p of this.brokerPools()) p.workload.allowFrom(workload, ['client']);
+    for (const p of this.brokerPools()) p.workload.connections.allowFrom(workload, ['client']);
   }
 
   /** The security protocol clients use on the client listener. */
@@ -491,10 +491,10 @@ export class KafkaCluster extends Construct {
     if (pool.isBroker) w.addPort({ name: 'internal', port: this.internalPort });
     if (pool.isController) w.addPort({ name: 'controller', port: this.controllerPort });
     // Every node of the cluster talks to every other (quorum, replication), across pools.
-    w.allowFromLabels({ [CLUSTER_LABEL]: this.name });
+    w.connections.allowFromLabels({ [CLUSTER_LABEL]: this.name });
     if (pool.isBroker) {
-      w.allowFromLabels(KafkaTopic._jobLabels(this.name), ['internal']);
-      for (const b of this.bound) w.allowFrom(b, ['client']);
+      w.connections.allowFromLabels(KafkaTopic._jobLabels(this.name), ['internal']);
+      for (const b of this.bound) w.connections.allowFrom(b, ['client']);
     }
 
     const env = (k: string, v: string) => w.addEnv(k, kplus.EnvValue.fromValue(v));
@@ -545,7 +545,7 @@ export class KafkaCluster extends Construct {
     }
 
     if (tls) {
-      w.addVolume('tls', WorkloadVolume.fromSecret(tls.secret));
+      w.volumes.add('tls', WorkloadVolume.fromSecret(tls.secret));
       w.addMount({ volume: 'tls', mountPath: TLS_DIR, readOnly: true });
       // Names without "SSL://" keep the image's own SSL helper (which wants files in
       // /etc/kafka/secrets) out of the way: docker/resources/common-scripts/configure.
@@ -580,7 +580,7 @@ export class KafkaCluster extends Construct {
     const heapMi = mebibytes(pool.heap);
     env('KAFKA_HEAP_OPTS', `-Xms${heapMi}m -Xmx${heapMi}m`);
     const log = log4jConfig(this.version);
-    w.addConfigFiles('log-config', { mountPath: '/etc/kafka/log-config', files: { [log.fileName]: log.content } });
+    w.volumes.addConfigFiles('log-config', { mountPath: '/etc/kafka/log-config', files: { [log.fileName]: log.content } });
     env('KAFKA_LOG4J_OPTS', log.opts);
     // kafka-server-start.sh defaults to `-loggc` (10 × 100M files in LOG_DIR); GC logs go nowhere.
     env('EXTRA_ARGS', '-name kafkaServer');
@@ -589,8 +589,8 @@ export class KafkaCluster extends Construct {
     env('LOG_DIR', '/tmp/kafka-logs');
     // Writable paths under a read-only root: KafkaDockerWrapper writes server.properties and
     // log configs to /opt/kafka/config (docker/jvm/launch `--final-configs-dir`), the JVM /tmp.
-    w.addScratchPath('/opt/kafka/config', { sizeLimit: Size.mebibytes(16) });
-    w.addScratchPath('/tmp', { sizeLimit: Size.mebibytes(256) });
+    w.volumes.addScratch('/opt/kafka/config', { sizeLimit: Size.mebibytes(16) });
+    w.volumes.addScratch('/tmp', { sizeLimit: Size.mebibytes(256) });
   }
 
   private votersOf(pool: KafkaNodePool): string {
@@ -606,7 +606,7 @@ export class KafkaCluster extends Construct {
     const w = pool.workload;
     const ns = Chart.of(this).namespace!;
     const key = ra.topologyKey ?? 'topology.kubernetes.io/zone';
-    w.addVolume('rack', WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(1) }));
+    w.volumes.add('rack', WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(1) }));
     // The image appends env properties to /mnt/shared/config/server.properties when it exists
     // (KafkaDockerWrapper.prepareServerConfigs), so the init container writes broker.rack there.
     w.addMount({ volume: 'rack', mountPath: RACK_DIR, readOnly: true });
@@ -626,7 +626,7 @@ export class KafkaCluster extends Construct {
       mounts: [{ volume: 'rack', mountPath: '/rack' }, { volume: 'rack-tmp', mountPath: '/tmp' }],
       resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(16), limit: Size.mebibytes(64) } },
     });
-    w.addVolume('rack-tmp', WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(1) }));
+    w.volumes.add('rack-tmp', WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(1) }));
     // The token is needed by the init container only; the pod-level switch is all there is.
     ApiObject.of(w.statefulSet).addJsonPatch(JsonPatch.add('/spec/template/spec/automountServiceAccountToken', true));
     this.rackBindings.push(clusterScoped(new k8s.KubeClusterRoleBinding(this, `RackBinding-${pool.node.id}`, {

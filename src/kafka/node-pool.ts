@@ -6,7 +6,8 @@ import { ValidationError } from '../core/errors';
 import { mebibytes } from './private/util';
 import { HealthProbe } from '../core/workload/container';
 import { PlacementProps } from '../core/workload/scheduling';
-import { PodManagementPolicy, StatefulWorkload } from '../core/workload/stateful-workload';
+import { StatefulWorkload } from '../core/workload/stateful-workload';
+import { PodManagementPolicy } from '../core/workload/update-strategy';
 import { IStorageClass } from '../core/workload/volumes';
 
 /** What a Kafka node does (`process.roles`). */

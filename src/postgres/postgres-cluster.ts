@@ -16,7 +16,9 @@ import { DCS_ONLY, derivedParameters, MIN_MEMORY_MIB, parseSizeKiB, PATRONI_MANA
 import { HealthProbe, WorkloadMount } from '../core/workload/container';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/workload/private/security';
 import { PlacementProps } from '../core/workload/scheduling';
-import { PodManagementPolicy, StatefulWorkload, WorkloadVolume } from '../core/workload/stateful-workload';
+import { StatefulWorkload } from '../core/workload/stateful-workload';
+import { PodManagementPolicy } from '../core/workload/update-strategy';
+import { WorkloadVolume } from '../core/workload/volumes';
 import { IStorageClass } from '../core/workload/volumes';
 
 /** How the instances replicate and fail over. */
@@ -307,20 +309,20 @@ export class PostgresCluster extends Construct {
         image: this.credentials.generatorImage,
       });
     }
-    this.workload.addVolume('credentials', WorkloadVolume.fromSecret(this.secret, { defaultMode: 0o440 }));
+    this.workload.volumes.add('credentials', WorkloadVolume.fromSecret(this.secret, { defaultMode: 0o440 }));
     this.workload.addMount({ volume: 'credentials', mountPath: CREDENTIALS_DIR, readOnly: true });
 
     if (ha) {
       this.configurePatroni(name, props, walDir);
-      this.primaryService = this.workload.addService('primary', { name: this.workload.name, ports: ['postgresql'], selector: { role: 'primary' } });
-      this.replicaService = this.workload.addService('ro', { ports: ['postgresql'], selector: { role: 'replica' } });
+      this.primaryService = this.workload.services.add('primary', { name: this.workload.name, ports: ['postgresql'], selector: { role: 'primary' } });
+      this.replicaService = this.workload.services.add('ro', { ports: ['postgresql'], selector: { role: 'replica' } });
     } else {
       this.configureStreaming(walDir);
-      this.primaryService = this.workload.addService('primary', {
+      this.primaryService = this.workload.services.add('primary', {
         name: this.workload.name, ports: ['postgresql'], selector: { [LabelKeys.POD_NAME]: this.workload.podName(0) },
       });
       // A Service selector cannot say "every pod but 0": the read-only Service spans all instances.
-      this.replicaService = this.workload.addService('ro', { ports: ['postgresql'] });
+      this.replicaService = this.workload.services.add('ro', { ports: ['postgresql'] });
     }
 
     const first = this.dbs[0];
@@ -382,7 +384,7 @@ export class PostgresCluster extends Construct {
     for (const c of workload.containers) {
       for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
     }
-    this.workload.allowFrom(workload, ['postgresql']);
+    this.workload.connections.allowFrom(workload, ['postgresql']);
   }
 
   // ---------------------------------------------------------------- Patroni (Spilo)
@@ -423,7 +425,7 @@ export class PostgresCluster extends Construct {
       },
     };
 
-    w.addConfigFiles('bootstrap', {
+    w.volumes.addConfigFiles('bootstrap', {
       mountPath: '/etc/cdk8s-stateful',
       files: { 'post-init.sh': patroniPostInit(this.mountedDbs()) },
       defaultMode: 0o555,
@@ -467,7 +469,7 @@ export class PostgresCluster extends Construct {
     w.addEnv('PGDATA', kplus.EnvValue.fromValue(pgdata));
     w.addEnv('POSTGRES_INITDB_ARGS', kplus.EnvValue.fromValue('--data-checksums'));
     if (walDir) w.addEnv('POSTGRES_INITDB_WALDIR', kplus.EnvValue.fromValue(walDir));
-    w.addConfigFiles('initdb', {
+    w.volumes.addConfigFiles('initdb', {
       mountPath: '/docker-entrypoint-initdb.d',
       files: { 'replication-and-databases.sh': streamingInitdb(REPLICATION_USER, this.credentials.key(REPLICATION_KEY), this.mountedDbs()) },
     });
@@ -556,7 +558,7 @@ export class PostgresCluster extends Construct {
         },
       },
     });
-    this.workload.allowFromLabels({ [LabelKeys.INSTANCE]: this.workload.name, [LabelKeys.COMPONENT]: 'backup' }, ['postgresql']);
+    this.workload.connections.allowFromLabels({ [LabelKeys.INSTANCE]: this.workload.name, [LabelKeys.COMPONENT]: 'backup' }, ['postgresql']);
     return { cronJob, claim };
   }
 

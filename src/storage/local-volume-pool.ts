@@ -10,7 +10,7 @@ import { Names, shortHash } from '../core/naming';
 import { sizeToQuantity } from '../core/units';
 import { Warnings } from '../core/warnings';
 import { clusterScoped, isSubdomain, kibibytes, toSubdomainPart } from './private/validate';
-import { tolerationToKube } from '../core/workload/private/render';
+import { tolerationToKube } from '../core/workload/scheduling';
 import { Toleration } from '../core/workload/scheduling';
 import { StatefulWorkload } from '../core/workload/stateful-workload';
 import { AccessMode, IStorageClass, VolumeMode } from '../core/workload/volumes';
@@ -475,7 +475,7 @@ export class LocalVolumePool extends Construct {
 
     for (const w of root.node.findAll()) {
       if (!(w instanceof StatefulWorkload)) continue;
-      for (const v of w.dataVolumes) {
+      for (const v of w.volumes.data) {
         if (v.storageClass?.storageClassName !== className) continue;
         // The pool's PVs offer ReadWriteOnce only, and a claim binds only to a PV that has every
         // access mode it asks for: any other mode leaves the claim (and the pod) Pending.
@@ -498,7 +498,7 @@ export class LocalVolumePool extends Construct {
           continue;
         }
         const nodes = new Set(fitting.map((d) => d.node));
-        if (w.hardAntiAffinity && w.replicas > nodes.size) {
+        if (w.scheduling.hardAntiAffinity && w.replicas > nodes.size) {
           report('replicasExceedNodes', `${w.node.path}: ${w.replicas} replicas with hard anti-affinity need ${w.replicas} nodes, ` +
             `but only ${nodes.size} node(s) have a ${mode} disk of ${sizeToQuantity(v.size)} or more for '${v.name}'; add disks on more nodes or lower replicas`);
         }

@@ -111,8 +111,8 @@ function buildMultiChartApp(app: App): void {
     scratchPaths: ['/tmp', '/var/run/postgresql'],
     readiness: HealthProbe.exec(['pg_isready']),
   });
-  orders.addService('rw', { selector: { role: 'primary' } });
-  orders.addConfigFiles('config', { mountPath: '/etc/postgresql', files: { 'postgresql.conf': "listen_addresses = '*'\n" } });
+  orders.services.add('rw', { selector: { role: 'primary' } });
+  orders.volumes.addConfigFiles('config', { mountPath: '/etc/postgresql', files: { 'postgresql.conf': "listen_addresses = '*'\n" } });
 
   const apps = new Chart(app, 'apps', { namespace: 'apps', labels: { team: 'shop' } });
   const cache = new StatefulWorkload(apps, 'cache', {
@@ -120,7 +120,7 @@ function buildMultiChartApp(app: App): void {
     ports: [{ name: 'redis', port: 6379 }],
     dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(1) } },
   });
-  cache.allowFrom(kplus.Pods.select(apps, 'web-pods', { labels: { app: 'web' } }), ['redis']);
+  cache.connections.allowFrom(kplus.Pods.select(apps, 'web-pods', { labels: { app: 'web' } }), ['redis']);
   const cm = new kplus.ConfigMap(apps, 'web-config', { data: { 'app.properties': 'a=1\n' } });
   // An ApiObject dependency across charts: the cache's StatefulSet after the database's Service.
   cache.statefulSet.addDependency(orders.headlessService);

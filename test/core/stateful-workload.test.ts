@@ -126,12 +126,12 @@ describe('options', () => {
     const c = container(sts, 'cache');
     expect(c.volumeMounts).toEqual([{ name: 'data', mountPath: '/data', subPath: 'redis' }]);
     expect(c.volumeDevices).toEqual([{ name: 'raw', devicePath: '/dev/xvdb' }]);
-    expect(w.dataVolumes.map((v) => v.name)).toEqual(['data', 'raw']);
+    expect(w.volumes.data.map((v) => v.name)).toEqual(['data', 'raw']);
   });
 
   test('scratch paths become emptyDirs for a read-only root', () => {
     const w = workload({ scratchPaths: ['/tmp', '/var/run/redis'] });
-    w.addScratchPath('/cache', { sizeLimit: Size.mebibytes(256), memory: true });
+    w.volumes.addScratch('/cache', { sizeLimit: Size.mebibytes(256), memory: true });
     const sts = find(synthValidated(Chart.of(w)), 'StatefulSet', 'cache');
     expect(sts.spec.template.spec.volumes).toEqual([
       { name: 'scratch-tmp', emptyDir: {} },
@@ -143,7 +143,7 @@ describe('options', () => {
   test('config files: a ConfigMap, a read-only mount and a checksum that changes with the content', () => {
     const checksum = (content: string) => {
       const w = workload();
-      const cm = w.addConfigFiles('config', { mountPath: '/etc/redis', files: { 'redis.conf': content } });
+      const cm = w.volumes.addConfigFiles('config', { mountPath: '/etc/redis', files: { 'redis.conf': content } });
       const objs = synthValidated(Chart.of(w));
       expect(find(objs, 'ConfigMap', 'cache-config').data).toEqual({ 'redis.conf': content });
       expect(cm.name).toBe('cache-config');
@@ -186,7 +186,7 @@ describe('options', () => {
 
   test('init containers and sidecars mount volumes by name and get the restricted context', () => {
     const w = workload({ dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(1) } } });
-    w.addVolume('tls', WorkloadVolume.fromSecret(kplus.Secret.fromSecretName(Chart.of(w), 'tls-ref', 'cache-tls')));
+    w.volumes.add('tls', WorkloadVolume.fromSecret(kplus.Secret.fromSecretName(Chart.of(w), 'tls-ref', 'cache-tls')));
     w.addInitContainer({ name: 'fix-perms', image: 'docker.io/library/busybox:1.37.0', command: ['sh', '-c', 'true'], mounts: [{ volume: 'data', mountPath: '/data' }] });
     w.addSidecar({ name: 'exporter', image: 'docker.io/oliver006/redis_exporter:v1.66.0', ports: [{ name: 'metrics', port: 9121 }], mounts: [{ volume: 'tls', mountPath: '/tls', readOnly: true }] });
     const sts = find(synthValidated(Chart.of(w), { externalSecrets: ['cache-tls'] }), 'StatefulSet', 'cache');
@@ -198,7 +198,7 @@ describe('options', () => {
 
   test('RBAC rules: Role, RoleBinding and the token mounted', () => {
     const w = workload({ rbacRules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'watch'] }] });
-    w.addRbacRule({ apiGroups: [''], resources: ['pods'], verbs: ['patch'], resourceNames: ['cache-0'] });
+    w.rbac.addRule({ apiGroups: [''], resources: ['pods'], verbs: ['patch'], resourceNames: ['cache-0'] });
     const objs = synthValidated(Chart.of(w));
     expect(find(objs, 'Role', 'cache').rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'watch'] },
@@ -208,30 +208,30 @@ describe('options', () => {
       roleRef: { kind: 'Role', name: 'cache' }, subjects: [{ kind: 'ServiceAccount', name: 'cache', namespace: 'data' }],
     });
     expect(find(objs, 'StatefulSet', 'cache').spec.template.spec.automountServiceAccountToken).toBe(true);
-    expect(w.roleObject).toBeDefined();
+    expect(w.rbac.role).toBeDefined();
   });
 
   test('client Services select extra labels and chosen ports; headless publishes not-ready addresses', () => {
     const w = workload({ publishNotReadyAddresses: true, ports: [{ name: 'redis', port: 6379 }, { name: 'metrics', port: 9121 }] });
-    w.addService('primary', { name: 'cache', selector: { role: 'primary' }, ports: ['redis'] });
-    w.addService('lb', { type: kplus.ServiceType.LOAD_BALANCER });
+    w.services.add('primary', { name: 'cache', selector: { role: 'primary' }, ports: ['redis'] });
+    w.services.add('lb', { type: kplus.ServiceType.LOAD_BALANCER });
     const objs = synthValidated(Chart.of(w));
     expect(find(objs, 'Service', 'cache-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
     const primary = find(objs, 'Service', 'cache');
     expect(primary.spec.selector.role).toBe('primary');
     expect(primary.spec.ports).toEqual([{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }]);
     expect(find(objs, 'Service', 'cache-lb').spec.type).toBe('LoadBalancer');
-    expect(w.service('primary').name).toBe('cache');
+    expect(w.services.get('primary').name).toBe('cache');
   });
 
   test('allowFrom: cdk8s-plus workloads, pod selectors in other namespaces, labels, limited ports', () => {
     const w = workload({ ports: [{ name: 'redis', port: 6379 }, { name: 'metrics', port: 9121 }] });
     const c = Chart.of(w);
     const app = new kplus.Deployment(c, 'app', { containers: [{ image: 'docker.io/library/nginx:1.27.3' }] });
-    w.allowFrom(app, ['redis']);
-    w.allowFrom(kplus.Pods.select(c, 'prom', { labels: { app: 'prometheus' }, namespaces: kplus.Namespaces.select(c, 'mon', { names: ['monitoring'] }) }), ['metrics']);
-    w.allowFrom(kplus.Namespaces.select(c, 'ops', { labels: { team: 'ops' } }));
-    w.allowFromLabels({ role: 'backup' });
+    w.connections.allowFrom(app, ['redis']);
+    w.connections.allowFrom(kplus.Pods.select(c, 'prom', { labels: { app: 'prometheus' }, namespaces: kplus.Namespaces.select(c, 'mon', { names: ['monitoring'] }) }), ['metrics']);
+    w.connections.allowFrom(kplus.Namespaces.select(c, 'ops', { labels: { team: 'ops' } }));
+    w.connections.allowFromLabels({ role: 'backup' });
     const np = find(synthValidated(c), 'NetworkPolicy', 'cache');
     expect(np.spec.ingress.slice(1)).toEqual([
       {
@@ -274,7 +274,7 @@ describe('options', () => {
       { key: 'spot', operator: 'Exists' },
       { key: 'workload', operator: 'Equal', value: 'cache', effect: 'NoExecute' },
     ]);
-    expect(w.hardAntiAffinity).toBe(true);
+    expect(w.scheduling.hardAntiAffinity).toBe(true);
   });
 
   test('no anti-affinity and no spread when asked; NetworkPolicy and PDB can be turned off', () => {
@@ -351,7 +351,7 @@ test('deterministic: two synths give byte-identical YAML', () => {
     const app = new App({ outdir: '/tmp/unused' });
     const c = new Chart(app, 'c', { namespace: 'x' });
     const w = new StatefulWorkload(c, 'db', { image: IMAGE, replicas: 3, dataVolumes: { data: { mountPath: '/d', size: Size.gibibytes(1) } } });
-    w.addConfigFiles('conf', { mountPath: '/etc/db', files: { b: '2', a: '1' } });
+    w.volumes.addConfigFiles('conf', { mountPath: '/etc/db', files: { b: '2', a: '1' } });
     return app.synthYaml();
   };
   expect(build()).toEqual(build());
@@ -406,8 +406,8 @@ describe('invalid props', () => {
   const methodCases: Array<[string, (w: StatefulWorkload) => void, string]> = [
     ['duplicate env var', (w) => { w.addEnv('A', kplus.EnvValue.fromValue('1')); w.addEnv('A', kplus.EnvValue.fromValue('2')); }, "env var 'A' is set twice"],
     ['duplicate container', (w) => w.addSidecar({ name: 'cache', image: IMAGE }), "duplicate container name 'cache'"],
-    ['duplicate service', (w) => { w.addService('a'); w.addService('a'); }, "a Service with id 'a' exists already"],
-    ['service with unknown port', (w) => w.addService('a', { ports: ['nope'] }), "no port named 'nope'; ports are: redis"],
+    ['duplicate service', (w) => { w.services.add('a'); w.services.add('a'); }, "a Service with id 'a' exists already"],
+    ['service with unknown port', (w) => w.services.add('a', { ports: ['nope'] }), "no port named 'nope'; ports are: redis"],
     ['selector label override', (w) => w.addPodLabel('app.kubernetes.io/name', 'x'), "pod label 'app.kubernetes.io/name' is a selector label"],
     ['invalid pod label value', (w) => w.addPodLabel('tier', 'hot storage'), "pod label 'tier' 'hot storage' is not a label value"],
     ['probe on an init container', (w) => w.addInitContainer({ name: 'init', image: IMAGE, readiness: HealthProbe.exec(['true']) }),
@@ -415,8 +415,8 @@ describe('invalid props', () => {
     ['sidecar liveness successThreshold 2', (w) => w.addSidecar({ name: 's', image: IMAGE, liveness: HealthProbe.exec(['true'], { successThreshold: 2 }) }),
       "container 's': the liveness probe has successThreshold 2"],
     ['mount of a missing volume', (w) => { w.addSidecar({ name: 's', image: IMAGE, mounts: [{ volume: 'nope', mountPath: '/x' }] }); Testing.synth(Chart.of(w)); }, "container 's' mounts volume 'nope', which does not exist"],
-    ['empty RBAC rule', (w) => w.addRbacRule({ apiGroups: [''], resources: [], verbs: ['get'] }), 'an RBAC rule needs at least one verb and one resource'],
-    ['unknown service id', (w) => w.service('nope'), "no Service with id 'nope'"],
+    ['empty RBAC rule', (w) => w.rbac.addRule({ apiGroups: [''], resources: [], verbs: ['get'] }), 'an RBAC rule needs at least one verb and one resource'],
+    ['unknown service id', (w) => w.services.get('nope'), "no Service with id 'nope'"],
   ];
   test.each(methodCases)('%s', (_, act, message) => {
     expect(() => act(workload())).toThrow(message);

@@ -61,13 +61,13 @@ describe('expandable data volumes', () => {
     const objs = synthValidated(chart);
     expect(find(objs, 'StatefulSet', 'pg').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
     expect(find(objs, 'PersistentVolumeClaim', 'data-pg-0').spec.resources.requests.storage).toBe('40Gi');
-    expect(w.persistentVolumeClaims.map((c) => c.name)).toEqual(['data-pg-0']);
+    expect(w.volumes.claims.map((c) => c.name)).toEqual(['data-pg-0']);
   });
 
   test('a volume added after construction also gets its claims before the StatefulSet', () => {
     const chart = newChart();
     const w = new StatefulWorkload(chart, 'pg', { image: 'docker.io/library/postgres:16.4', replicas: 2 });
-    w.addDataVolume('wal', { mountPath: '/wal', size: Size.gibibytes(5), expandable: true });
+    w.volumes.addData('wal', { mountPath: '/wal', size: Size.gibibytes(5), expandable: true });
     const objs = synthValidated(chart);
     const stsIndex = objs.findIndex((o) => o.kind === 'StatefulSet');
     expect(objs.findIndex((o) => o.metadata.name === 'wal-pg-1')).toBeLessThan(stsIndex);

@@ -255,13 +255,13 @@ describe('capacity checks', () => {
     const staticChart = newChart();
     const pool = new LocalVolumePool(staticChart, 'pool', small);
     workload(staticChart, 'db', pool.storageClass, { replicas: 1 })
-      .addDataVolume('logs', { mountPath: '/logs', size: Size.gibibytes(1), storageClass: pool.storageClass, accessMode: AccessMode.READ_WRITE_ONCE_POD });
+      .volumes.addData('logs', { mountPath: '/logs', size: Size.gibibytes(1), storageClass: pool.storageClass, accessMode: AccessMode.READ_WRITE_ONCE_POD });
     expect(() => synthValidated(staticChart)).toThrow(message);
 
     const chart = newChart();
     const discovered = new LocalVolumePool(chart, 'pool', { mode: LocalVolumePoolMode.DISCOVERY });
     workload(chart, 'db', discovered.storageClass, { replicas: 1 })
-      .addDataVolume('logs', { mountPath: '/logs', size: Size.gibibytes(1), storageClass: discovered.storageClass, accessMode: AccessMode.READ_WRITE_ONCE_POD });
+      .volumes.addData('logs', { mountPath: '/logs', size: Size.gibibytes(1), storageClass: discovered.storageClass, accessMode: AccessMode.READ_WRITE_ONCE_POD });
     captureStderr(() => synthValidated(chart));
     expect(Warnings.of(chart.node.root).list().map((w) => [w.id, w.message])).toEqual([['@cdk8s-stateful/storage:accessModeUnsupported', expect.stringContaining(message)]]);
   });
@@ -270,7 +270,7 @@ describe('capacity checks', () => {
     const chart = newChart();
     const pool = new LocalVolumePool(chart, 'pool', small);
     const w = workload(chart, 'db', undefined, { replicas: 1 });
-    w.addDataVolume('raw', { mountPath: '/dev/xvdb', size: Size.gibibytes(10), storageClass: pool.storageClass, volumeMode: VolumeMode.BLOCK });
+    w.volumes.addData('raw', { mountPath: '/dev/xvdb', size: Size.gibibytes(10), storageClass: pool.storageClass, volumeMode: VolumeMode.BLOCK });
     expect(() => synthValidated(chart)).toThrow("data volume 'raw' asks for 10Gi but the pool has no Block disks");
   });
 

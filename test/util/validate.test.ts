@@ -12,8 +12,8 @@ function baseline(): any[] {
     dataVolumes: { data: { mountPath: '/var/lib/postgresql/data', size: Size.gibibytes(1) } },
     rbacRules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
   });
-  w.addConfigFiles('conf', { mountPath: '/etc/pg', files: { 'pg.conf': 'x' } });
-  w.addService('rw', { name: 'db' });
+  w.volumes.addConfigFiles('conf', { mountPath: '/etc/pg', files: { 'pg.conf': 'x' } });
+  w.services.add('rw', { name: 'db' });
   return synthValidated(chart);
 }
 

@@ -7,7 +7,7 @@ import { Names } from '../naming';
 import { WorkloadMount } from '../workload/container';
 import { envToKube, resourcesToKube } from '../workload/private/render';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../workload/private/security';
-import { WorkloadVolume } from '../workload/stateful-workload';
+import { WorkloadVolume } from '../workload/volumes';
 
 /** The interpreter and text of a one-shot script. */
 export class JobScript {
@@ -129,7 +129,7 @@ export class ScriptJob extends Construct {
       throw new ValidationError('ScriptJobImageInvalid', `image '${props.image}' is not an image reference; give e.g. 'docker.io/library/bash:5.2'`, this);
     }
     this.name = props.name;
-    const volumes = Object.entries(props.volumes ?? {}).map(([n, v]) => v.toKube(n));
+    const volumes = Object.entries(props.volumes ?? {}).map(([n, v]) => v._toKube(n));
     const env = envToKube(props.env);
     const pod: k8s.PodTemplateSpec = {
       metadata: { labels: { ...props.labels, ...(props.podLabels ?? {}) } },

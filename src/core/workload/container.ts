@@ -45,8 +45,8 @@ export class HealthProbe {
 
   private constructor(private readonly handler: k8s.Probe, private readonly options: HealthProbeOptions) {}
 
-  /** The probe as the Kubernetes API spells it. */
-  public toKube(): k8s.Probe {
+  /** @internal The probe as the Kubernetes API spells it. */
+  public _toKube(): k8s.Probe {
     const o = this.options;
     return {
       ...this.handler,
@@ -58,8 +58,8 @@ export class HealthProbe {
     };
   }
 
-  /** Ports the probe connects to, for checks. */
-  public get port(): number | undefined {
+  /** @internal The port the probe connects to, for checks. */
+  public get _port(): number | undefined {
     const p = this.handler.httpGet?.port ?? this.handler.tcpSocket?.port;
     return p === undefined ? undefined : Number(p.value);
   }

@@ -2,7 +2,8 @@
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { sizeToQuantity } from '../../units';
-import { Toleration } from '../scheduling';
+import { ContainerOptions } from '../container';
+import { containerSecurityContext, WorkloadSecurityProps } from '../security';
 
 /** kplus.ContainerResources → k8s.ResourceRequirements. */
 export function resourcesToKube(r: kplus.ContainerResources | undefined): k8s.ResourceRequirements | undefined {
@@ -26,7 +27,25 @@ export function envToKube(env: { [name: string]: kplus.EnvValue } | undefined): 
   return Object.entries(env ?? {}).map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom }));
 }
 
-/** Toleration → k8s.Toleration: no value means "any value" (operator Exists). */
-export function tolerationToKube(t: Toleration): k8s.Toleration {
-  return { key: t.key, operator: t.value === undefined ? 'Exists' : 'Equal', value: t.value, effect: t.effect };
+/** One container of a workload's pod. */
+export function renderContainer(c: ContainerOptions, security: WorkloadSecurityProps | undefined, extraEnv: k8s.EnvVar[] = []): k8s.Container {
+  const env = [...envToKube(c.env), ...extraEnv];
+  return {
+    name: c.name,
+    image: c.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: c.command,
+    args: c.args,
+    workingDir: c.workingDir,
+    env: env.length ? env : undefined,
+    ports: c.ports?.length ? c.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? kplus.Protocol.TCP })) : undefined,
+    resources: resourcesToKube(c.resources),
+    volumeMounts: c.mounts?.length
+      ? c.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, subPath: m.subPath, readOnly: m.readOnly ? true : undefined }))
+      : undefined,
+    readinessProbe: c.readiness?._toKube(),
+    livenessProbe: c.liveness?._toKube(),
+    startupProbe: c.startup?._toKube(),
+    securityContext: containerSecurityContext(security, c.security),
+  };
 }

@@ -1,3 +1,4 @@
+// A leaf module (the workload writes them on expandable claims; kit and systems on theirs).
 // One home for the annotations that keep data-holding objects alive when the tool that applies
 // the output would otherwise delete them (a claim that leaves the output on scale-in, a release
 // uninstalled, an Argo CD app pruned).
