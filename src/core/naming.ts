@@ -38,6 +38,7 @@ export class Names {
     if (!DNS_1035.test(n) || n.length > maxLength) {
       const suggestion = n.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').slice(0, maxLength) || 'my-db';
       throw new ValidationError(
+        'NameInvalid',
         `${what} must be a DNS-1035 label of at most ${maxLength} characters (lower-case letters, digits and '-', starting with a letter, ending alphanumeric); ` +
           `use a name such as '${suggestion}'${name === undefined ? " or set the 'name' prop" : ''}`,
         scope,
@@ -50,6 +51,7 @@ export class Names {
   public static assertDns1035(scope: IConstruct, what: string, value: string, maxLength: number = 63): void {
     if (!DNS_1035.test(value) || value.length > maxLength) {
       throw new ValidationError(
+        'NameNotDns1035',
         `${what} '${value}' must be a DNS-1035 label of at most ${maxLength} characters (lower-case letters, digits and '-', starting with a letter)`,
         scope,
       );
@@ -60,6 +62,7 @@ export class Names {
   public static assertDns1123Label(scope: IConstruct, what: string, value: string, maxLength: number = 63): void {
     if (!DNS_1123_LABEL.test(value) || value.length > maxLength) {
       throw new ValidationError(
+        'NameNotDns1123Label',
         `${what} '${value}' must be a DNS-1123 label of at most ${maxLength} characters (lower-case letters, digits and '-')`,
         scope,
       );
@@ -70,6 +73,7 @@ export class Names {
   public static assertDns1123Subdomain(scope: IConstruct, what: string, value: string): void {
     if (!DNS_1123_SUBDOMAIN.test(value) || value.length > 253) {
       throw new ValidationError(
+        'NameNotDns1123Subdomain',
         `${what} '${value}' must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)`,
         scope,
       );

@@ -4,9 +4,9 @@ import {
   AccessMode, AntiAffinity, HealthProbe, IStorageClass, PodManagementPolicy, RetentionPolicy,
   StatefulWorkload, StatefulWorkloadProps, TaintEffect, UpdateStrategy, VolumeMode,
   WorkloadVolume, ZoneSpread,
-} from '../../src';
-import { ValidationError } from '../../src/core/errors';
-import { container, envOf, find, ofKind, synthValidated } from '../util/validate';
+} from '../../../src';
+import { ValidationError } from '../../../src/core/errors';
+import { container, envOf, find, ofKind, synthValidated } from '../../util/validate';
 
 const IMAGE = 'docker.io/library/redis:7.4.1';
 
