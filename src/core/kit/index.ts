@@ -1,3 +1,4 @@
 export * from './credentials';
 export * from './generated-secret';
 export * from './script-job';
+export * from './stateful-service';

@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ValidationError } from '../errors';
 import { Names } from '../naming';
+import { registerObjects } from '../registry';
 import { WorkloadMount } from '../workload/container';
 import { envToKube, resourcesToKube } from '../workload/private/render';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../workload/private/security';
@@ -178,5 +179,6 @@ export class ScriptJob extends Construct {
     } else {
       this.job = new k8s.KubeJob(this, 'Resource', { metadata, spec: jobSpec });
     }
+    registerObjects(this, (this.job ?? this.cronJob)!);
   }
 }

@@ -2,6 +2,7 @@ import { Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ValidationError } from '../errors';
+import { registerObjects } from '../registry';
 
 /** A Role rule for the workload's ServiceAccount. */
 export interface RbacRule {
@@ -64,6 +65,7 @@ export class WorkloadRbac {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.roleObj.name },
         subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: Chart.of(this.scope).namespace }],
       });
+      registerObjects(this.scope, this.roleObj, this.bindingObj);
     }
   }
 

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { WorkloadPort } from './container';
 import { ValidationError } from '../errors';
 import { Names } from '../naming';
+import { registerObjects } from '../registry';
 
 /** A client Service. */
 export interface WorkloadServiceOptions {
@@ -96,6 +97,7 @@ export class WorkloadServices {
         }),
       }),
     });
+    registerObjects(this.scope, svc);
     this.byId.set(id, svc);
     return svc;
   }

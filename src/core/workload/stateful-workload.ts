@@ -18,6 +18,7 @@ import { DataVolumeOptions, RetentionPolicy, VolumeMode, WorkloadVolumes } from 
 import { ValidationError } from '../errors';
 import { RecommendedLabels } from '../labels';
 import { MAX_STATEFULSET_NAME, Names } from '../naming';
+import { registerObjects } from '../registry';
 
 /** Props of a StatefulWorkload. */
 export interface StatefulWorkloadProps {
@@ -204,6 +205,7 @@ export class StatefulWorkload extends Construct implements IConnectable {
       metadata: { name: this.name, labels: this.recommended.all },
       spec: Lazy.any({ produce: () => this.buildSpec() }),
     });
+    registerObjects(this, this.serviceAccount, this.headlessService, this.statefulSet);
     // The StatefulSet adopts the per-ordinal claims of expandable volumes only if they exist first.
     this.volumes._attach(this.statefulSet);
 
@@ -219,6 +221,7 @@ export class StatefulWorkload extends Construct implements IConnectable {
           minAvailable: minAvailable === undefined ? undefined : k8s.IntOrString.fromNumber(minAvailable),
         },
       });
+      registerObjects(this, this.podDisruptionBudget);
     }
 
     if (props.networkPolicy ?? true) {
@@ -226,6 +229,7 @@ export class StatefulWorkload extends Construct implements IConnectable {
         metadata: { name: this.name, labels: this.recommended.all },
         spec: Lazy.any({ produce: () => this.connections._toKube() }),
       });
+      registerObjects(this, this.networkPolicy);
     }
   }
 

@@ -7,6 +7,7 @@ import { WorkloadMount } from './container';
 import { ValidationError } from '../errors';
 import { keepAnnotations } from '../keep-policy';
 import { Names } from '../naming';
+import { registerObjects } from '../registry';
 import { kibibytes, sizeToQuantity } from '../units';
 
 /**
@@ -283,6 +284,7 @@ export class WorkloadVolumes {
       metadata: { name: `${this.props.name}-${volumeName}`, labels: this.props.labels },
       data: { ...options.files },
     });
+    registerObjects(this.scope, cm);
     this.config.set(volumeName, { cm, options });
     this.mount({ volume: volumeName, mountPath: options.mountPath, readOnly: true });
     return cm;
@@ -357,6 +359,7 @@ export class WorkloadVolumes {
         metadata: { name: `${v.name}-${name}-${ordinal}`, labels: claimLabels, annotations: keepAnnotations() },
         spec: claimSpec(v, v.size),
       });
+      registerObjects(this.scope, claim);
       this.claimList.push(claim);
       this.dependent?.addDependency(claim);
     }
