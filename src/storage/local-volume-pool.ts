@@ -498,7 +498,7 @@ export class LocalVolumePool extends Construct {
           continue;
         }
         const nodes = new Set(fitting.map((d) => d.node));
-        if (w.scheduling.scheduling.hardAntiAffinity && w.replicas > nodes.size) {
+        if (w.scheduling.hardAntiAffinity && w.replicas > nodes.size) {
           report('replicasExceedNodes', `${w.node.path}: ${w.replicas} replicas with hard anti-affinity need ${w.replicas} nodes, ` +
             `but only ${nodes.size} node(s) have a ${mode} disk of ${sizeToQuantity(v.size)} or more for '${v.name}'; add disks on more nodes or lower replicas`);
         }

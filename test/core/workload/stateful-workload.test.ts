@@ -274,7 +274,7 @@ describe('options', () => {
       { key: 'spot', operator: 'Exists' },
       { key: 'workload', operator: 'Equal', value: 'cache', effect: 'NoExecute' },
     ]);
-    expect(w.scheduling.scheduling.hardAntiAffinity).toBe(true);
+    expect(w.scheduling.hardAntiAffinity).toBe(true);
   });
 
   test('no anti-affinity and no spread when asked; NetworkPolicy and PDB can be turned off', () => {
