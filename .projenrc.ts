@@ -32,6 +32,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'yaml@^2.3.0',
     'cdk8s-cli@^2.200.0',
     'tsconfig-paths@^4.2.0',
+    // Property-based tests of every public construct (test/property/).
+    'fast-check@^3.23.0',
   ],
 
   // No GitHub here: CI is .ci/run. Other jsii targets cannot be packaged on this machine.

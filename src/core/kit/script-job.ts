@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { cronError, intError, resourcesError, timeZoneError, wholeSecondsError } from '../api-rules';
 import { ValidationError } from '../errors';
 import { Names } from '../naming';
 import { registerObjects } from '../registry';
@@ -129,6 +130,13 @@ export class ScriptJob extends Construct {
     if (!props.image || /\s/.test(props.image)) {
       throw new ValidationError('ScriptJobImageInvalid', `image '${props.image}' is not an image reference; give e.g. 'docker.io/library/bash:5.2'`, this);
     }
+    const s = props.schedule;
+    const bad = (s && (cronError(s.cron) ?? (s.timeZone !== undefined ? timeZoneError(s.timeZone) : undefined)))
+      ?? (props.backoffLimit !== undefined ? intError('backoffLimit', props.backoffLimit, 0) : undefined)
+      ?? (props.activeDeadline && wholeSecondsError('activeDeadline', props.activeDeadline, 1))
+      ?? (props.ttlAfterFinished && wholeSecondsError('ttlAfterFinished', props.ttlAfterFinished, 0))
+      ?? resourcesError(`Job '${props.name}'`, props.resources);
+    if (bad) throw new ValidationError('ScriptJobInvalid', bad, this);
     this.name = props.name;
     const volumes = Object.entries(props.volumes ?? {}).map(([n, v]) => v._toKube(n));
     const env = envToKube(props.env);
@@ -163,7 +171,6 @@ export class ScriptJob extends Construct {
       template: pod,
     };
     const metadata = { name: props.name, labels: props.labels };
-    const s = props.schedule;
     if (s) {
       this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
         metadata,

@@ -58,6 +58,11 @@ export class HealthProbe {
     };
   }
 
+  /** @internal The timing options, for checks. */
+  public get _options(): HealthProbeOptions {
+    return this.options;
+  }
+
   /** @internal The port the probe connects to, for checks. */
   public get _port(): number | undefined {
     const p = this.handler.httpGet?.port ?? this.handler.tcpSocket?.port;

@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkloadPort } from './container';
 import { ValidationError } from '../errors';
+import { annotationsError, labelsError } from '../api-rules';
 import { Names } from '../naming';
 import { registerObjects } from '../registry';
 
@@ -81,6 +82,8 @@ export class WorkloadServices {
     if (this.byId.has(id)) throw new ValidationError('WorkloadServiceDuplicate', `a Service with id '${id}' exists already`, this.scope);
     const name = options.name ?? `${this.name}-${id}`;
     Names.assertDns1035(this.scope, 'Service name', name);
+    const bad = labelsError(`Service '${id}' selector`, options.selector) ?? annotationsError(`Service '${id}' annotations`, options.annotations);
+    if (bad) throw new ValidationError('WorkloadServiceInvalid', bad, this.scope);
     for (const n of options.ports ?? []) {
       if (!this.ports.some((p) => p.name === n)) {
         throw new ValidationError('WorkloadPortUnknown', `no port named '${n}'; ports are: ${this.ports.map((x) => x.name).join(', ') || 'none'}`, this.scope);

@@ -6,8 +6,8 @@ import { Connections, IConnectable } from './connections';
 import { ContainerOptions, HealthProbe, WorkloadMount, WorkloadPort } from './container';
 import { renderContainer } from './private/render';
 import {
-  assertClusterDomain, assertCount, assertDisruptionBudget, assertImage, assertLabelValue,
-  assertMounts, assertPodLabel, assertPort, assertProbes, assertSecurity,
+  assertAnnotations, assertBounds, assertClusterDomain, assertContainer, assertCount, assertDisruptionBudget, assertEnvName, assertImage,
+  assertLabelValue, assertMounts, assertPlacement, assertPodLabel, assertPort, assertProbes, assertResources, assertSecurity,
 } from './private/validate';
 import { WorkloadRbac, RbacRule } from './rbac';
 import { PlacementProps, WorkloadScheduling } from './scheduling';
@@ -306,9 +306,7 @@ export class StatefulWorkload extends Construct implements IConnectable {
 
   /** Add an env var to the main container (after the existing ones). */
   public addEnv(name: string, value: kplus.EnvValue): void {
-    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) {
-      throw new ValidationError('WorkloadEnvNameInvalid', `env var name '${name}' is invalid; use letters, digits, '_', '-' and '.', not starting with a digit`, this);
-    }
+    assertEnvName(this, name);
     if (this.env.some((e) => e.name === name)) {
       throw new ValidationError('WorkloadEnvDuplicate', `env var '${name}' is set twice; set it once`, this);
     }
@@ -323,6 +321,7 @@ export class StatefulWorkload extends Construct implements IConnectable {
   /** Add an init container (runs to completion before the main container, in order). */
   public addInitContainer(container: ContainerOptions): void {
     this.assertNewContainer(container.name);
+    assertContainer(this, { ...container, readiness: undefined, liveness: undefined, startup: undefined });
     // pkg/apis/core/validation: probes "may not be set for init containers without restartPolicy=Always".
     const probes = (['readiness', 'liveness', 'startup'] as const).filter((k) => container[k] !== undefined);
     if (probes.length) {
@@ -338,12 +337,13 @@ export class StatefulWorkload extends Construct implements IConnectable {
   /** Add a sidecar container. */
   public addSidecar(container: ContainerOptions): void {
     this.assertNewContainer(container.name);
-    assertProbes(this, container.name, container.liveness, container.startup);
+    assertContainer(this, container);
     this.sidecars.push(container);
   }
 
   /** Add a pod annotation. */
   public addPodAnnotation(key: string, value: string): void {
+    assertAnnotations(this, 'pod annotation', { ...this.podAnnotations, [key]: value });
     this.podAnnotations[key] = value;
   }
 
@@ -446,8 +446,16 @@ export class StatefulWorkload extends Construct implements IConnectable {
       if (v !== undefined) assertLabelValue(this, k, v);
     }
     for (const [k, v] of Object.entries(p.podLabels ?? {})) assertPodLabel(this, k, v);
-    assertProbes(this, this.containerName, p.liveness, p.startup);
+    assertProbes(this, this.containerName, p.liveness, p.startup, p.readiness);
+    if (p.containerName === undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.containerName)) {
+      // The default container name is the app name, which may be a valid label value but not a container name.
+      Names.assertDns1123Label(this, `container name (defaults to ${p.appName !== undefined ? 'appName' : 'the name'}; set containerName)`, this.containerName);
+    }
     Names.assertDns1123Label(this, 'container name', this.containerName);
+    assertBounds(this, { replicas: this.replicas, ordinalsStart: this.ordinalsStart, minReady: p.minReady, terminationGracePeriod: p.terminationGracePeriod, security: p.security });
+    assertPlacement(this, p.placement);
+    assertAnnotations(this, 'podAnnotations', p.podAnnotations);
+    assertResources(this, `container '${this.containerName}'`, p.resources);
     const partition = p.updateStrategy?.partition;
     if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) {
       throw new ValidationError('WorkloadPartitionInvalid', `rolling update partition must be a whole number ≥ 0, got ${partition}`, this);

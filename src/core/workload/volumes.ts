@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 import { WorkloadMount } from './container';
 import { ValidationError } from '../errors';
 import { keepAnnotations } from '../keep-policy';
-import { Names } from '../naming';
+import { isWithin, normalizeMountPath, sizeError, subPathError } from '../api-rules';
+import { Names, shortHash } from '../naming';
 import { registerObjects } from '../registry';
 import { kibibytes, sizeToQuantity } from '../units';
 
@@ -239,6 +240,16 @@ export class WorkloadVolumes {
         this.scope,
       );
     }
+    this.check('WorkloadVolumeSizeInvalid', sizeError(`data volume '${name}' size`, options.size, 1024));
+    if (options.claimTemplateSize) this.check('WorkloadClaimTemplateSizeInvalid', sizeError(`data volume '${name}' claimTemplateSize`, options.claimTemplateSize, 1024));
+    if (options.subPath !== undefined) this.check('WorkloadSubPathInvalid', subPathError(`data volume '${name}' subPath`, options.subPath));
+    const where = normalizeMountPath(`data volume '${name}' ${options.volumeMode === VolumeMode.BLOCK ? 'devicePath' : 'mountPath'}`, options.mountPath);
+    this.check('WorkloadMountPathInvalid', where.error);
+    if (options.volumeMode === VolumeMode.BLOCK) {
+      const other = [...this.dataList.filter((v) => v.volumeMode === VolumeMode.BLOCK).map((v) => v.mountPath), ...this.mainMounts.map((m) => m.mountPath)]
+        .find((x) => isWithin(where.path!, x) || isWithin(x, where.path!));
+      this.check('WorkloadDevicePathClash', other && `data volume '${name}' is a block device at ${where.path}, which clashes with ${other} in container '${this.props.containerName}'; use a path of its own, e.g. /dev/${name}`);
+    }
     if (options.volumeMode === VolumeMode.BLOCK && options.subPath) {
       throw new ValidationError('WorkloadBlockVolumeSubPath', `data volume '${name}' is a block device and cannot have a subPath`, this.scope);
     }
@@ -250,19 +261,22 @@ export class WorkloadVolumes {
         this.scope,
       );
     }
-    this.dataList.push({ name, ...options });
+    this.dataList.push({ name, ...options, mountPath: where.path! });
     if (options.expandable) this.addExpandableClaims({ name, ...options });
     if (options.volumeMode !== VolumeMode.BLOCK) {
-      this.mount({ volume: name, mountPath: options.mountPath, subPath: options.subPath });
+      this.mount({ volume: name, mountPath: where.path!, subPath: options.subPath });
     }
   }
 
   /** Add an emptyDir mounted at `path` in the main container (a path the image writes to). Returns the volume name. */
   public addScratch(path: string, options: ScratchVolumeOptions = {}): string {
-    const name = 'scratch-' + (path.replace(/^\/+|\/+$/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase() || 'root');
+    const where = normalizeMountPath('scratch path', path);
+    this.check('WorkloadMountPathInvalid', where.error);
+    if (options.sizeLimit) this.check('WorkloadVolumeSizeInvalid', sizeError(`scratch path '${path}' sizeLimit`, options.sizeLimit, 1));
+    const name = scratchVolumeName(where.path!);
     this.assertNewName(name);
     this.scratch.set(name, options);
-    this.mount({ volume: name, mountPath: path });
+    this.mount({ volume: name, mountPath: where.path! });
     return name;
   }
 
@@ -292,6 +306,12 @@ export class WorkloadVolumes {
 
   /** Mount a volume (by name) in the main container. */
   public mount(mount: WorkloadMount): void {
+    const where = normalizeMountPath(`mount of volume '${mount.volume}' at`, mount.mountPath);
+    this.check('WorkloadMountPathInvalid', where.error);
+    if (mount.subPath !== undefined) this.check('WorkloadSubPathInvalid', subPathError(`mount of volume '${mount.volume}' subPath`, mount.subPath));
+    mount = { ...mount, mountPath: where.path! };
+    const device = this.dataList.find((v) => v.volumeMode === VolumeMode.BLOCK && (isWithin(v.mountPath, mount.mountPath) || isWithin(mount.mountPath, v.mountPath)));
+    this.check('WorkloadDevicePathClash', device && `data volume '${device.name}' is a block device at ${device.mountPath}, which clashes with the mount of volume '${mount.volume}' at ${mount.mountPath} in container '${this.props.containerName}'; use a path of its own, e.g. /dev/${device.name}`);
     const clash = this.mainMounts.find((m) => m.mountPath === mount.mountPath);
     if (clash) {
       throw new ValidationError(
@@ -300,7 +320,25 @@ export class WorkloadVolumes {
         this.scope,
       );
     }
+    // A mount inside a data volume hides part of it; a mount above one hides all of it (the data
+    // volume then holds nothing the program sees): both lose data silently.
+    const data = new Map(this.dataList.filter((v) => v.volumeMode !== VolumeMode.BLOCK).map((v) => [v.name, v.mountPath]));
+    for (const m of this.mainMounts) {
+      const [inner, outer] = isWithin(mount.mountPath, m.mountPath) ? [mount, m] : isWithin(m.mountPath, mount.mountPath) ? [m, mount] : [];
+      if (inner && outer && (data.has(outer.volume) || data.has(inner.volume))) {
+        throw new ValidationError(
+          'WorkloadMountShadowsData',
+          `volume '${inner.volume}' at ${inner.mountPath} is mounted inside volume '${outer.volume}' at ${outer.mountPath} in container '${this.props.containerName}', ` +
+            `so one hides part of the other and data written there is lost or invisible; mount it at a path outside ${outer.mountPath}`,
+          this.scope,
+        );
+      }
+    }
     this.mainMounts.push(mount);
+  }
+
+  private check(code: string, error: string | undefined | false | 0 | ''): void {
+    if (error) throw new ValidationError(code, error, this.scope);
   }
 
   /** @internal The StatefulSet, which must be applied after every per-ordinal claim (it adopts them). */
@@ -379,4 +417,15 @@ function claimSpec(v: DataVolumeInfo, size: Size): k8s.PersistentVolumeClaimSpec
     volumeMode: v.volumeMode,
     resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(size)) } },
   };
+}
+
+/**
+ * `scratch-<path as a label>`: what it always was where that is a valid volume name (≤ 63
+ * characters, alphanumeric at the end); otherwise a readable prefix and a hash of the path.
+ */
+function scratchVolumeName(path: string): string {
+  const slug = path.replace(/^\/+|\/+$/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase() || 'root';
+  const name = `scratch-${slug}`;
+  if (name.length <= 63 && /[a-z0-9]$/.test(name)) return name;
+  return `scratch-${slug.slice(0, 45).replace(/-+$/, '')}-${shortHash(path)}`;
 }

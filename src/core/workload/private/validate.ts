@@ -2,8 +2,11 @@
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../../errors';
 import { isLabelValue, isQualifiedName, suggestLabelValue } from '../../labels';
-import { DNS_1123_SUBDOMAIN } from '../../naming';
+import { annotationsError, intError, labelsError, MAX_INT32, resourcesError, wholeSecondsError } from '../../api-rules';
+import { DNS_1123_SUBDOMAIN, isDns1123Subdomain } from '../../naming';
+import { PlacementProps } from '../scheduling';
 import { ContainerOptions, HealthProbe, WorkloadMount, WorkloadPort } from '../container';
+import * as kplus from 'cdk8s-plus-28';
 import { WorkloadSecurityProps } from '../security';
 import { DisruptionBudgetProps } from '../update-strategy';
 import { WorkloadVolumes } from '../volumes';
@@ -52,8 +55,15 @@ export function assertPodLabel(scope: IConstruct, key: string, value: string): v
   assertLabelValue(scope, `pod label '${key}'`, value);
 }
 
-/** pkg/apis/core/validation: liveness and startup probes must have successThreshold 1. */
-export function assertProbes(scope: IConstruct, containerName: string, liveness?: HealthProbe, startup?: HealthProbe): void {
+/**
+ * pkg/apis/core/validation: liveness and startup probes must have successThreshold 1; periods and
+ * timeouts are whole seconds ≥ 1, delays whole seconds ≥ 0, thresholds ≥ 1, ports 1-65535, an exec
+ * probe has a command.
+ */
+export function assertProbes(scope: IConstruct, containerName: string, liveness?: HealthProbe, startup?: HealthProbe, readiness?: HealthProbe): void {
+  for (const [k, probe] of [['readiness', readiness], ['liveness', liveness], ['startup', startup]] as const) {
+    if (probe) assertProbe(scope, containerName, k, probe);
+  }
   for (const [k, probe] of [['liveness', liveness], ['startup', startup]] as const) {
     const n = probe?._toKube().successThreshold;
     if (n !== undefined && n !== 1) {
@@ -67,10 +77,10 @@ export function assertProbes(scope: IConstruct, containerName: string, liveness?
 }
 
 export function assertPort(scope: IConstruct, port: WorkloadPort, existing: WorkloadPort[]): void {
-  if (!PORT_NAME.test(port.name) || port.name.length > 15 || !/[a-z]/.test(port.name)) {
+  if (!PORT_NAME.test(port.name) || port.name.length > 15 || !/[a-z]/.test(port.name) || port.name.includes('--')) {
     throw new ValidationError(
       'WorkloadPortNameInvalid',
-      `port name '${port.name}' must be an IANA service name: at most 15 lower-case letters, digits and '-', with at least one letter`,
+      `port name '${port.name}' must be an IANA service name: at most 15 lower-case letters, digits and single '-', with at least one letter`,
       scope,
     );
   }
@@ -149,4 +159,101 @@ export function assertMounts(
   for (const m of volumes.mounts) {
     if (!known.has(m.volume)) throw unknown(mainName, m);
   }
+}
+
+/** Largest StatefulSet this library writes: beyond it, per-ordinal claims and checks grow without use. */
+export const MAX_REPLICAS = 1000;
+
+function fail(scope: IConstruct, code: string, error: string | undefined): void {
+  if (error) throw new ValidationError(code, error, scope);
+}
+
+function assertProbe(scope: IConstruct, containerName: string, kind: string, probe: HealthProbe): void {
+  const o = probe._options;
+  const what = `container '${containerName}': the ${kind} probe's`;
+  fail(scope, 'WorkloadProbeTimingInvalid', o.period && wholeSecondsError(`${what} period`, o.period, 1));
+  fail(scope, 'WorkloadProbeTimingInvalid', o.timeout && wholeSecondsError(`${what} timeout`, o.timeout, 1));
+  fail(scope, 'WorkloadProbeTimingInvalid', o.initialDelay && wholeSecondsError(`${what} initialDelay`, o.initialDelay, 0));
+  fail(scope, 'WorkloadProbeThresholdInvalid', o.failureThreshold !== undefined ? intError(`${what} failureThreshold`, o.failureThreshold, 1) : undefined);
+  fail(scope, 'WorkloadProbeThresholdInvalid', o.successThreshold !== undefined ? intError(`${what} successThreshold`, o.successThreshold, 1) : undefined);
+  const k = probe._toKube();
+  const port = probe._port;
+  if ((k.httpGet || k.tcpSocket) && !(port !== undefined && Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    throw new ValidationError('WorkloadProbePortInvalid', `${what} port ${port} is not a port number; use 1 to 65535`, scope);
+  }
+  if (k.exec && !(k.exec.command ?? []).some((c) => c !== '')) {
+    throw new ValidationError('WorkloadProbeCommandEmpty', `${what} exec command is empty; give the command to run, e.g. ['pg_isready']`, scope);
+  }
+}
+
+/** Counts, ids and durations the API server holds in an int32. */
+export function assertBounds(scope: IConstruct, p: {
+  replicas: number; ordinalsStart: number; minReady?: import('cdk8s').Duration; terminationGracePeriod?: import('cdk8s').Duration;
+  security?: WorkloadSecurityProps;
+}): void {
+  if (p.replicas > MAX_REPLICAS) {
+    throw new ValidationError('WorkloadReplicasTooMany', `replicas ${p.replicas} is above ${MAX_REPLICAS}, the largest StatefulSet this library writes; split the system into several workloads`, scope);
+  }
+  fail(scope, 'WorkloadOrdinalsStartInvalid', intError('ordinalsStart + replicas', p.ordinalsStart + p.replicas, 0, MAX_INT32));
+  fail(scope, 'WorkloadMinReadyInvalid', p.minReady && wholeSecondsError('minReady', p.minReady, 0));
+  fail(scope, 'WorkloadGracePeriodInvalid', p.terminationGracePeriod && wholeSecondsError('terminationGracePeriod', p.terminationGracePeriod, 0));
+  const s = p.security ?? {};
+  for (const [k, v] of [['user', s.user], ['group', s.group], ['fsGroup', s.fsGroup]] as const) {
+    if (v !== undefined) fail(scope, 'WorkloadSecurityIdInvalid', intError(`security.${k}`, v, 0, MAX_INT32));
+  }
+}
+
+/** An init or sidecar container: image, env names, ports, resources, probes. */
+export function assertContainer(scope: IConstruct, c: ContainerOptions): void {
+  if (!c.image || /\s/.test(c.image)) {
+    throw new ValidationError('WorkloadImageInvalid', `container '${c.name}': image '${c.image}' is not an image reference; give e.g. 'docker.io/library/busybox:1.37'`, scope);
+  }
+  for (const name of Object.keys(c.env ?? {})) assertEnvName(scope, name);
+  const ports: WorkloadPort[] = [];
+  for (const port of c.ports ?? []) {
+    assertPort(scope, port, ports);
+    ports.push(port);
+  }
+  assertResources(scope, `container '${c.name}'`, c.resources);
+  assertProbes(scope, c.name, c.liveness, c.startup, c.readiness);
+}
+
+export function assertResources(scope: IConstruct, what: string, r: kplus.ContainerResources | undefined): void {
+  fail(scope, 'WorkloadResourcesInvalid', resourcesError(what, r));
+}
+
+export function assertEnvName(scope: IConstruct, name: string): void {
+  if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) {
+    throw new ValidationError('WorkloadEnvNameInvalid', `env var name '${name}' is invalid; use letters, digits, '_', '-' and '.', not starting with a digit`, scope);
+  }
+}
+
+/** Node selector, tolerations, dedicated nodes and priority class as the API server validates them. */
+export function assertPlacement(scope: IConstruct, p: PlacementProps | undefined): void {
+  if (!p) return;
+  fail(scope, 'WorkloadNodeSelectorInvalid', labelsError('placement.nodeSelector', p.nodeSelector));
+  for (const t of p.tolerations ?? []) {
+    if (t.key === '' && t.value !== undefined) {
+      throw new ValidationError('WorkloadTolerationInvalid', `placement.tolerations: a toleration with an empty key matches every taint and cannot have a value ('${t.value}'); give the taint's key`, scope);
+    }
+    if (t.key !== '' && !isQualifiedName(t.key)) {
+      throw new ValidationError('WorkloadTolerationInvalid', `placement.tolerations: key '${t.key}' is not a taint key (a label key: optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.')`, scope);
+    }
+    if (t.value !== undefined && !isLabelValue(t.value)) {
+      throw new ValidationError('WorkloadTolerationInvalid', `placement.tolerations: value '${t.value}' of key '${t.key}' is not a taint value (at most 63 letters, digits, '-', '_' and '.')`, scope);
+    }
+  }
+  const d = p.dedicatedNodes;
+  if (d) fail(scope, 'WorkloadDedicatedNodesInvalid', labelsError('placement.dedicatedNodes', { [d.key]: d.value }));
+  if (p.priorityClassName !== undefined && !isDns1123Subdomain(p.priorityClassName)) {
+    throw new ValidationError(
+      'WorkloadPriorityClassInvalid',
+      `placement.priorityClassName '${p.priorityClassName}' is not a PriorityClass name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')`,
+      scope,
+    );
+  }
+}
+
+export function assertAnnotations(scope: IConstruct, what: string, a: { [key: string]: string } | undefined): void {
+  fail(scope, 'WorkloadAnnotationInvalid', annotationsError(what, a));
 }
