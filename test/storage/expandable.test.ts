@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { newChart, workload } from './helpers';
 import { LocalVolumePool, StatefulWorkload, StorageClass, StorageProfile } from '../../src';
 // src/index.ts does not export policy yet (the integrator adds it).
-import { UpgradeSafety } from '../../src/policy';
+import { UpgradeSafety } from '../../src/upgrade';
 import { find, ofKind, synthValidated } from '../util/validate';
 
 function render(size: Size, replicas: number = 3, ordinalsStart?: number): any[] {
