@@ -1,3 +1,4 @@
+export * from './profiles';
 export * from './storage-profile';
 export * from './storage-class';
 export * from './local-volume-pool';
