@@ -1,7 +1,7 @@
-import { Duration, Size } from 'cdk8s';
-import { newChart, workload } from './helpers';
+import { ApiObject, Duration, Size } from 'cdk8s';
+import { caught, newChart, workload } from './helpers';
 import {
-  AzureCachingMode, AzureDiskSku, EbsVolumeType, FsType, GcePdType, LonghornDataLocality, RbdImageFeature,
+  AzureCachingMode, AzureDiskSku, EbsVolumeType, Errors, FsType, GcePdType, LonghornDataLocality, RbdImageFeature,
   ReclaimPolicy, StorageClass, StorageProfile, VolumeBindingMode, ZfsCompression,
 } from '../../src';
 import { find, ofKind, synthValidated } from '../util/validate';
@@ -60,17 +60,33 @@ describe('StorageClass defaults', () => {
     expect(find(synthValidated(chart), 'StorageClass', 'sc').allowedTopologies[0].matchLabelExpressions[0].key).toBe(key);
   });
 
-  test('fromName refers to an existing class', () => {
-    const existing = StorageClass.fromName('premium-rwo', { allowVolumeExpansion: true });
+  test('fromName refers to an existing class and writes no object', () => {
+    const chart = newChart();
+    const existing = StorageClass.fromName(chart, 'premium', 'premium-rwo', { allowVolumeExpansion: true });
     expect(existing.storageClassName).toBe('premium-rwo');
     expect(existing.allowVolumeExpansion).toBe(true);
-    expect(StorageClass.fromName('standard').allowVolumeExpansion).toBeUndefined();
-    const chart = newChart();
+    expect(StorageClass.fromName(chart, 'standard', 'standard').allowVolumeExpansion).toBeUndefined();
     workload(chart, 'db', existing);
     const objs = synthValidated(chart);
     expect(ofKind(objs, 'StorageClass')).toHaveLength(0);
     expect(find(objs, 'StatefulSet', 'db').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('premium-rwo');
-    expect(() => StorageClass.fromName('Bad_Name')).toThrow(/'Bad_Name' is not a StorageClass name/);
+  });
+
+  test.each([
+    ['Bad_Name'], [''], ['Not Valid'], ['a'.repeat(254)],
+  ])('fromName(%j) is a ValidationError StorageClassNameInvalid at the given path', (name) => {
+    const chart = newChart();
+    const e = caught(() => StorageClass.fromName(chart, 'existing', name));
+    expect(Errors.isValidationError(e)).toBe(true);
+    expect(Errors.codeOf(e)).toBe('StorageClassNameInvalid');
+    expect(e.message).toBe(`test/existing: StorageClass.fromName: '${name}' is not a StorageClass name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')`);
+  });
+
+  test('ApiObject.of(storageClass) is its StorageClass object', () => {
+    const chart = newChart();
+    const sc = new StorageClass(chart, 'gp3', { profile: StorageProfile.awsEbs() });
+    expect(ApiObject.of(sc)).toBe(sc.apiObject);
+    expect(ApiObject.of(sc).kind).toBe('StorageClass');
   });
 });
 
@@ -235,19 +251,25 @@ describe('profile validation', () => {
   ])('%s', (_n, profile, message) => {
     const chart = newChart();
     expect(() => new StorageClass(chart, 'sc', { profile: profile() })).toThrow(message);
-    // Scoped to the construct: the path comes first.
-    expect(() => new StorageClass(chart, 'sc2', { profile: profile() })).toThrow(/^test\/sc2: /);
+    // Scoped to the construct: the path comes first; the code names the driver of the message.
+    const e = caught(() => new StorageClass(chart, 'sc2', { profile: profile() }));
+    expect(e.message).toMatch(/^test\/sc2: /);
+    const driver = /^test\/sc2: (\w+): /.exec(e.message)![1];
+    expect(Errors.codeOf(e)).toBe(`StorageProfile${driver.charAt(0).toUpperCase()}${driver.slice(1)}Invalid`);
   });
 
   test.each([
-    ['zones on a driver without zone topology', { profile: StorageProfile.longhorn(), zones: ['a'] }, 'driver.longhorn.io reports no zone topology, so zones [a] cannot apply'],
-    ['regional with one zone', { profile: StorageProfile.gcePd({ regional: true }), zones: ['a'] }, 'regional disks replicate across two zones: list at least 2 zones, got [a]'],
-    ['duplicate zone', { profile: StorageProfile.awsEbs(), zones: ['a', 'a'] }, "zone 'a' is listed twice"],
-    ['expansion on no-provisioner', { profile: StorageProfile.localStatic(), allowVolumeExpansion: true }, 'allowVolumeExpansion is true but kubernetes.io/no-provisioner cannot expand volumes'],
-    ['Delete on no-provisioner', { profile: StorageProfile.localStatic(), reclaimPolicy: ReclaimPolicy.DELETE }, 'reclaimPolicy Delete does not work for hand-made local volumes'],
-    ['bad name', { profile: StorageProfile.awsEbs(), name: 'Fast_SSD' }, "StorageClass name 'Fast_SSD' must be a DNS-1123 subdomain"],
-    ['bad mount option', { profile: StorageProfile.awsEbs(), mountOptions: ['no atime'] }, "mount option 'no atime' must be a single non-empty word"],
-  ])('StorageClass: %s', (_n, props, message) => {
-    expect(() => new StorageClass(newChart(), 'sc', props)).toThrow(message);
+    ['zones on a driver without zone topology', { profile: StorageProfile.longhorn(), zones: ['a'] }, 'driver.longhorn.io reports no zone topology, so zones [a] cannot apply', 'StorageClassZonesUnsupported'],
+    ['regional with one zone', { profile: StorageProfile.gcePd({ regional: true }), zones: ['a'] }, 'regional disks replicate across two zones: list at least 2 zones, got [a]', 'StorageClassZonesTooFew'],
+    ['duplicate zone', { profile: StorageProfile.awsEbs(), zones: ['a', 'a'] }, "zone 'a' is listed twice", 'StorageClassZoneDuplicate'],
+    ['expansion on no-provisioner', { profile: StorageProfile.localStatic(), allowVolumeExpansion: true }, 'allowVolumeExpansion is true but kubernetes.io/no-provisioner cannot expand volumes', 'StorageClassExpansionUnsupported'],
+    ['Delete on no-provisioner', { profile: StorageProfile.localStatic(), reclaimPolicy: ReclaimPolicy.DELETE }, 'reclaimPolicy Delete does not work for hand-made local volumes', 'StorageClassLocalDeleteUnsupported'],
+    ['bad name', { profile: StorageProfile.awsEbs(), name: 'Fast_SSD' }, "StorageClass name 'Fast_SSD' must be a DNS-1123 subdomain", 'Uncoded'],
+    ['bad mount option', { profile: StorageProfile.awsEbs(), mountOptions: ['no atime'] }, "mount option 'no atime' must be a single non-empty word", 'StorageClassMountOptionInvalid'],
+  ])('StorageClass: %s', (_n, props, message, code) => {
+    const e = caught(() => new StorageClass(newChart(), 'sc', props));
+    expect(e.message).toContain(message);
+    // 'Uncoded': the name check is core's Names.assertDns1123Subdomain, which has no code yet.
+    expect(Errors.codeOf(e)).toBe(code);
   });
 });
