@@ -1,4 +1,4 @@
-import { isDns1123Subdomain } from '../../core/naming';
+import { isQualifiedName } from '../../core/labels';
 import { ProfileSpec, profileSpec } from '../private/profile-rules';
 
 /** Options of `StorageProfile.custom()`. */
@@ -16,11 +16,7 @@ export interface CustomProfileOptions {
  * `openebs.io/local`, `k8s-sigs.io/nfs-subdir-external-provisioner`) are both valid.
  */
 function isProvisionerName(provisioner: string): boolean {
-  const parts = provisioner.toLowerCase().split('/');
-  if (parts.length > 2) return false;
-  const name = parts.pop()!;
-  if (parts.length === 1 && !isDns1123Subdomain(parts[0])) return false;
-  return name.length <= 63 && /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(name);
+  return isQualifiedName(provisioner.toLowerCase());
 }
 
 /** Parameters and rule checks of `StorageProfile.custom()`. */
