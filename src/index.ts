@@ -5,5 +5,5 @@ export * from './core';
 export * from './storage';
 export * from './postgres';
 export * from './kafka';
-export * from './policy';
+export * from './upgrade';
 export * from './synth';

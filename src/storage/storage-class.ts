@@ -1,10 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { newStorageClassObject } from './private/storage-class-object';
+import { NO_PROVISIONER } from './profiles/local-static';
 import { StorageProfile } from './storage-profile';
 import { ValidationError } from '../core/errors';
-import { MANAGED_BY } from '../core/labels';
-import { Names } from '../core/naming';
-import { clusterScoped, isSubdomain } from './private/validate';
+import { LabelKeys, MANAGED_BY } from '../core/labels';
+import { isDns1123Subdomain, Names } from '../core/naming';
 import { IStorageClass } from '../core/workload/volumes';
 
 /** What happens to a PersistentVolume (and the disk) when its claim is deleted. */
@@ -67,12 +68,13 @@ export interface ExistingStorageClassOptions {
  * @see https://kubernetes.io/docs/concepts/storage/storage-classes/
  */
 export class StorageClass extends Construct implements IStorageClass {
-  /** A StorageClass that already exists in the cluster. */
-  public static fromName(name: string, options: ExistingStorageClassOptions = {}): IStorageClass {
-    if (!isSubdomain(name)) {
-      throw new Error(`StorageClass.fromName: '${name}' is not a StorageClass name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')`);
-    }
-    return new ExistingStorageClass(name, options.allowVolumeExpansion);
+  /**
+   * A StorageClass that already exists in the cluster, by name. Like cdk8s-plus
+   * `Secret.fromSecretName(scope, id, name)`, it takes a scope and an id: an invalid name is a
+   * ValidationError (code `StorageClassNameInvalid`) at that path. It writes no object.
+   */
+  public static fromName(scope: Construct, id: string, name: string, options: ExistingStorageClassOptions = {}): IStorageClass {
+    return new ImportedStorageClass(scope, id, name, options.allowVolumeExpansion);
   }
 
   /** metadata.name. */
@@ -99,11 +101,12 @@ export class StorageClass extends Construct implements IStorageClass {
     const allowVolumeExpansion = props.allowVolumeExpansion ?? config.supportsExpansion;
     this.allowVolumeExpansion = allowVolumeExpansion;
     if (allowVolumeExpansion && !config.supportsExpansion) {
-      throw new ValidationError(`allowVolumeExpansion is true but ${config.provisioner} cannot expand volumes; leave it out`, this);
+      throw new ValidationError('StorageClassExpansionUnsupported', `allowVolumeExpansion is true but ${config.provisioner} cannot expand volumes; leave it out`, this);
     }
-    const noProvisioner = config.provisioner === StorageProfile.localStatic().provisioner;
+    const noProvisioner = config.provisioner === NO_PROVISIONER;
     if (noProvisioner && this.reclaimPolicy === ReclaimPolicy.DELETE) {
       throw new ValidationError(
+        'StorageClassLocalDeleteUnsupported',
         'reclaimPolicy Delete does not work for hand-made local volumes: with no provisioner to wipe and re-create them the PersistentVolume goes Failed ' +
           '(kubernetes-retired/external-storage#782); use ReclaimPolicy.RETAIN, or a LocalVolumePool in discovery mode',
         this,
@@ -112,35 +115,41 @@ export class StorageClass extends Construct implements IStorageClass {
     const zones = props.zones ?? [];
     if (zones.length) {
       if (!config.zoneTopologyKey) {
-        throw new ValidationError(`${config.provisioner} reports no zone topology, so zones [${zones.join(', ')}] cannot apply; leave zones out`, this);
+        throw new ValidationError('StorageClassZonesUnsupported', `${config.provisioner} reports no zone topology, so zones [${zones.join(', ')}] cannot apply; leave zones out`, this);
       }
       const dup = zones.find((z, i) => zones.indexOf(z) !== i);
-      if (dup) throw new ValidationError(`zone '${dup}' is listed twice`, this);
+      if (dup) throw new ValidationError('StorageClassZoneDuplicate', `zone '${dup}' is listed twice`, this);
       if (zones.length < props.profile.minimumZones) {
-        throw new ValidationError(`regional disks replicate across two zones: list at least ${props.profile.minimumZones} zones, got [${zones.join(', ')}]`, this);
+        throw new ValidationError('StorageClassZonesTooFew', `regional disks replicate across two zones: list at least ${props.profile.minimumZones} zones, got [${zones.join(', ')}]`, this);
       }
     }
     for (const o of props.mountOptions ?? []) {
-      if (!o || /\s/.test(o)) throw new ValidationError(`mount option '${o}' must be a single non-empty word such as 'noatime'`, this);
+      if (!o || /\s/.test(o)) throw new ValidationError('StorageClassMountOptionInvalid', `mount option '${o}' must be a single non-empty word such as 'noatime'`, this);
     }
 
-    const annotations = props.isDefault ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : undefined;
-    this.apiObject = clusterScoped(new k8s.KubeStorageClass(this, 'Resource', {
-      metadata: { name: this.storageClassName, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY }, annotations },
+    this.apiObject = newStorageClassObject(this, 'Resource', {
+      name: this.storageClassName,
+      labels: { [LabelKeys.MANAGED_BY]: MANAGED_BY },
+      annotations: props.isDefault ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : undefined,
       provisioner: config.provisioner,
-      parameters: Object.keys(config.parameters).length ? config.parameters : undefined,
+      parameters: config.parameters,
       reclaimPolicy: this.reclaimPolicy,
       volumeBindingMode: props.volumeBindingMode ?? VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER,
       allowVolumeExpansion,
-      mountOptions: props.mountOptions?.length ? [...props.mountOptions] : undefined,
-      allowedTopologies: zones.length
-        ? [{ matchLabelExpressions: [{ key: config.zoneTopologyKey!, values: [...zones] }] }]
-        : undefined,
-    }));
+      mountOptions: props.mountOptions,
+      zones,
+      zoneTopologyKey: config.zoneTopologyKey,
+    });
   }
 }
 
-/** A class referred to by name (jsii needs a class, not an object literal, behind an interface). */
-class ExistingStorageClass implements IStorageClass {
-  constructor(public readonly storageClassName: string, public readonly allowVolumeExpansion?: boolean) {}
+/** `StorageClass.fromName()`: a class referred to by name; it writes nothing. */
+class ImportedStorageClass extends Construct implements IStorageClass {
+  constructor(scope: Construct, id: string, public readonly storageClassName: string, public readonly allowVolumeExpansion?: boolean) {
+    super(scope, id);
+    if (!isDns1123Subdomain(storageClassName)) {
+      throw new ValidationError('StorageClassNameInvalid',
+        `StorageClass.fromName: '${storageClassName}' is not a StorageClass name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')`, this);
+    }
+  }
 }

@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { newChart, workload } from './helpers';
 import { LocalVolumePool, StatefulWorkload, StorageClass, StorageProfile } from '../../src';
 // src/index.ts does not export policy yet (the integrator adds it).
-import { UpgradeSafety } from '../../src/policy';
+import { UpgradeSafety } from '../../src/upgrade';
 import { find, ofKind, synthValidated } from '../util/validate';
 
 function render(size: Size, replicas: number = 3, ordinalsStart?: number): any[] {
@@ -56,7 +56,7 @@ describe('expandable data volumes', () => {
   test('claimTemplateSize keeps the template of a workload made expandable later', () => {
     const chart = newChart();
     const w = workload(chart, 'pg', undefined, {
-      dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(40), storageClass: StorageClass.fromName('standard'), expandable: true, claimTemplateSize: Size.gibibytes(10) } },
+      dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(40), storageClass: StorageClass.fromName(chart, 'standard', 'standard'), expandable: true, claimTemplateSize: Size.gibibytes(10) } },
     });
     const objs = synthValidated(chart);
     expect(find(objs, 'StatefulSet', 'pg').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
@@ -91,8 +91,11 @@ describe('expandable data volumes', () => {
       const sc = new LocalVolumePool(chart, 'local', { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(100) }] }).storageClass;
       return { chart, sc };
     }, "data volume 'data' is expandable but StorageClass 'local' does not allow volume expansion"],
-    ['an existing class known not to expand', () => ({ chart: newChart(), sc: StorageClass.fromName('old', { allowVolumeExpansion: false }) }),
-      "data volume 'data' is expandable but StorageClass 'old' does not allow volume expansion"],
+    ['an existing class known not to expand', () => {
+      const chart = newChart();
+      return { chart, sc: StorageClass.fromName(chart, 'old', 'old', { allowVolumeExpansion: false }) };
+    },
+    "data volume 'data' is expandable but StorageClass 'old' does not allow volume expansion"],
   ])('expandable on %s is a ValidationError', (_n, setup, message) => {
     const { chart, sc } = setup();
     expect(() => workload(chart, 'pg', undefined, { dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(1), storageClass: sc, expandable: true } } }))
@@ -105,8 +108,9 @@ describe('expandable data volumes', () => {
     ['zero', Size.kibibytes(0), "data volume 'data' has claimTemplateSize 0; give at least 1Mi"],
     ['below 1Mi', Size.kibibytes(512), "data volume 'data' has claimTemplateSize 512Ki; give at least 1Mi"],
   ])('a claimTemplateSize of %s is a ValidationError', (_n, claimTemplateSize, message) => {
-    expect(() => workload(newChart(), 'pg', undefined, {
-      dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(10), storageClass: StorageClass.fromName('standard'), expandable: true, claimTemplateSize } },
+    const chart = newChart();
+    expect(() => workload(chart, 'pg', undefined, {
+      dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(10), storageClass: StorageClass.fromName(chart, 'standard', 'standard'), expandable: true, claimTemplateSize } },
     })).toThrow(message);
   });
 });

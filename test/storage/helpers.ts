@@ -17,3 +17,13 @@ export function workload(
     ...props,
   });
 }
+
+/** The error `fn` throws (fails the test when it throws nothing). */
+export function caught(fn: () => unknown): any {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected an error, none was thrown');
+}

@@ -1,9 +1,10 @@
-import { App, Chart, Size } from 'cdk8s';
-import { newChart, workload } from './helpers';
+import { ApiObject, App, Chart, Size } from 'cdk8s';
+import { caught, newChart, workload } from './helpers';
 import {
-  AccessMode, AntiAffinity, BlockCleaner, FsType, LocalVolumePool, LocalVolumePoolMode, ReclaimPolicy, TaintEffect, VolumeMode, Warnings,
+  AccessMode, AntiAffinity, BlockCleaner, Errors, FsType, LinearApp, LocalVolumePool, LocalVolumePoolMode, ReclaimPolicy, TaintEffect,
+  VolumeMode, Warnings,
 } from '../../src';
-import { container, find, ofKind, synthValidated } from '../util/validate';
+import { container, find, ofKind, synthValidated, synthValidatedApp } from '../util/validate';
 
 const NVME = { nodes: ['node-1', 'node-2', 'node-3'], paths: ['/mnt/disks/3f6c0a1e'], capacity: Size.gibibytes(370) };
 
@@ -54,6 +55,10 @@ describe('LocalVolumePool, static inventory', () => {
     expect(find(objs, 'PersistentVolume', 'node-4-raw0').spec.volumeMode).toBe('Block');
     expect(find(objs, 'StatefulSet', 'db').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('local-nvme');
     expect(pool.persistentVolumes).toHaveLength(4);
+    expect(ApiObject.of(pool)).toBe(pool.storageClassObject);
+    for (const o of [pool.serviceAccount, pool.configMap, pool.clusterRole, pool.clusterRoleBinding, pool.daemonSet, pool.nodeCleanupDeployment]) {
+      expect(o).toBeUndefined();
+    }
     expect(pool.storageClass.allowVolumeExpansion).toBe(false);
   });
 
@@ -89,17 +94,23 @@ describe('LocalVolumePool, static inventory', () => {
   });
 
   test.each([
-    ['Delete reclaim', { diskSets: [NVME], reclaimPolicy: ReclaimPolicy.DELETE }, 'reclaimPolicy Delete needs the static provisioner to wipe the disk and re-create the PersistentVolume'],
-    ['no disks', {}, "a static pool needs disks: list them in 'disks' or 'diskSets'"],
-    ['relative path', { disks: [{ node: 'n1', path: 'mnt/disk', capacity: Size.gibibytes(1) }] }, "disk path 'mnt/disk' on node 'n1' must be an absolute path"],
-    ['bad node', { disks: [{ node: 'node 1', path: '/mnt/a', capacity: Size.gibibytes(1) }] }, "disk node 'node 1' is not a kubernetes.io/hostname label value"],
-    ['tiny disk', { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.kibibytes(4) }] }, 'disk n1:/mnt/a has capacity 4Ki; give at least 1Mi'],
-    ['duplicate disk', { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(1) }, { node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(1) }] }, 'disk n1:/mnt/a is listed twice'],
-    ['colliding names', { disks: [{ node: 'n1', path: '/mnt/a_b', capacity: Size.gibibytes(1) }, { node: 'n1', path: '/mnt/a-b', capacity: Size.gibibytes(1) }] }, "two disks map to PersistentVolume name 'pool-n1-mnt-a-b'; give one of them a 'name'"],
-    ['discovery options in static mode', { diskSets: [NVME], discovery: {} }, 'discovery options are set but mode is static'],
-    ['bad class name', { storageClassName: 'Local_NVMe', diskSets: [NVME] }, "storageClassName 'Local_NVMe' must be a DNS-1123 subdomain"],
-  ])('%s is a ValidationError', (_n, props, message) => {
-    expect(() => new LocalVolumePool(newChart(), 'pool', props)).toThrow(message);
+    ['Delete reclaim', { diskSets: [NVME], reclaimPolicy: ReclaimPolicy.DELETE }, 'reclaimPolicy Delete needs the static provisioner to wipe the disk and re-create the PersistentVolume', 'LocalVolumePoolReclaimDeleteUnsupported'],
+    ['no disks', {}, "a static pool needs disks: list them in 'disks' or 'diskSets'", 'LocalVolumePoolDisksMissing'],
+    ['relative path', { disks: [{ node: 'n1', path: 'mnt/disk', capacity: Size.gibibytes(1) }] }, "disk path 'mnt/disk' on node 'n1' must be an absolute path", 'LocalVolumePoolDiskPathInvalid'],
+    ['bad node', { disks: [{ node: 'node 1', path: '/mnt/a', capacity: Size.gibibytes(1) }] }, "disk node 'node 1' is not a kubernetes.io/hostname label value", 'LocalVolumePoolDiskNodeInvalid'],
+    ['tiny disk', { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.kibibytes(4) }] }, 'disk n1:/mnt/a has capacity 4Ki; give at least 1Mi', 'LocalVolumePoolDiskCapacityInvalid'],
+    ['duplicate disk', { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(1) }, { node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(1) }] }, 'disk n1:/mnt/a is listed twice', 'LocalVolumePoolDiskDuplicate'],
+    ['colliding names', { disks: [{ node: 'n1', path: '/mnt/a_b', capacity: Size.gibibytes(1) }, { node: 'n1', path: '/mnt/a-b', capacity: Size.gibibytes(1) }] }, "two disks map to PersistentVolume name 'pool-n1-mnt-a-b'; give one of them a 'name'", 'LocalVolumePoolVolumeNameDuplicate'],
+    ['discovery options in static mode', { diskSets: [NVME], discovery: {} }, 'discovery options are set but mode is static', 'LocalVolumePoolDiscoveryOptionsUnused'],
+    ['bad class name', { storageClassName: 'Local_NVMe', diskSets: [NVME] }, "storageClassName 'Local_NVMe' must be a DNS-1123 subdomain", 'Uncoded'],
+    ['empty disk set', { diskSets: [{ nodes: [], paths: ['/mnt/a'], capacity: Size.gibibytes(1) }] }, 'a disk set needs at least one node and one path', 'LocalVolumePoolDiskSetEmpty'],
+    ['PV name not a subdomain', { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(1), name: 'Bad_Name' }] },
+      "PersistentVolume name 'Bad_Name' for n1:/mnt/a is not a DNS-1123 subdomain; give the disk a 'name'", 'LocalVolumePoolVolumeNameInvalid'],
+  ])('%s is a ValidationError', (_n, props, message, code) => {
+    const e = caught(() => new LocalVolumePool(newChart(), 'pool', props));
+    expect(e.message).toContain(message);
+    // 'Uncoded': core's Names.assertDns1123* checks, which have no code yet.
+    expect(Errors.codeOf(e)).toBe(code);
   });
 });
 
@@ -187,13 +198,53 @@ describe('LocalVolumePool, discovery', () => {
   });
 
   test.each([
-    ['fsType with Block', { volumeMode: VolumeMode.BLOCK, discovery: { fsType: FsType.EXT4 } }, 'discovery.fsType formats block devices consumed as Filesystem volumes'],
-    ['relative hostDir', { discovery: { hostDir: 'disks' } }, "discovery.hostDir 'disks' must be an absolute directory"],
-    ['root hostDir', { discovery: { hostDir: '/' } }, "discovery.hostDir '/' must be an absolute directory other than '/'"],
-    ['cleaner passes', { discovery: { blockCleaner: BlockCleaner.ddZero(0) } }, 'blockCleaner passes must be a whole number from 1 to 10, got 0'],
-    ['namespace', { discovery: { namespace: 'Kube_System' } }, "discovery.namespace 'Kube_System' must be a DNS-1123 label"],
-  ])('%s is a ValidationError', (_n, props, message) => {
-    expect(() => new LocalVolumePool(newChart(), 'pool', { mode: LocalVolumePoolMode.DISCOVERY, ...props })).toThrow(message);
+    ['fsType with Block', { volumeMode: VolumeMode.BLOCK, discovery: { fsType: FsType.EXT4 } }, 'discovery.fsType formats block devices consumed as Filesystem volumes', 'LocalVolumePoolFsTypeWithBlock'],
+    ['relative hostDir', { discovery: { hostDir: 'disks' } }, "discovery.hostDir 'disks' must be an absolute directory", 'LocalVolumePoolDiscoveryDirInvalid'],
+    ['root hostDir', { discovery: { hostDir: '/' } }, "discovery.hostDir '/' must be an absolute directory other than '/'", 'LocalVolumePoolDiscoveryDirInvalid'],
+    ['cleaner passes', { discovery: { blockCleaner: BlockCleaner.ddZero(0) } }, 'blockCleaner passes must be a whole number from 1 to 10, got 0', 'LocalVolumePoolBlockCleanerPassesInvalid'],
+    ['namespace', { discovery: { namespace: 'Kube_System' } }, "discovery.namespace 'Kube_System' must be a DNS-1123 label", 'Uncoded'],
+    ['class name too long for the provisioner objects', { storageClassName: 'a'.repeat(40) },
+      `storageClassName '${'a'.repeat(40)}' is too long to name the provisioner objects; use at most 38 characters`, 'LocalVolumePoolNameTooLong'],
+  ])('%s is a ValidationError', (_n, props, message, code) => {
+    const e = caught(() => new LocalVolumePool(newChart(), 'pool', { mode: LocalVolumePoolMode.DISCOVERY, ...props }));
+    expect(e.message).toContain(message);
+    expect(Errors.codeOf(e)).toBe(code);
+  });
+
+  test('every object is a public property; ApiObject.of(pool) is the StorageClass object', () => {
+    const chart = newChart();
+    const pool = new LocalVolumePool(chart, 'local-nvme', { mode: LocalVolumePoolMode.DISCOVERY, discovery: { nodeCleanup: true } });
+    const objs = synthValidated(chart);
+    expect(ApiObject.of(pool)).toBe(pool.storageClassObject);
+    expect(pool.node.defaultChild).toBe(pool.storageClassObject);
+    const exposed: Array<[ApiObject | undefined, string, string]> = [
+      [pool.storageClassObject, 'StorageClass', 'local-nvme'],
+      [pool.serviceAccount, 'ServiceAccount', 'local-nvme-provisioner'],
+      [pool.configMap, 'ConfigMap', 'local-nvme-provisioner-config'],
+      [pool.clusterRole, 'ClusterRole', 'local-nvme-provisioner'],
+      [pool.clusterRoleBinding, 'ClusterRoleBinding', 'local-nvme-provisioner'],
+      [pool.daemonSet, 'DaemonSet', 'local-nvme-provisioner'],
+      [pool.nodeCleanupServiceAccount, 'ServiceAccount', 'local-nvme-provisioner-node-cleanup'],
+      [pool.nodeCleanupClusterRole, 'ClusterRole', 'local-nvme-provisioner-node-cleanup'],
+      [pool.nodeCleanupClusterRoleBinding, 'ClusterRoleBinding', 'local-nvme-provisioner-node-cleanup'],
+      [pool.nodeCleanupDeployment, 'Deployment', 'local-nvme-provisioner-node-cleanup'],
+    ];
+    for (const [o, kind, name] of exposed) {
+      expect([o?.kind, o?.name]).toEqual([kind, name]);
+      find(objs, kind, name);
+    }
+    // Every object the pool writes is one of them.
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(exposed.map(([, k, n]) => `${k}/${n}`).sort());
+    expect(pool.persistentVolumes).toEqual([]);
+  });
+
+  test('without nodeCleanup the node-cleanup properties are undefined', () => {
+    const pool = new LocalVolumePool(newChart(), 'local-nvme', { mode: LocalVolumePoolMode.DISCOVERY });
+    expect(pool.serviceAccount).toBeDefined();
+    expect(pool.nodeCleanupServiceAccount).toBeUndefined();
+    expect(pool.nodeCleanupClusterRole).toBeUndefined();
+    expect(pool.nodeCleanupClusterRoleBinding).toBeUndefined();
+    expect(pool.nodeCleanupDeployment).toBeUndefined();
   });
 });
 
@@ -226,6 +277,23 @@ describe('capacity checks', () => {
     expect(warnings[0].path).toBe('test/pool');
     // Raised during validation, and printed in the same pass.
     expect(stderr).toContain(`[ack: @cdk8s-stateful/storage:${id}]`);
+  });
+
+  test('the check runs under LinearApp as under App: static mode fails synthYaml with the message, discovery mode warns once', () => {
+    const message = "workloads claim 3 Filesystem volume(s) of class 'pool' but the pool has 2 Filesystem disk(s)";
+    const staticApp = new LinearApp();
+    const staticChart = new Chart(staticApp, 'test');
+    const pool = new LocalVolumePool(staticChart, 'pool', small);
+    workload(staticChart, 'db', pool.storageClass, { replicas: 3 });
+    expect(() => staticApp.synthYaml()).toThrow(`[test/pool] ${message}`);
+
+    const app = new LinearApp();
+    const chart = new Chart(app, 'test');
+    const discovered = new LocalVolumePool(chart, 'pool', { mode: LocalVolumePoolMode.DISCOVERY, ...small });
+    workload(chart, 'db', discovered.storageClass, { replicas: 3 });
+    const stderr = captureStderr(() => synthValidatedApp(app));
+    expect(Warnings.of(app).ids()).toEqual(['@cdk8s-stateful/storage:claimsExceedInventory']);
+    expect(stderr.split('claimsExceedInventory]').length - 1).toBe(1);
   });
 
   test('a warning can be acknowledged', () => {

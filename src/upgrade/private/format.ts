@@ -1,5 +1,5 @@
 // Internal: not re-exported from index.ts.
-import type { UpgradeFinding } from '../upgrade-safety';
+import type { UpgradeFinding } from '../upgrade-finding';
 
 /** Findings as readable text, one block each, with numbered migration steps. */
 export function formatFindings(findings: UpgradeFinding[]): string {

@@ -2,44 +2,7 @@ import { App } from 'cdk8s';
 import { formatFindings } from './private/format';
 import { canonical, differs, parseQuantity } from './private/quantity';
 import { UnsafeUpgradeError } from './unsafe-upgrade-error';
-
-/** Why a change is unsafe. */
-export enum UpgradeRisk {
-  /** The API server rejects the change: the apply fails half-way. */
-  REJECTED = 'rejected',
-  /** The change applies, and data is deleted. */
-  DATA_LOSS = 'dataLoss',
-  /** The change applies, and data is left behind where nothing uses it (new, empty disks take over). */
-  ORPHANED = 'orphaned',
-}
-
-/** One unsafe change between two synth outputs. */
-export interface UpgradeFinding {
-  /** Stable id, e.g. `@cdk8s-stateful/policy:claimShrink`. */
-  readonly id: string;
-  /** What goes wrong. */
-  readonly risk: UpgradeRisk;
-  /** Kind of the object. */
-  readonly kind: string;
-  /** Name of the object. */
-  readonly name: string;
-  /** Namespace of the object. @default - cluster-scoped or the default namespace */
-  readonly namespace?: string;
-  /** What changed and why it is unsafe. */
-  readonly message: string;
-  /** How to make the change safely, step by step. */
-  readonly migration: string[];
-}
-
-/** Options of the upgrade-safety check. */
-export interface UpgradeCheckOptions {
-  /**
-   * Findings to accept, each as a finding id (`@cdk8s-stateful/policy:statefulSetRemoved`, for
-   * every object) or `<id>:<Kind>/<name>` (for one object), after doing the migration by hand.
-   * @default - none
-   */
-  readonly acknowledge?: string[];
-}
+import { UpgradeCheckOptions, UpgradeFinding, UpgradeRisk } from './upgrade-finding';
 
 const ID = '@cdk8s-stateful/policy';
 /** The StatefulSet spec fields an update may change (apps/v1 validation). */
@@ -82,7 +45,7 @@ export class UpgradeSafety {
 
   /**
    * Throws an error listing every finding with its migration steps, if there is one
-   * (TypeScript: `UnsafeUpgradeError` from `cdk8s-stateful/lib/policy/unsafe-upgrade-error`,
+   * (TypeScript: `UnsafeUpgradeError` from `cdk8s-stateful/lib/upgrade/unsafe-upgrade-error`,
    * with the findings; any language: the message).
    */
   public static assertSafe(before: any[], after: any[], options: UpgradeCheckOptions = {}): void {

@@ -3,9 +3,8 @@ import {
   AntiAffinity, EbsVolumeType, LocalVolumePool, LocalVolumePoolMode, LocalVolumePoolProps, PodManagementPolicy, ReclaimPolicy, RetentionPolicy,
   StatefulWorkload, StatefulWorkloadProps, StorageClass, StorageClassProps, StorageProfile,
 } from '../../src';
-// src/index.ts does not export policy yet (the integrator adds it).
-import { UpgradeRisk, UpgradeSafety } from '../../src/policy';
-import { UnsafeUpgradeError } from '../../src/policy/unsafe-upgrade-error';
+import { UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
+import { UnsafeUpgradeError } from '../../src/upgrade/unsafe-upgrade-error';
 import { synthValidated } from '../util/validate';
 
 interface Version {

@@ -1,8 +1,8 @@
 import { formatFindings } from './private/format';
-import type { UpgradeFinding } from './upgrade-safety';
+import type { UpgradeFinding } from './upgrade-finding';
 
 // Not re-exported from index.ts: jsii cannot expose a subclass of Error (aws/jsii#50), as with
-// core/errors.ts. TypeScript users import it from `cdk8s-stateful/lib/policy/unsafe-upgrade-error`.
+// core/errors.ts. TypeScript users import it from `cdk8s-stateful/lib/upgrade/unsafe-upgrade-error`.
 
 /** Thrown by `UpgradeSafety.assertSafe()`: lists every unsafe change with its migration. */
 export class UnsafeUpgradeError extends Error {

@@ -1,0 +1,2 @@
+export * from './upgrade-finding';
+export * from './upgrade-safety';

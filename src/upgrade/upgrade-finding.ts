@@ -1,0 +1,40 @@
+// The finding types of the upgrade-safety check: a leaf module (imports nothing), so the check,
+// its error and its formatter all import from here and not from each other.
+
+/** Why a change is unsafe. */
+export enum UpgradeRisk {
+  /** The API server rejects the change: the apply fails half-way. */
+  REJECTED = 'rejected',
+  /** The change applies, and data is deleted. */
+  DATA_LOSS = 'dataLoss',
+  /** The change applies, and data is left behind where nothing uses it (new, empty disks take over). */
+  ORPHANED = 'orphaned',
+}
+
+/** One unsafe change between two synth outputs. */
+export interface UpgradeFinding {
+  /** Stable id, e.g. `@cdk8s-stateful/policy:claimShrink`. */
+  readonly id: string;
+  /** What goes wrong. */
+  readonly risk: UpgradeRisk;
+  /** Kind of the object. */
+  readonly kind: string;
+  /** Name of the object. */
+  readonly name: string;
+  /** Namespace of the object. @default - cluster-scoped or the default namespace */
+  readonly namespace?: string;
+  /** What changed and why it is unsafe. */
+  readonly message: string;
+  /** How to make the change safely, step by step. */
+  readonly migration: string[];
+}
+
+/** Options of the upgrade-safety check. */
+export interface UpgradeCheckOptions {
+  /**
+   * Findings to accept, each as a finding id (`@cdk8s-stateful/policy:statefulSetRemoved`, for
+   * every object) or `<id>:<Kind>/<name>` (for one object), after doing the migration by hand.
+   * @default - none
+   */
+  readonly acknowledge?: string[];
+}
