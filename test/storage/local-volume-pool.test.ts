@@ -102,14 +102,13 @@ describe('LocalVolumePool, static inventory', () => {
     ['duplicate disk', { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(1) }, { node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(1) }] }, 'disk n1:/mnt/a is listed twice', 'LocalVolumePoolDiskDuplicate'],
     ['colliding names', { disks: [{ node: 'n1', path: '/mnt/a_b', capacity: Size.gibibytes(1) }, { node: 'n1', path: '/mnt/a-b', capacity: Size.gibibytes(1) }] }, "two disks map to PersistentVolume name 'pool-n1-mnt-a-b'; give one of them a 'name'", 'LocalVolumePoolVolumeNameDuplicate'],
     ['discovery options in static mode', { diskSets: [NVME], discovery: {} }, 'discovery options are set but mode is static', 'LocalVolumePoolDiscoveryOptionsUnused'],
-    ['bad class name', { storageClassName: 'Local_NVMe', diskSets: [NVME] }, "storageClassName 'Local_NVMe' must be a DNS-1123 subdomain", 'Uncoded'],
+    ['bad class name', { storageClassName: 'Local_NVMe', diskSets: [NVME] }, "storageClassName 'Local_NVMe' must be a DNS-1123 subdomain", 'NameNotDns1123Subdomain'],
     ['empty disk set', { diskSets: [{ nodes: [], paths: ['/mnt/a'], capacity: Size.gibibytes(1) }] }, 'a disk set needs at least one node and one path', 'LocalVolumePoolDiskSetEmpty'],
     ['PV name not a subdomain', { disks: [{ node: 'n1', path: '/mnt/a', capacity: Size.gibibytes(1), name: 'Bad_Name' }] },
       "PersistentVolume name 'Bad_Name' for n1:/mnt/a is not a DNS-1123 subdomain; give the disk a 'name'", 'LocalVolumePoolVolumeNameInvalid'],
   ])('%s is a ValidationError', (_n, props, message, code) => {
     const e = caught(() => new LocalVolumePool(newChart(), 'pool', props));
     expect(e.message).toContain(message);
-    // 'Uncoded': core's Names.assertDns1123* checks, which have no code yet.
     expect(Errors.codeOf(e)).toBe(code);
   });
 });
@@ -202,7 +201,7 @@ describe('LocalVolumePool, discovery', () => {
     ['relative hostDir', { discovery: { hostDir: 'disks' } }, "discovery.hostDir 'disks' must be an absolute directory", 'LocalVolumePoolDiscoveryDirInvalid'],
     ['root hostDir', { discovery: { hostDir: '/' } }, "discovery.hostDir '/' must be an absolute directory other than '/'", 'LocalVolumePoolDiscoveryDirInvalid'],
     ['cleaner passes', { discovery: { blockCleaner: BlockCleaner.ddZero(0) } }, 'blockCleaner passes must be a whole number from 1 to 10, got 0', 'LocalVolumePoolBlockCleanerPassesInvalid'],
-    ['namespace', { discovery: { namespace: 'Kube_System' } }, "discovery.namespace 'Kube_System' must be a DNS-1123 label", 'Uncoded'],
+    ['namespace', { discovery: { namespace: 'Kube_System' } }, "discovery.namespace 'Kube_System' must be a DNS-1123 label", 'NameNotDns1123Label'],
     ['class name too long for the provisioner objects', { storageClassName: 'a'.repeat(40) },
       `storageClassName '${'a'.repeat(40)}' is too long to name the provisioner objects; use at most 38 characters`, 'LocalVolumePoolNameTooLong'],
   ])('%s is a ValidationError', (_n, props, message, code) => {

@@ -96,12 +96,11 @@ describe('StorageClass validation', () => {
     ['duplicate zone', { profile: StorageProfile.awsEbs(), zones: ['a', 'a'] }, "zone 'a' is listed twice", 'StorageClassZoneDuplicate'],
     ['expansion on no-provisioner', { profile: StorageProfile.localStatic(), allowVolumeExpansion: true }, 'allowVolumeExpansion is true but kubernetes.io/no-provisioner cannot expand volumes', 'StorageClassExpansionUnsupported'],
     ['Delete on no-provisioner', { profile: StorageProfile.localStatic(), reclaimPolicy: ReclaimPolicy.DELETE }, 'reclaimPolicy Delete does not work for hand-made local volumes', 'StorageClassLocalDeleteUnsupported'],
-    ['bad name', { profile: StorageProfile.awsEbs(), name: 'Fast_SSD' }, "StorageClass name 'Fast_SSD' must be a DNS-1123 subdomain", 'Uncoded'],
+    ['bad name', { profile: StorageProfile.awsEbs(), name: 'Fast_SSD' }, "StorageClass name 'Fast_SSD' must be a DNS-1123 subdomain", 'NameNotDns1123Subdomain'],
     ['bad mount option', { profile: StorageProfile.awsEbs(), mountOptions: ['no atime'] }, "mount option 'no atime' must be a single non-empty word", 'StorageClassMountOptionInvalid'],
   ])('StorageClass: %s', (_n, props, message, code) => {
     const e = caught(() => new StorageClass(newChart(), 'sc', props));
     expect(e.message).toContain(message);
-    // 'Uncoded': the name check is core's Names.assertDns1123Subdomain, which has no code yet.
     expect(Errors.codeOf(e)).toBe(code);
   });
 });
