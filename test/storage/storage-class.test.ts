@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { caught, newChart, workload } from './helpers';
 import {
   Errors, GcePdType, ReclaimPolicy, StorageClass, StorageProfile, VolumeBindingMode,
@@ -103,4 +103,12 @@ describe('StorageClass validation', () => {
     expect(e.message).toContain(message);
     expect(Errors.codeOf(e)).toBe(code);
   });
+});
+
+test('two StorageClasses of one name in one app are a DuplicateObject, also across charts and namespaces', () => {
+  const app = Testing.app();
+  new StorageClass(new Chart(app, 'a', { namespace: 'x' }), 'fast', { profile: StorageProfile.awsEbs() });
+  const e = caught(() => new StorageClass(new Chart(app, 'b', { namespace: 'y' }), 'fast', { profile: StorageProfile.awsEbs() }));
+  expect(Errors.codeOf(e)).toBe('DuplicateObject');
+  expect(e.message).toContain("StorageClass 'fast' is emitted twice: by a/fast/Resource and by b/fast/Resource");
 });

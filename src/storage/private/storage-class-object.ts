@@ -3,6 +3,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { clusterScoped } from '../../core/kit/cluster-scoped';
+import { registerObjects } from '../../core/registry';
 
 /** The fields of a StorageClass object, already validated. */
 export interface StorageClassObjectSpec {
@@ -25,7 +26,7 @@ export interface StorageClassObjectSpec {
 /** A cluster-scoped StorageClass object (never namespaced). */
 export function newStorageClassObject(scope: Construct, id: string, s: StorageClassObjectSpec): k8s.KubeStorageClass {
   const zones = s.zones ?? [];
-  return clusterScoped(new k8s.KubeStorageClass(scope, id, {
+  const obj = clusterScoped(new k8s.KubeStorageClass(scope, id, {
     metadata: { name: s.name, labels: s.labels, annotations: s.annotations },
     provisioner: s.provisioner,
     parameters: s.parameters && Object.keys(s.parameters).length ? s.parameters : undefined,
@@ -37,4 +38,7 @@ export function newStorageClassObject(scope: Construct, id: string, s: StorageCl
       ? [{ matchLabelExpressions: [{ key: s.zoneTopologyKey, values: [...zones] }] }]
       : undefined,
   }));
+  // Two StorageClasses of one name (two constructs, two charts): the second would replace the first.
+  registerObjects(scope, obj);
+  return obj;
 }
