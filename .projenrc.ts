@@ -67,7 +67,7 @@ project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolv
 project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }] });
 
 // Scripts are real files in src/**/assets/, read at synth time: ship them beside the compiled code.
-project.compileTask.exec("cd src && find . -path '*/assets/*' -type f -exec cp --parents {} ../lib/ \\;");
+project.compileTask.exec("cd src && find . -path '*/assets/*' -type f -exec cp --parents -t ../lib {} +");
 
 // Debian packages the tests run for real (shellcheck, the runtime tier's servers): installed
 // idempotently before jest, so `npm run build` on a clean clone needs nothing done by hand.

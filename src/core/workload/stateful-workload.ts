@@ -457,7 +457,7 @@ export class StatefulWorkload extends Construct implements IConnectable {
     assertAnnotations(this, 'podAnnotations', p.podAnnotations);
     assertResources(this, `container '${this.containerName}'`, p.resources);
     const partition = p.updateStrategy?.partition;
-    if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) {
+    if (partition !== undefined && (!Number.isInteger(partition) || partition < 0 || partition > 2 ** 31 - 1)) {
       throw new ValidationError('WorkloadPartitionInvalid', `rolling update partition must be a whole number ≥ 0, got ${partition}`, this);
     }
     assertDisruptionBudget(this, p.disruptionBudget ?? {}, this.replicas);

@@ -108,6 +108,7 @@ export function assertDisruptionBudget(scope: IConstruct, b: DisruptionBudgetPro
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
       throw new ValidationError('WorkloadDisruptionBudgetInvalid', `disruptionBudget.${k} must be a whole number ≥ 0, got ${v}`, scope);
     }
+    fail(scope, 'WorkloadDisruptionBudgetInvalid', v !== undefined ? intError(`disruptionBudget.${k}`, v, 0) : undefined);
   }
   if (b.maxUnavailable === 0) {
     throw new ValidationError('WorkloadDisruptionBudgetBlocksDrains', 'disruptionBudget.maxUnavailable 0 blocks every node drain forever; use 1 (the default)', scope);

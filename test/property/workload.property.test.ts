@@ -1,0 +1,142 @@
+/**
+ * Property-based tests (safety issue, F): generated props for StatefulWorkload, inside and far
+ * outside the documented domains. Whatever the input, the library either throws a
+ * ValidationError or writes objects that pass the validators and the API server's value rules.
+ * Fixed seed; FC_RUNS=<n> runs more cases (the default keeps CI fast).
+ */
+import { Chart, Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as fc from 'fast-check';
+import {
+  AccessMode, AntiAffinity, Errors, HealthProbe, PodManagementPolicy, StatefulWorkload, StatefulWorkloadProps, TaintEffect, UpdateStrategy, VolumeMode, ZoneSpread,
+} from '../../src';
+import { apiRuleErrors } from '../util/api-rules';
+import { synthValidated } from '../util/validate';
+
+export const RUNS = Number(process.env.FC_RUNS ?? 300);
+export const SEED = Number(process.env.FC_SEED ?? 20261202);
+
+/** Each arbitrary has a tame form (documented domain) and a hostile one (anything). */
+export function either<T>(tame: fc.Arbitrary<T>, hostile: fc.Arbitrary<T>): (h: boolean) => fc.Arbitrary<T> {
+  return (h) => (h ? fc.oneof({ weight: 3, arbitrary: tame }, { weight: 1, arbitrary: hostile }) : tame);
+}
+
+/** Strings users type: mostly plausible, sometimes hostile. */
+export const word = either(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/).filter((x) => !x.includes('--')), fc.oneof(
+  fc.string({ maxLength: 70 }),
+  fc.constantFrom('', '-', 'A', 'a--b', 'x'.repeat(64), 'a.b', 'a/b', '../x', ' ', 'Redis', 'pg_x'),
+));
+export const count = either(fc.integer({ min: 1, max: 7 }), fc.constantFrom(-1, 0, 0.5, NaN, Infinity, 1001, 2 ** 31, 2 ** 32, 1e8));
+export const seconds = either(
+  fc.integer({ min: 1, max: 600 }).map((s) => Duration.seconds(s)),
+  fc.constantFrom(Duration.millis(1500), Duration.millis(500), Duration.days(30000), Duration.seconds(0)),
+);
+export const size = either(
+  fc.integer({ min: 1, max: 500 }).map((g) => Size.gibibytes(g)),
+  fc.constantFrom(Size.kibibytes(1), Size.mebibytes(0), Size.gibibytes(Infinity), Size.gibibytes(NaN), Size.tebibytes(1e9), Size.gibibytes(0.5)),
+);
+export const path = either(
+  fc.stringMatching(/^\/[a-z]{1,8}(\/[a-z]{1,8}){0,2}$/),
+  fc.constantFrom('', '/', 'rel', '/a/../b', '//x//', '/./y', '/data/', '/data/x', '/dev/xvda', '/' + 'd/'.repeat(40)),
+);
+const labelsOf = (h: boolean) => fc.dictionary(word(h), word(h), { maxKeys: 3 });
+const probeOf = (h: boolean) => fc.option(fc.record({
+  kind: fc.constantFrom('tcp', 'http', 'exec'),
+  port: either(fc.integer({ min: 1, max: 65535 }), fc.constantFrom(0, 70000, -1))(h),
+  period: fc.option(seconds(h), { nil: undefined }),
+  timeout: fc.option(seconds(h), { nil: undefined }),
+  failureThreshold: fc.option(count(h), { nil: undefined }),
+  successThreshold: fc.option(count(h), { nil: undefined }),
+}).map((p) => {
+  const o = { period: p.period, timeout: p.timeout, failureThreshold: p.failureThreshold, successThreshold: p.successThreshold };
+  return p.kind === 'tcp' ? HealthProbe.tcpSocket(p.port, o) : p.kind === 'http' ? HealthProbe.httpGet('/', p.port, o) : HealthProbe.exec(p.port > 0 ? ['true'] : [], o);
+}), { nil: undefined });
+const cpuOf = (h: boolean) => either(fc.integer({ min: 1, max: 4000 }).map((m) => kplus.Cpu.millis(m)), fc.constantFrom(kplus.Cpu.units(NaN), kplus.Cpu.units(Infinity), kplus.Cpu.units(2)))(h);
+const resourcesOf = (h: boolean) => fc.option(fc.record({
+  cpu: fc.option(fc.record({ request: fc.option(cpuOf(h), { nil: undefined }), limit: fc.option(cpuOf(h), { nil: undefined }) }), { nil: undefined }),
+  memory: fc.option(fc.record({ request: fc.option(size(h), { nil: undefined }), limit: fc.option(size(h), { nil: undefined }) }), { nil: undefined }),
+}), { nil: undefined });
+
+const propsOf = (h: boolean): fc.Arbitrary<StatefulWorkloadProps> => fc.record({
+  image: either(fc.constant('docker.io/library/redis:7.4.1'), fc.constantFrom('', 'has space:1'))(h),
+  name: fc.option(word(h), { nil: undefined }),
+  replicas: fc.option(count(h), { nil: undefined }),
+  appName: fc.option(word(h), { nil: undefined }),
+  component: fc.option(word(h), { nil: undefined }),
+  ports: fc.option(fc.array(fc.record({ name: word(h), port: either(fc.integer({ min: 1, max: 65535 }), fc.constantFrom(0, 65536, 1.5))(h) }), { maxLength: 3 }), { nil: undefined }),
+  env: fc.option(fc.dictionary(word(h), fc.string({ maxLength: 5 }).map((v) => kplus.EnvValue.fromValue(v)), { maxKeys: 3 }), { nil: undefined }),
+  resources: resourcesOf(h),
+  readiness: probeOf(h),
+  liveness: probeOf(h),
+  dataVolumes: fc.option(fc.dictionary(word(h), fc.record({
+    mountPath: path(h), size: size(h),
+    subPath: fc.option(either(fc.constantFrom('pgdata', 'a/b'), fc.constantFrom('../x', '/abs'))(h), { nil: undefined }),
+    accessMode: fc.option(fc.constantFrom(...Object.values(AccessMode)), { nil: undefined }),
+    volumeMode: fc.option(fc.constantFrom(...Object.values(VolumeMode)), { nil: undefined }),
+    expandable: fc.option(fc.boolean(), { nil: undefined }),
+  }), { maxKeys: 2 }), { nil: undefined }),
+  scratchPaths: fc.option(fc.array(path(h), { maxLength: 3 }), { nil: undefined }),
+  podManagementPolicy: fc.option(fc.constantFrom(...Object.values(PodManagementPolicy)), { nil: undefined }),
+  updateStrategy: fc.option(fc.oneof(fc.constant(UpdateStrategy.onDelete()), count(h).map((n) => UpdateStrategy.rollingUpdate(n))), { nil: undefined }),
+  minReady: fc.option(seconds(h), { nil: undefined }),
+  ordinalsStart: fc.option(count(h), { nil: undefined }),
+  terminationGracePeriod: fc.option(seconds(h), { nil: undefined }),
+  disruptionBudget: fc.option(fc.record({ maxUnavailable: fc.option(count(h), { nil: undefined }) }), { nil: undefined }),
+  placement: fc.option(fc.record({
+    antiAffinity: fc.option(fc.constantFrom(...Object.values(AntiAffinity)), { nil: undefined }),
+    zoneSpread: fc.option(fc.constantFrom(...Object.values(ZoneSpread)), { nil: undefined }),
+    nodeSelector: fc.option(labelsOf(h), { nil: undefined }),
+    tolerations: fc.option(fc.array(fc.record({ key: word(h), value: fc.option(word(h), { nil: undefined }), effect: fc.option(fc.constantFrom(...Object.values(TaintEffect)), { nil: undefined }) }), { maxLength: 2 }), { nil: undefined }),
+    dedicatedNodes: fc.option(fc.record({ key: word(h), value: word(h) }), { nil: undefined }),
+    priorityClassName: fc.option(word(h), { nil: undefined }),
+  }), { nil: undefined }),
+  security: fc.option(fc.record({ user: fc.option(count(h), { nil: undefined }), group: fc.option(count(h), { nil: undefined }) }), { nil: undefined }),
+  podLabels: fc.option(labelsOf(h), { nil: undefined }),
+  podAnnotations: fc.option(labelsOf(h), { nil: undefined }),
+}, { requiredKeys: ['image'] }) as fc.Arbitrary<StatefulWorkloadProps>;
+
+/** Half the cases stay inside the documented domains, half mix in hostile values. */
+const props = fc.boolean().chain((hostile) => propsOf(hostile));
+
+/** How often each outcome happened, to show the generators reach both sides. */
+export class Outcomes {
+  public rejected = 0;
+  public synthesized = 0;
+  public readonly codes = new Map<string, number>();
+  public toString(): string {
+    return `${this.synthesized} synthesized, ${this.rejected} rejected (${this.codes.size} distinct codes)`;
+  }
+}
+
+/** Runs `build`; a thrown error must be a ValidationError, an output must pass every check. */
+export function onlyValidationErrorsOrValidOutput(outcomes: Outcomes, build: (chart: Chart) => void): void {
+  const chart = new Chart(Testing.app(), 'p', { namespace: 'prop' });
+  const rejected = (e: unknown): void => {
+    if (!Errors.isValidationError(e)) throw e;
+    outcomes.rejected++;
+    const code = Errors.codeOf(e)!;
+    outcomes.codes.set(code, (outcomes.codes.get(code) ?? 0) + 1);
+  };
+  try {
+    build(chart);
+  } catch (e) {
+    return rejected(e);
+  }
+  let objs: any[];
+  try {
+    objs = synthValidated(chart, { runtimeLabelKeys: ['role'] });
+  } catch (e) {
+    return rejected(e);
+  }
+  outcomes.synthesized++;
+  expect(apiRuleErrors(objs)).toEqual([]);
+}
+
+test(`StatefulWorkload: only ValidationErrors, never an invalid manifest (${RUNS} cases)`, () => {
+  const outcomes = new Outcomes();
+  fc.assert(fc.property(props, (p) => onlyValidationErrorsOrValidOutput(outcomes, (chart) => new StatefulWorkload(chart, 'w', p))), { seed: SEED, numRuns: RUNS });
+  process.stdout.write(`StatefulWorkload property test: ${outcomes}\n`);
+  // Both sides are reached: the generators are not all hostile, nor all tame.
+  expect(outcomes.synthesized).toBeGreaterThan(RUNS / 10);
+  expect(outcomes.rejected).toBeGreaterThan(RUNS / 10);
+});
