@@ -1,2 +1,3 @@
 export * from './postgres-version';
 export * from './postgres-cluster';
+export * from './postgres-backup';

@@ -2,8 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Duration, Size, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Errors } from '../../src/core/errors';
 import { Credentials } from '../../src/core/kit/credentials';
 import { Warnings } from '../../src/core/warnings';
 import { AntiAffinity } from '../../src/core/workload/scheduling';
@@ -20,6 +21,15 @@ function synth(props: PostgresClusterProps = {}, id = 'orders-db', ns: string | 
   const objs = synthValidated(c, { externalSecrets: [cluster.secretName] });
   const sts = find(objs, 'StatefulSet', cluster.workload.name);
   return { c, cluster, objs, sts, main: container(sts, 'postgres'), env: envOf(container(sts, 'postgres')) };
+}
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected an error');
 }
 
 function spiloConfig(env: { [k: string]: any }): any {
@@ -163,17 +173,19 @@ describe('Patroni mode (default)', () => {
     expect(synth({ databases: [{ name: 'orders' }] }).cluster.secretGenerator!.job.name).not.toBe(a);
   });
 
-  test('databases and owners: post_init creates them idempotently', () => {
+  test('databases and owners: the bootstrap ConfigMap lists them for post_init (run in assets.test.ts)', () => {
     const { objs } = synth({ databases: [{ name: 'orders' }, { name: 'billing', owner: 'billing_owner' }] });
-    const script = find(objs, 'ConfigMap', 'orders-db-bootstrap').data['post-init.sh'];
-    expect(script).toContain('/scripts/post_init.sh zalandos "$URL"');
-    expect(script).toContain('ensure_role orders "/etc/postgres-credentials/orders-password"');
-    expect(script).toContain('ensure_role billing_owner "/etc/postgres-credentials/billing_owner-password"');
-    expect(script).toContain('ensure_database billing billing_owner');
-    expect(script).toContain('WHERE NOT EXISTS');
-    expect(script).toContain('export PGOPTIONS="-c synchronous_commit=local"');
+    const data = find(objs, 'ConfigMap', 'orders-db-bootstrap').data;
+    expect(Object.keys(data).sort()).toEqual(['databases.list', 'databases.sh', 'post-init.sh']);
+    expect(data['databases.list']).toBe([
+      'role orders /etc/postgres-credentials/orders-password',
+      'role billing_owner /etc/postgres-credentials/billing_owner-password',
+      'database orders orders',
+      'database billing billing_owner',
+      '',
+    ].join('\n'));
+    expect(data['post-init.sh']).toBe(fs.readFileSync(path.join(__dirname, '../../src/postgres/assets/patroni-post-init.sh'), 'utf8'));
   });
-
   test('credentials from an existing Secret, with renamed keys', () => {
     const c = chart();
     const secret = kplus.Secret.fromSecretName(c, 'Pw', 'orders-db-pw');
@@ -189,7 +201,7 @@ describe('Patroni mode (default)', () => {
     expect(cluster.connection).toMatchObject({ secretName: 'orders-db-pw', superuserPasswordKey: 'postgres-password', passwordKey: 'app-password' });
   });
 
-  test('renamed owner keys: the post_init and initdb scripts read the file named by the Secret\'s key', () => {
+  test('renamed owner keys: the bootstrap lists name the file under the Secret\'s key', () => {
     // The scripts read passwords from the mounted Secret volume, whose file names are the Secret's
     // keys; an unmapped name makes `cat` fail, and with it the cluster's bootstrap.
     for (const mode of [ReplicationMode.PATRONI, ReplicationMode.STREAMING]) {
@@ -201,13 +213,14 @@ describe('Patroni mode (default)', () => {
         credentials: Credentials.fromSecret(secret, { 'orders-password': 'orders-pw', 'replication-password': 'repl-pw' }),
       });
       const objs = synthValidated(c, { externalSecrets: ['orders-db-pw'] });
-      const script = mode === ReplicationMode.PATRONI
-        ? find(objs, 'ConfigMap', 'orders-db-bootstrap').data['post-init.sh']
-        : find(objs, 'ConfigMap', 'orders-db-initdb').data['replication-and-databases.sh'];
-      expect(script).toContain('ensure_role orders "/etc/postgres-credentials/orders-pw"');
-      expect(script).not.toContain('orders-password');
+      const list = find(objs, 'ConfigMap', mode === ReplicationMode.PATRONI ? 'orders-db-bootstrap' : 'orders-db-initdb').data['databases.list'];
+      expect(list).toContain('role orders /etc/postgres-credentials/orders-pw\n');
+      expect(list).not.toContain('orders-password');
       expect(cluster.connection.passwordKey).toBe('orders-pw');
-      if (mode === ReplicationMode.STREAMING) expect(script).toContain('ensure_role replicator "/etc/postgres-credentials/repl-pw" REPLICATION');
+      if (mode === ReplicationMode.STREAMING) {
+        expect(list.split('\n')[0]).toBe('role replicator /etc/postgres-credentials/repl-pw REPLICATION');
+        expect(envOf(container(find(objs, 'StatefulSet', 'orders-db'), 'clone')).REPLICATION_PASSWORD_FILE).toBe('/etc/postgres-credentials/repl-pw');
+      }
     }
   });
 
@@ -228,6 +241,21 @@ describe('Patroni mode (default)', () => {
     expect(env.PGVERSION).toBe('15');
     expect(sts.metadata.labels['app.kubernetes.io/version']).toBe('15');
     expect(cluster.version).toBe(PostgresVersion.V15);
+  });
+
+  test('a patch release the library does not list: the major picks Spilo\'s binaries', () => {
+    const { env, main, sts } = synth({ version: PostgresVersion.of('16.11', '16') });
+    expect(env.PGVERSION).toBe('16');
+    expect(main.image).toBe('ghcr.io/zalando/spilo-17:4.0-p3');
+    expect(sts.metadata.labels['app.kubernetes.io/version']).toBe('16');
+  });
+
+  test('ApiObject.of(cluster) is the StatefulSet', () => {
+    const c = chart();
+    const cluster = new PostgresCluster(c, 'orders-db');
+    expect(cluster.node.defaultChild).toBe(cluster.workload);
+    expect(ApiObject.of(cluster).kind).toBe('StatefulSet');
+    expect(ApiObject.of(cluster).name).toBe('orders-db');
   });
 
   test('image override', () => {
@@ -351,18 +379,25 @@ describe('streaming mode', () => {
       PGDATA: '/var/lib/postgresql/data/pgdata',
     });
     const clone = container(sts, 'clone');
-    expect(clone.command[2]).toContain('pg_basebackup -h "$PRIMARY_HOST" -U replicator -D "$PGDATA.partial" -R -X stream -C -S "$slot"');
-    expect(clone.command[2]).not.toContain('--if-not-exists');
-    expect(clone.command[2]).toContain('slot="replica_$ordinal"');
-    expect(envOf(clone).PRIMARY_HOST).toBe('orders-db-0.orders-db-headless.db.svc.cluster.local');
-    // pod 0 with an empty volume must not start a new, empty primary while replicas hold the data
-    expect(envOf(clone).PEERS_HOST).toBe('orders-db-headless.db.svc.cluster.local');
-    expect(clone.command[2]).toContain('refusing to initialize an empty primary');
+    expect(clone.command).toEqual(['bash', '-c', fs.readFileSync(path.join(__dirname, '../../src/postgres/assets/streaming-clone.sh'), 'utf8')]);
+    expect(envOf(clone)).toEqual({
+      PGDATA: '/var/lib/postgresql/data/pgdata',
+      PRIMARY_HOST: 'orders-db-0.orders-db-headless.db.svc.cluster.local',
+      // pod 0 with an empty volume must not start a new, empty primary while replicas hold the data
+      PEERS_HOST: 'orders-db-headless.db.svc.cluster.local',
+      REPLICATION_USER: 'replicator',
+      REPLICATION_PASSWORD_FILE: '/etc/postgres-credentials/replication-password',
+    });
     expect(find(objs, 'Service', 'orders-db').spec.selector).toMatchObject({ 'statefulset.kubernetes.io/pod-name': 'orders-db-0' });
-    const init = find(objs, 'ConfigMap', 'orders-db-initdb').data['replication-and-databases.sh'];
-    expect(init).toContain('ensure_role replicator "/etc/postgres-credentials/replication-password" REPLICATION');
-    expect(init).toContain('echo "host replication replicator all scram-sha-256" >> "$PGDATA/pg_hba.conf"');
-    expect(init).toContain('ensure_database orders orders');
+    const initdb = find(objs, 'ConfigMap', 'orders-db-initdb').data;
+    expect(Object.keys(initdb).sort()).toEqual(['databases.list', 'databases.sh', 'replication-and-databases.sh']);
+    expect(initdb['databases.list']).toBe([
+      'role replicator /etc/postgres-credentials/replication-password REPLICATION',
+      'role orders /etc/postgres-credentials/orders-password',
+      'database orders orders',
+      '',
+    ].join('\n'));
+    expect(env.REPLICATION_USER).toBe('replicator');
     expect(main.args).toEqual(expect.arrayContaining(['postgres', '-c', 'shared_buffers=512MB', 'max_replication_slots=10']));
     expect(main.readinessProbe.exec.command[0]).toBe('pg_isready');
   });
@@ -372,56 +407,7 @@ describe('streaming mode', () => {
     expect(main.image).toBe('docker.io/library/postgres:16.10-bookworm');
     expect(main.args).toContain('synchronous_standby_names=ANY 1 (*)');
     expect(env.POSTGRES_INITDB_WALDIR).toBe('/var/lib/postgresql/wal/pg_wal');
-    expect(container(sts, 'clone').command[2]).toContain('--waldir="/var/lib/postgresql/wal/pg_wal"');
-  });
-
-  // Runs the clone script under bash with stub pg_* commands that log their arguments.
-  function runClone(script: string, ordinal: number, dropSlotExit: number, basebackupExit = 0): { log: string[]; dir: string; status: number } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-clone-'));
-    const bin = path.join(dir, 'bin');
-    fs.mkdirSync(bin);
-    fs.mkdirSync(path.join(dir, 'creds'));
-    fs.writeFileSync(path.join(dir, 'creds', 'replication-password'), 'pw');
-    const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\necho "${name} $*" >> "${dir}/log"\n${body}\n`, { mode: 0o755 });
-    stub('pg_isready', 'exit 0');
-    stub('pg_receivewal', `case " $* " in *" --drop-slot "*) exit ${dropSlotExit};; esac; exit 0`);
-    // Like pg_basebackup: PG_VERSION early in the -D directory; a killed run leaves the directory.
-    stub('pg_basebackup', `while [ $# -gt 0 ]; do [ "$1" = -D ] && d="$2"; shift; done; mkdir -p "$d" && echo 17 > "$d/PG_VERSION"; exit ${basebackupExit}`);
-    const r = spawnSync('bash', ['-c', script.split('/etc/postgres-credentials').join(path.join(dir, 'creds'))], {
-      env: { PATH: `${bin}:${process.env.PATH}`, HOSTNAME: `orders-db-${ordinal}`, PGDATA: path.join(dir, 'data', 'pgdata'), PRIMARY_HOST: 'p', PEERS_HOST: 'h' },
-      stdio: 'pipe',
-    });
-    return { log: fs.readFileSync(path.join(dir, 'log'), 'utf8').trim().split('\n'), dir, status: r.status ?? -1 };
-  }
-
-  test('an interrupted clone is not taken for a database on the next start', () => {
-    const script = container(synth(props).sts, 'clone').command[2];
-    const killed = runClone(script, 1, 1, 137);
-    expect(killed.status).not.toBe(0);
-    const pgdata = path.join(killed.dir, 'data', 'pgdata');
-    expect(fs.existsSync(path.join(pgdata, 'PG_VERSION'))).toBe(false); // the next start clones again
-    fs.rmSync(killed.dir, { recursive: true, force: true });
-    const done = runClone(script, 1, 1);
-    expect(done.status).toBe(0);
-    expect(fs.readFileSync(path.join(done.dir, 'data', 'pgdata', 'PG_VERSION'), 'utf8').trim()).toBe('17');
-    expect(fs.existsSync(path.join(done.dir, 'data', 'pgdata.partial'))).toBe(false);
-    fs.rmSync(done.dir, { recursive: true, force: true });
-  });
-
-  test('a re-clone drops the leftover slot (it may be invalidated) and creates it afresh with pg_basebackup -C', () => {
-    const script = container(synth(props).sts, 'clone').command[2];
-    for (const dropExit of [0, 1]) { // 0: a slot was left over (e.g. invalidated); 1: none exists
-      const { log, dir, status } = runClone(script, 1, dropExit);
-      expect(status).toBe(0);
-      const drop = log.findIndex((l) => l.startsWith('pg_receivewal') && l.includes('--drop-slot --slot replica_1'));
-      const clone = log.findIndex((l) => l.startsWith('pg_basebackup'));
-      expect(drop).toBeGreaterThanOrEqual(0);
-      expect(clone).toBeGreaterThan(drop);
-      expect(log[clone]).toContain('-X stream -C -S replica_1');
-      // no path reuses an existing slot
-      expect(log.filter((l) => l.includes('--create-slot'))).toEqual([]);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    expect(envOf(container(sts, 'clone')).WAL_DIR).toBe('/var/lib/postgresql/wal/pg_wal');
   });
 
   test('streaming rejects what the construct sets itself', () => {
@@ -548,68 +534,54 @@ describe('bind', () => {
   });
 });
 
-describe('backup', () => {
-  test('pg_dumpall CronJob, Forbid, own volume, allowed through the NetworkPolicy', () => {
-    const { objs } = synth({ backup: { size: Size.gibibytes(50), schedule: '30 1 * * *', keep: 3 } });
-    const cj = find(objs, 'CronJob', 'orders-db-backup');
-    expect(cj.spec).toMatchObject({ schedule: '30 1 * * *', concurrencyPolicy: 'Forbid' });
-    const c = container(cj, 'pg-dumpall');
-    expect(c.image).toBe('docker.io/library/postgres:17.6-bookworm');
-    expect(c.command[2]).toContain('pg_dumpall --clean --if-exists --load-via-partition-root --quote-all-identifiers --no-password');
-    expect(c.command[2]).toContain('tail -n +4');
-    expect(envOf(c)).toMatchObject({ PGHOST: 'orders-db.db.svc.cluster.local', PGUSER: 'postgres', PGSSLMODE: 'require' });
-    expect(find(objs, 'PersistentVolumeClaim', 'orders-db-backup').spec.resources.requests.storage).toBe('50Gi');
-    const np = find(objs, 'NetworkPolicy', 'orders-db');
-    expect(np.spec.ingress).toContainEqual({
-      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'orders-db', 'app.kubernetes.io/component': 'backup' } } }],
-      ports: [{ port: 5432, protocol: 'TCP' }],
-    });
-  });
-
-  test('a failed dump leaves no partial file behind; a good one is kept and rotated', () => {
-    const { objs } = synth({ backup: { size: Size.gibibytes(50), keep: 2 } });
-    const script = container(find(objs, 'CronJob', 'orders-db-backup'), 'pg-dumpall').command[2];
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-dump-'));
-    const bin = path.join(dir, 'bin');
-    fs.mkdirSync(bin);
-    fs.mkdirSync(path.join(dir, 'backup'));
-    const run = (dumpBody: string) => {
-      fs.writeFileSync(path.join(bin, 'pg_dumpall'), `#!/bin/bash\n${dumpBody}\n`, { mode: 0o755 });
-      return spawnSync('bash', ['-c', script.split('/backup').join(path.join(dir, 'backup'))], { env: { PATH: `${bin}:${process.env.PATH}` } }).status;
-    };
-    expect(run('echo partial; exit 1')).not.toBe(0);
-    expect(fs.readdirSync(path.join(dir, 'backup'))).toEqual([]);
-    expect(run('echo dump')).toBe(0);
-    expect(fs.readdirSync(path.join(dir, 'backup'))).toEqual([expect.stringMatching(/^pg_dumpall-.*\.sql\.gz$/)]);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-});
-
 describe('invalid props', () => {
-  test.each<[string, PostgresClusterProps, string]>([
-    ['zero instances', { instances: 0 }, 'instances must be a whole number ≥ 1, got 0'],
-    ['fractional instances', { instances: 2.5 }, 'instances must be a whole number ≥ 1, got 2.5'],
-    ['synchronous with one instance', { instances: 1, synchronous: true }, 'synchronous replication needs at least 2 instances, got 1'],
-    ['memory too small', { resources: { memory: { limit: Size.mebibytes(256) } } }, 'memory 256Mi is too small for PostgreSQL with the derived settings'],
-    ['no memory', { resources: { cpu: { request: kplus.Cpu.units(1) } } }, 'resources.memory sets neither a limit nor a request'],
-    ['Patroni-managed listen_addresses', { parameters: { listen_addresses: '*' } }, "parameter 'listen_addresses' cannot be set in 'parameters': Patroni sets it from postgresql.listen"],
-    ['Patroni-managed port', { parameters: { port: '5433' } }, "parameter 'port' cannot be set in 'parameters'"],
-    ['Patroni-managed hot_standby', { parameters: { hot_standby: 'off' } }, "parameter 'hot_standby' cannot be set in 'parameters'"],
-    ['synchronous_standby_names', { parameters: { synchronous_standby_names: '*' } }, "use the 'synchronous' prop"],
-    ['wal_level minimal', { parameters: { wal_level: 'minimal' } }, "parameter wal_level 'minimal' breaks replication"],
-    ['bad parameter name', { parameters: { 'Work-Mem': '4MB' } }, "parameter name 'Work-Mem' is not a PostgreSQL setting name"],
-    ['shared_buffers above memory', { parameters: { shared_buffers: '4GB' } }, 'parameter shared_buffers 4GB is not below the memory limit 2Gi'],
-    ['reserved owner', { databases: [{ name: 'orders', owner: 'postgres' }] }, "owner 'postgres' of database 'orders' is a role the cluster uses itself"],
-    ['bad database name', { databases: [{ name: 'Orders-DB' }] }, "database name 'Orders-DB' is invalid or reserved"],
-    ['duplicate database', { databases: [{ name: 'orders' }, { name: 'orders' }] }, "database 'orders' is listed twice"],
-    ['no databases', { databases: [] }, 'databases is empty'],
-    ['short grace period', { terminationGracePeriod: Duration.seconds(10) }, 'terminationGracePeriod 10s is too short'],
-    ['bad backup schedule', { backup: { size: Size.gibibytes(1), schedule: 'daily' } }, "backup.schedule 'daily' is not a 5-field cron expression"],
-    ['bad backup keep', { backup: { size: Size.gibibytes(1), keep: 0 } }, 'backup.keep must be a whole number ≥ 1, got 0'],
-    ['backup name too long', { name: 'a'.repeat(46), backup: { size: Size.gibibytes(1) } }, 'is longer than 52 characters; use a cluster name of at most 45 characters'],
-    ['name too long', { name: 'a'.repeat(53) }, "name '" + 'a'.repeat(53) + "' must be a DNS-1035 label of at most 52 characters"],
-  ])('%s', (_name, props, message) => {
+  // The code is undefined where core (Names) raises the error: its code is core's to give.
+  test.each<[string, PostgresClusterProps, string, string | undefined]>([
+    ['zero instances', { instances: 0 }, 'instances must be a whole number ≥ 1, got 0', 'PostgresInstancesInvalid'],
+    ['fractional instances', { instances: 2.5 }, 'instances must be a whole number ≥ 1, got 2.5', 'PostgresInstancesInvalid'],
+    ['synchronous with one instance', { instances: 1, synchronous: true }, 'synchronous replication needs at least 2 instances, got 1', 'PostgresSynchronousNeedsReplicas'],
+    ['memory too small', { resources: { memory: { limit: Size.mebibytes(256) } } }, 'memory 256Mi is too small for PostgreSQL with the derived settings', 'PostgresMemoryTooSmall'],
+    ['no memory', { resources: { cpu: { request: kplus.Cpu.units(1) } } }, 'resources.memory sets neither a limit nor a request', 'PostgresMemoryMissing'],
+    ['Patroni-managed listen_addresses', { parameters: { listen_addresses: '*' } }, "parameter 'listen_addresses' cannot be set in 'parameters': Patroni sets it from postgresql.listen", 'PostgresParameterManaged'],
+    ['Patroni-managed port', { parameters: { port: '5433' } }, "parameter 'port' cannot be set in 'parameters'", 'PostgresParameterManaged'],
+    ['Patroni-managed hot_standby', { parameters: { hot_standby: 'off' } }, "parameter 'hot_standby' cannot be set in 'parameters'", 'PostgresParameterManaged'],
+    ['synchronous_standby_names', { parameters: { synchronous_standby_names: '*' } }, "use the 'synchronous' prop", 'PostgresParameterManaged'],
+    ['wal_level minimal', { parameters: { wal_level: 'minimal' } }, "parameter wal_level 'minimal' breaks replication", 'PostgresWalLevelInvalid'],
+    ['bad parameter name', { parameters: { 'Work-Mem': '4MB' } }, "parameter name 'Work-Mem' is not a PostgreSQL setting name", 'PostgresParameterNameInvalid'],
+    ['shared_buffers above memory', { parameters: { shared_buffers: '4GB' } }, 'parameter shared_buffers 4GB is not below the memory limit 2Gi', 'PostgresSharedBuffersTooLarge'],
+    ['reserved owner', { databases: [{ name: 'orders', owner: 'postgres' }] }, "owner 'postgres' of database 'orders' is a role the cluster uses itself", 'PostgresOwnerReserved'],
+    ['bad database name', { databases: [{ name: 'Orders-DB' }] }, "database name 'Orders-DB' is invalid or reserved", 'PostgresDatabaseNameInvalid'],
+    ['duplicate database', { databases: [{ name: 'orders' }, { name: 'orders' }] }, "database 'orders' is listed twice", 'PostgresDatabaseDuplicate'],
+    ['no databases', { databases: [] }, 'databases is empty', 'PostgresDatabasesEmpty'],
+    ['short grace period', { terminationGracePeriod: Duration.seconds(10) }, 'terminationGracePeriod 10s is too short', 'PostgresGracePeriodTooShort'],
+    ['bad backup schedule', { backup: { size: Size.gibibytes(1), schedule: 'daily' } }, "backup.schedule 'daily' is not a 5-field cron expression", 'PostgresBackupScheduleInvalid'],
+    ['bad backup keep', { backup: { size: Size.gibibytes(1), keep: 0 } }, 'backup.keep must be a whole number ≥ 1, got 0', 'PostgresBackupKeepInvalid'],
+    ['backup name too long', { name: 'a'.repeat(46), backup: { size: Size.gibibytes(1) } }, 'is longer than 52 characters; use a cluster name of at most 45 characters', 'PostgresBackupNameTooLong'],
+    ['name too long', { name: 'a'.repeat(53) }, "name '" + 'a'.repeat(53) + "' must be a DNS-1035 label of at most 52 characters", undefined],
+    ['bad owner', { databases: [{ name: 'orders', owner: 'Bad-Owner' }] }, "owner 'Bad-Owner' of database 'orders' is not a valid role name", 'PostgresOwnerInvalid'],
+    ['streaming-managed primary_slot_name', { mode: ReplicationMode.STREAMING, parameters: { primary_slot_name: 'x' } }, "parameter 'primary_slot_name' cannot be set in 'parameters'", 'PostgresParameterManaged'],
+    ['streaming synchronous_standby_names', { mode: ReplicationMode.STREAMING, parameters: { synchronous_standby_names: '*' } },
+      "parameter 'synchronous_standby_names' cannot be set in 'parameters': use the 'synchronous' prop", 'PostgresParameterManaged'],
+    ['version not a release', { version: PostgresVersion.of('17.x', '17') }, "version '17.x' (major '17') is not a PostgreSQL release", 'PostgresVersionInvalid'],
+    ['version with another major', { version: PostgresVersion.of('16.4', '17') }, "version '16.4' (major '17') is not a PostgreSQL release", 'PostgresVersionInvalid'],
+    ['version Spilo lacks', { version: PostgresVersion.of('18.1', '18') }, 'PostgreSQL 18 is not in the Spilo image ghcr.io/zalando/spilo-17:4.0-p3 (it ships 13 to 17)', 'PostgresVersionUnsupported'],
+  ])('%s', (_name, props, message, code) => {
     expect(() => new PostgresCluster(chart(), 'orders-db', props)).toThrow(message);
+    const e = thrown(() => new PostgresCluster(chart(), 'orders-db', props));
+    if (code !== undefined) expect(Errors.codeOf(e)).toBe(code);
+  });
+
+  test('a version Spilo lacks is fine in streaming mode and with an own image', () => {
+    expect(synth({ mode: ReplicationMode.STREAMING, version: PostgresVersion.of('18.1', '18') }).main.image).toBe('docker.io/library/postgres:18.1-bookworm');
+    expect(synth({ version: PostgresVersion.of('18.1', '18'), image: 'registry.example/spilo-18:1.0' }).env.PGVERSION).toBe('18');
+  });
+
+  test('bind errors carry codes', () => {
+    const c = chart();
+    const cluster = new PostgresCluster(c, 'orders-db');
+    const api = new kplus.Deployment(c, 'api', { containers: [{ image: 'ghcr.io/acme/api:1.4.2' }] });
+    expect(Errors.codeOf(thrown(() => cluster.bind(api, { database: 'nope' })))).toBe('PostgresBindDatabaseUnknown');
+    expect(Errors.codeOf(thrown(() => cluster.bind(new kplus.Deployment(c, 'empty'))))).toBe('PostgresBindNoContainers');
   });
 
   test('errors name the construct path', () => {

@@ -3,7 +3,7 @@
 # through the test task, so a clean clone needs nothing installed by hand). Fails with a clear
 # message where it cannot install (not root, not Debian-like).
 set -euo pipefail
-PACKAGES=(shellcheck)
+PACKAGES=(shellcheck postgresql-15)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,4 +1,4 @@
-// Internal: pinned images. Not re-exported (jsii exports classes, interfaces and enums only).
+// Internal: pinned images and the users they run as.
 import { PostgresVersion } from '../postgres-version';
 
 /**
@@ -8,13 +8,13 @@ import { PostgresVersion } from '../postgres-version';
  * kubernetes/Dockerfile is a demo), so Spilo is the maintained image that bundles it.
  */
 export const SPILO_IMAGE = 'ghcr.io/zalando/spilo-17:4.0-p3';
+/** The majors whose binaries SPILO_IMAGE ships. */
+export const SPILO_MAJORS = ['13', '14', '15', '16', '17'];
 
-/** Official images (docker-library/postgres), Debian bookworm, uid 999. */
-export const OFFICIAL_IMAGES: { [v: string]: string } = {
-  [PostgresVersion.V15]: 'docker.io/library/postgres:15.14-bookworm',
-  [PostgresVersion.V16]: 'docker.io/library/postgres:16.10-bookworm',
-  [PostgresVersion.V17]: 'docker.io/library/postgres:17.6-bookworm',
-};
+/** Official image (docker-library/postgres) of a release, Debian bookworm, uid 999. */
+export function officialImage(version: PostgresVersion): string {
+  return `docker.io/library/postgres:${version.fullVersion}-bookworm`;
+}
 
 /** Spilo's postgres user and group (uid 101, gid 103): postgres-operator's spilo_runasuser/_runasgroup/_fsgroup. */
 export const SPILO_UID = 101;

@@ -18,6 +18,12 @@
 //                            where the WAL budget is the WAL volume, or a quarter of the data volume
 //   random_page_cost 1.1, effective_io_concurrency 200 (PGTune, SSD/network block storage)
 
+import { Size, SizeRoundingBehavior } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { ValidationError } from '../../core/errors';
+import { sizeToQuantity } from '../../core/units';
+
 export interface TuningInput {
   readonly memoryMiB: number;
   readonly cpus: number;
@@ -103,6 +109,7 @@ export const STREAMING_MANAGED: { [name: string]: string } = {
   hba_file: 'the init script adds the replication entry to pg_hba.conf',
   data_directory: "the data directory is on the data volume; size it with 'storage'",
   config_file: 'the image writes postgresql.conf',
+  synchronous_standby_names: "use the 'synchronous' prop",
 };
 
 /** A size parameter ("128MB", "1GB", "64kB", or a bare number of `unitKiB` units) in KiB. */
@@ -117,4 +124,76 @@ export function parseSizeKiB(value: string, unitKiB: number): number | undefined
     case 'TB': return n * 1024 * 1024 * 1024;
     default: return n * unitKiB;
   }
+}
+
+/** What the effective settings are computed from. */
+export interface ParametersInput {
+  readonly resources: kplus.ContainerResources;
+  /** The WAL volume, or a quarter of the data volume when WAL shares it. */
+  readonly walDisk: Size;
+  readonly instances: number;
+  /** Settings the replication mode adds (e.g. synchronous_standby_names). */
+  readonly modeParameters: { [name: string]: string };
+  /** Settings the replication mode sets itself → where they belong instead. */
+  readonly managed: { [name: string]: string };
+  /** The user's `parameters`. */
+  readonly user: { [name: string]: string };
+}
+
+/**
+ * The effective postgresql.conf settings: derived from the resources, then the replication
+ * settings, then the user's, which are checked against what the mode manages. Throws a
+ * ValidationError (scoped to `scope`) for settings PostgreSQL would refuse or die of.
+ */
+export function clusterParameters(scope: IConstruct, p: ParametersInput): { [name: string]: string } {
+  const memory = p.resources.memory?.limit ?? p.resources.memory?.request;
+  if (!memory) {
+    throw new ValidationError('PostgresMemoryMissing', 'resources.memory sets neither a limit nor a request; the PostgreSQL settings are derived from it: give e.g. { limit: Size.gibibytes(2) }', scope);
+  }
+  const memoryMiB = memory.toMebibytes({ rounding: SizeRoundingBehavior.FLOOR });
+  const cpu = p.resources.cpu?.limit ?? p.resources.cpu?.request;
+  const cpus = cpu ? parseCpu(cpu.amount) : 1;
+  const walDiskMiB = p.walDisk.toMebibytes({ rounding: SizeRoundingBehavior.FLOOR });
+  const derived = derivedParameters({ memoryMiB, cpus, walDiskMiB });
+  if (memoryMiB < MIN_MEMORY_MIB) {
+    throw new ValidationError('PostgresMemoryTooSmall',
+      `memory ${sizeToQuantity(memory)} is too small for PostgreSQL with the derived settings (shared_buffers ${derived.shared_buffers}, max_connections ${derived.max_connections}); give at least ${MIN_MEMORY_MIB}Mi`,
+      scope,
+    );
+  }
+  const senders = `${Math.max(10, p.instances + 2)}`;
+  const base: { [k: string]: string } = {
+    ...derived,
+    max_wal_senders: senders,
+    max_replication_slots: senders,
+    // A replica that is gone for long must not fill the primary's disk with retained WAL.
+    max_slot_wal_keep_size: `${Math.floor(walDiskMiB / 2)}MB`,
+    ...p.modeParameters,
+  };
+  for (const [k, v] of Object.entries(p.user)) {
+    if (!/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/.test(k)) {
+      throw new ValidationError('PostgresParameterNameInvalid', `parameter name '${k}' is not a PostgreSQL setting name (lower-case, e.g. 'work_mem')`, scope);
+    }
+    const where = p.managed[k];
+    if (where !== undefined) {
+      throw new ValidationError('PostgresParameterManaged', `parameter '${k}' cannot be set in 'parameters': ${where}`, scope);
+    }
+    if (k === 'wal_level' && !['replica', 'logical'].includes(v)) {
+      throw new ValidationError('PostgresWalLevelInvalid', `parameter wal_level '${v}' breaks replication; use 'replica' or 'logical'`, scope);
+    }
+  }
+  const merged = { ...base, ...p.user };
+  const sb = parseSizeKiB(merged.shared_buffers, 8);
+  if (sb !== undefined && sb >= memoryMiB * 1024) {
+    throw new ValidationError('PostgresSharedBuffersTooLarge',
+      `parameter shared_buffers ${merged.shared_buffers} is not below the memory limit ${sizeToQuantity(memory)}; PostgreSQL would be OOM-killed: use at most 40% of it`, scope);
+  }
+  return merged;
+}
+
+/** A cdk8s-plus `Cpu.amount` ('500m', '2', '1.5') in cores. */
+export function parseCpu(amount: string): number {
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(amount);
+  if (!m) return 1;
+  return m[2] ? Number(m[1]) / 1000 : Number(m[1]);
 }

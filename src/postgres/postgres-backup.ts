@@ -1,0 +1,124 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { OFFICIAL_GID, OFFICIAL_UID } from './private/images';
+import { ValidationError } from '../core/errors';
+import { loadAsset } from '../core/kit/assets';
+import { keepAnnotations } from '../core/keep-policy';
+import { JobRestartPolicy, JobScript, ScriptJob } from '../core/kit/script-job';
+import { LabelKeys, RecommendedLabels } from '../core/labels';
+import { sizeToQuantity } from '../core/units';
+import { WorkloadVolume } from '../core/workload/volumes';
+import { IStorageClass } from '../core/workload/volumes';
+
+/** A pg_dumpall CronJob writing compressed dumps to a volume of its own. */
+export interface PostgresBackupOptions {
+  /** Size of the backup volume. */
+  readonly size: Size;
+  /** @default - the cluster's default class */
+  readonly storageClass?: IStorageClass;
+  /** Cron schedule, in the controller's time zone unless `timeZone` is set. @default '0 2 * * *' */
+  readonly schedule?: string;
+  /** IANA time zone of the schedule. @default - the kube-controller-manager's */
+  readonly timeZone?: string;
+  /** Dumps to keep. @default 7 */
+  readonly keep?: number;
+}
+
+/** Props of a PostgresBackup: the options plus how to reach the server. */
+export interface PostgresBackupProps extends PostgresBackupOptions {
+  /** Name of the CronJob and of the claim (at most 52 characters). */
+  readonly name: string;
+  /** The cluster's name (`app.kubernetes.io/instance`). */
+  readonly instance: string;
+  /** Image with pg_dumpall of at least the server's major version. */
+  readonly image: string;
+  /** Host of the server (the read-write Service). */
+  readonly host: string;
+  /** Port of the server. */
+  readonly port: number;
+  /** The superuser. */
+  readonly user: string;
+  /** libpq sslmode. */
+  readonly sslMode: string;
+  /** Secret holding the superuser's password. */
+  readonly passwordSecret: kplus.ISecret;
+  /** Key of the password in the Secret. */
+  readonly passwordKey: string;
+}
+
+/** Where the backup volume is mounted. */
+const BACKUP_DIR = '/backup';
+
+/**
+ * pg_dumpall on a schedule (a kit `ScriptJob` running assets/dump-all.sh), keeping the newest
+ * `keep` compressed dumps on a claim of its own. The claim carries the keep/prune annotations of
+ * every data-holding object. `PostgresCluster` creates one for its `backup` prop.
+ *
+ * Invalid options are reported on `scope` (the cluster whose `backup` prop they are).
+ */
+export class PostgresBackup extends Construct {
+  /** The volume claim the dumps are written to. */
+  public readonly claim: k8s.KubePersistentVolumeClaim;
+  /** The ScriptJob that runs the dumps. */
+  public readonly scriptJob: ScriptJob;
+  /** The CronJob. */
+  public readonly cronJob: k8s.KubeCronJob;
+  /** Labels that select the backup pods (for a NetworkPolicy). */
+  public readonly podSelector: { [key: string]: string };
+
+  constructor(scope: Construct, id: string, props: PostgresBackupProps) {
+    const keep = props.keep ?? 7;
+    if (!Number.isInteger(keep) || keep < 1) {
+      throw new ValidationError('PostgresBackupKeepInvalid', `backup.keep must be a whole number ≥ 1, got ${keep}`, scope);
+    }
+    const schedule = props.schedule ?? '0 2 * * *';
+    if (schedule.trim().split(/\s+/).length !== 5) {
+      throw new ValidationError('PostgresBackupScheduleInvalid', `backup.schedule '${schedule}' is not a 5-field cron expression; use e.g. '0 2 * * *'`, scope);
+    }
+    const name = props.name;
+    if (name.length > 52) {
+      // The CronJob controller appends an 11-character suffix to Job names, which must stay within 63.
+      throw new ValidationError('PostgresBackupNameTooLong',
+        `backup CronJob name '${name}' is longer than 52 characters; use a cluster name of at most 45 characters`, scope);
+    }
+    super(scope, id);
+    const labels = new RecommendedLabels({ appName: 'postgres', instance: props.instance, component: 'backup' }).stable;
+    this.podSelector = { [LabelKeys.INSTANCE]: props.instance, [LabelKeys.COMPONENT]: 'backup' };
+    this.claim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
+      metadata: { name, labels, annotations: keepAnnotations() },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: props.storageClass?.storageClassName,
+        resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(props.size)) } },
+      },
+    });
+    this.scriptJob = new ScriptJob(this, 'Job', {
+      name,
+      labels,
+      // pg_dumpall must be at least the server's major version.
+      image: props.image,
+      script: JobScript.bash(loadAsset('postgres/assets/dump-all.sh'), { name: 'dump-all' }),
+      containerName: 'pg-dumpall',
+      env: {
+        PGHOST: kplus.EnvValue.fromValue(props.host),
+        PGPORT: kplus.EnvValue.fromValue(`${props.port}`),
+        PGUSER: kplus.EnvValue.fromValue(props.user),
+        PGSSLMODE: kplus.EnvValue.fromValue(props.sslMode),
+        PGPASSWORD: kplus.EnvValue.fromSecretValue({ secret: props.passwordSecret, key: props.passwordKey }),
+        BACKUP_DIR: kplus.EnvValue.fromValue(BACKUP_DIR),
+        KEEP: kplus.EnvValue.fromValue(`${keep}`),
+      },
+      volumes: { backup: WorkloadVolume.fromClaimName(this.claim.name), tmp: WorkloadVolume.emptyDir() },
+      mounts: [{ volume: 'backup', mountPath: BACKUP_DIR }, { volume: 'tmp', mountPath: '/tmp' }],
+      user: OFFICIAL_UID,
+      group: OFFICIAL_GID,
+      fsGroup: OFFICIAL_GID,
+      restartPolicy: JobRestartPolicy.NEVER,
+      backoffLimit: 2,
+      schedule: { cron: schedule, timeZone: props.timeZone },
+    });
+    this.cronJob = this.scriptJob.cronJob!;
+  }
+}

@@ -1,0 +1,318 @@
+// Every script in src/postgres/assets: syntax-checked by bash, linted by shellcheck, and run as
+// the synthesized objects wire it (command, env, mounted files), against stub binaries on PATH.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, Size } from 'cdk8s';
+import { PostgresCluster, PostgresClusterProps, ReplicationMode } from '../../src/postgres';
+import { container, envOf, find, synthValidated } from '../util/validate';
+
+const ASSETS = path.join(__dirname, '../../src/postgres/assets');
+const CREDENTIALS_DIR = '/etc/postgres-credentials';
+
+function synth(props: PostgresClusterProps = {}) {
+  const c = new Chart(new App(), 'test', { namespace: 'db' });
+  const cluster = new PostgresCluster(c, 'orders-db', props);
+  return synthValidated(c, { externalSecrets: [cluster.secretName] });
+}
+
+/** A temp dir with bin/ (stubs that log `name args` to log) and creds/ (password files). */
+class Sandbox {
+  public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-asset-'));
+  public readonly bin = path.join(this.dir, 'bin');
+  public readonly creds = path.join(this.dir, 'creds');
+  constructor() {
+    fs.mkdirSync(this.bin);
+    fs.mkdirSync(this.creds);
+  }
+
+  /** A stub command: logs its name and arguments (and its stdin with `stdin: true`), then runs `body`. */
+  public stub(name: string, body = 'exit 0', options: { stdin?: boolean } = {}): void {
+    const log = path.join(this.dir, 'log');
+    const stdin = options.stdin ? `cat >> "${log}"\n` : '';
+    fs.writeFileSync(path.join(this.bin, name),
+      `#!/bin/bash\n{ printf '%s' "${name}"; printf ' %s' "$@"; [ -n "\${PGOPTIONS:-}" ] && printf ' [PGOPTIONS=%s]' "$PGOPTIONS"; echo; } >> "${log}"\n${stdin}${body}\n`,
+      { mode: 0o755 });
+  }
+
+  public writeFiles(sub: string, files: { [name: string]: string }): string {
+    const d = path.join(this.dir, sub);
+    fs.mkdirSync(d, { recursive: true });
+    for (const [n, text] of Object.entries(files)) {
+      // The credentials path is data in the list files; point it at the sandbox.
+      fs.writeFileSync(path.join(d, n), text.split(CREDENTIALS_DIR).join(this.creds), { mode: 0o755 });
+    }
+    return d;
+  }
+
+  public run(command: string[], env: { [k: string]: string }): { status: number; stdout: string; stderr: string } {
+    // stdin not a socket: `bash -c` on a socket stdin takes itself for an rshd session and reads ~/.bashrc.
+    const r = spawnSync(command[0], command.slice(1), {
+      env: { PATH: `${this.bin}:${process.env.PATH}`, HOME: this.dir, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  public get log(): string[] {
+    const f = path.join(this.dir, 'log');
+    return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim().split('\n') : [];
+  }
+
+  public cleanup(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+describe('every asset', () => {
+  const files = fs.readdirSync(ASSETS).filter((f) => f.endsWith('.sh'));
+
+  test('the assets are the five scripts', () => {
+    expect(files.sort()).toEqual(['databases.sh', 'dump-all.sh', 'patroni-post-init.sh', 'streaming-clone.sh', 'streaming-initdb.sh']);
+  });
+
+  test.each(files)('%s: bash -n', (f) => {
+    const r = spawnSync('bash', ['-n', path.join(ASSETS, f)], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test.each(files)('%s: shellcheck (default severity, with and without -x)', (f) => {
+    for (const args of [[f], ['-x', f]]) {
+      const r = spawnSync('shellcheck', args, { cwd: ASSETS, encoding: 'utf8' });
+      expect(r.error).toBeUndefined();
+      expect(r.stdout).toBe('');
+      expect(r.status).toBe(0);
+    }
+  });
+});
+
+describe('patroni-post-init.sh + databases.sh (the bootstrap ConfigMap, as Patroni runs post_init)', () => {
+  const URL = 'postgres://postgres@localhost:5432/postgres';
+
+  function runPostInit(s: Sandbox, props: PostgresClusterProps = {}) {
+    const data = find(synth(props), 'ConfigMap', 'orders-db-bootstrap').data;
+    const dir = s.writeFiles('etc', data);
+    s.stub('post_init.sh');
+    s.stub('psql', 'cat > /dev/null', { stdin: false });
+    // Patroni: `<post_init> <connection URL>`, with the pod env dropped.
+    return s.run([path.join(dir, 'post-init.sh'), URL], { SPILO_POST_INIT: path.join(s.bin, 'post_init.sh') });
+  }
+
+  test('runs Spilo\'s post_init, then creates each owner once and each database, in order', () => {
+    const s = new Sandbox();
+    fs.writeFileSync(path.join(s.creds, 'orders-password'), 'pw-orders');
+    fs.writeFileSync(path.join(s.creds, 'billing_owner-password'), 'pw-billing');
+    const r = runPostInit(s, { databases: [{ name: 'orders' }, { name: 'billing', owner: 'billing_owner' }, { name: 'audit', owner: 'billing_owner' }] });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const psql = '-X -q -v ON_ERROR_STOP=1 -d ' + URL;
+    expect(s.log).toEqual([
+      `post_init.sh zalandos ${URL}`,
+      `psql ${psql} -v role=orders -v pw=pw-orders -v attrs= [PGOPTIONS=-c synchronous_commit=local]`,
+      `psql ${psql} -v role=billing_owner -v pw=pw-billing -v attrs= [PGOPTIONS=-c synchronous_commit=local]`,
+      `psql ${psql} -v db=orders -v owner=orders [PGOPTIONS=-c synchronous_commit=local]`,
+      `psql ${psql} -v db=billing -v owner=billing_owner [PGOPTIONS=-c synchronous_commit=local]`,
+      `psql ${psql} -v db=audit -v owner=billing_owner [PGOPTIONS=-c synchronous_commit=local]`,
+    ]);
+    s.cleanup();
+  });
+
+  test('the SQL is create-if-absent, with the names quoted by format()', () => {
+    const s = new Sandbox();
+    fs.writeFileSync(path.join(s.creds, 'app-password'), 'pw');
+    const data = find(synth(), 'ConfigMap', 'orders-db-bootstrap').data;
+    const dir = s.writeFiles('etc', data);
+    s.stub('post_init.sh');
+    s.stub('psql', 'exit 0', { stdin: true });
+    expect(s.run([path.join(dir, 'post-init.sh'), URL], { SPILO_POST_INIT: path.join(s.bin, 'post_init.sh') }).status).toBe(0);
+    const log = s.log.join('\n');
+    expect(log).toContain("SELECT format('CREATE ROLE %I LOGIN %s PASSWORD %L', :'role', :'attrs', :'pw')\n WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = :'role')\\gexec");
+    expect(log).toContain("SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner')\n WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = :'db')\\gexec");
+    s.cleanup();
+  });
+
+  test('a missing password file fails the bootstrap before psql creates a role without a password', () => {
+    const s = new Sandbox();
+    const r = runPostInit(s);
+    expect(r.status).not.toBe(0);
+    expect(s.log.filter((l) => l.startsWith('psql'))).toEqual([]);
+    s.cleanup();
+  });
+
+  test('a failing psql fails the bootstrap', () => {
+    const s = new Sandbox();
+    fs.writeFileSync(path.join(s.creds, 'app-password'), 'pw');
+    const data = find(synth(), 'ConfigMap', 'orders-db-bootstrap').data;
+    const dir = s.writeFiles('etc', data);
+    s.stub('post_init.sh');
+    s.stub('psql', 'exit 3');
+    expect(s.run([path.join(dir, 'post-init.sh'), URL], { SPILO_POST_INIT: path.join(s.bin, 'post_init.sh') }).status).not.toBe(0);
+    expect(s.log.filter((l) => l.startsWith('psql'))).toHaveLength(1);
+    s.cleanup();
+  });
+
+  test('a failing Spilo post_init stops before the application roles', () => {
+    const s = new Sandbox();
+    fs.writeFileSync(path.join(s.creds, 'app-password'), 'pw');
+    const data = find(synth(), 'ConfigMap', 'orders-db-bootstrap').data;
+    const dir = s.writeFiles('etc', data);
+    s.stub('post_init.sh', 'exit 1');
+    s.stub('psql');
+    expect(s.run([path.join(dir, 'post-init.sh'), URL], { SPILO_POST_INIT: path.join(s.bin, 'post_init.sh') }).status).not.toBe(0);
+    expect(s.log).toEqual([`post_init.sh zalandos ${URL}`]);
+    s.cleanup();
+  });
+});
+
+describe('streaming-initdb.sh + databases.sh (the initdb ConfigMap, as docker-entrypoint.sh processes it)', () => {
+  // docker-entrypoint.sh docker_process_init_files: sources each non-executable *.sh in order,
+  // ignores other files; it runs with `set -Eeo pipefail`.
+  const ENTRYPOINT = 'set -Eeo pipefail; for f in "$1"/*; do case "$f" in *.sh) . "$f" ;; *) echo "ignoring $f" ;; esac; done';
+
+  test('creates the replication role first, allows it in pg_hba.conf, then owners and databases', () => {
+    const s = new Sandbox();
+    const objs = synth({ mode: ReplicationMode.STREAMING, databases: [{ name: 'orders' }] });
+    const dir = s.writeFiles('initdb', find(objs, 'ConfigMap', 'orders-db-initdb').data);
+    fs.writeFileSync(path.join(s.creds, 'replication-password'), 'pw-repl');
+    fs.writeFileSync(path.join(s.creds, 'orders-password'), 'pw-orders');
+    const pgdata = path.join(s.dir, 'pgdata');
+    fs.mkdirSync(pgdata);
+    fs.writeFileSync(path.join(pgdata, 'pg_hba.conf'), 'host all all all scram-sha-256\n');
+    s.stub('psql');
+    const env = envOf(container(find(objs, 'StatefulSet', 'orders-db'), 'postgres'));
+    const r = s.run(['bash', '-c', ENTRYPOINT, 'docker-entrypoint.sh', dir], {
+      POSTGRES_USER: env.POSTGRES_USER, PGDATA: pgdata, REPLICATION_USER: env.REPLICATION_USER,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const psql = 'psql -X -q -v ON_ERROR_STOP=1 --username postgres --no-password --dbname postgres';
+    expect(s.log).toEqual([
+      `${psql} -v role=replicator -v pw=pw-repl -v attrs=REPLICATION [PGOPTIONS=-c synchronous_commit=local]`,
+      `${psql} -v role=orders -v pw=pw-orders -v attrs= [PGOPTIONS=-c synchronous_commit=local]`,
+      `${psql} -v db=orders -v owner=orders [PGOPTIONS=-c synchronous_commit=local]`,
+    ]);
+    expect(fs.readFileSync(path.join(pgdata, 'pg_hba.conf'), 'utf8')).toBe('host all all all scram-sha-256\nhost replication replicator all scram-sha-256\n');
+    s.cleanup();
+  });
+});
+
+describe('streaming-clone.sh (the clone init container)', () => {
+  /** Runs the synthesized init container with its env, paths moved into a sandbox. */
+  function runClone(ordinal: number, dropSlotExit: number, options: { basebackupExit?: number; peersUp?: boolean; walSize?: Size } = {}) {
+    const s = new Sandbox();
+    const sts = find(synth({ mode: ReplicationMode.STREAMING, storage: { walSize: options.walSize } }), 'StatefulSet', 'orders-db');
+    const clone = container(sts, 'clone');
+    const env = envOf(clone);
+    fs.writeFileSync(path.join(s.creds, 'replication-password'), 'pw');
+    s.stub('pg_isready', `exit ${options.peersUp ? 0 : (ordinal === 0 ? 2 : 0)}`);
+    s.stub('pg_receivewal', `case " $* " in *" --drop-slot "*) exit ${dropSlotExit};; esac; exit 0`);
+    // Like pg_basebackup: PG_VERSION early in the -D directory; a killed run leaves the directory.
+    s.stub('pg_basebackup', `while [ $# -gt 0 ]; do [ "$1" = -D ] && d="$2"; shift; done; mkdir -p "$d" && echo 17 > "$d/PG_VERSION"; exit ${options.basebackupExit ?? 0}`);
+    const pgdata = path.join(s.dir, 'data', 'pgdata');
+    const r = s.run(clone.command, {
+      ...env,
+      HOSTNAME: `orders-db-${ordinal}`,
+      PGDATA: pgdata,
+      REPLICATION_PASSWORD_FILE: path.join(s.creds, 'replication-password'),
+      ...(env.WAL_DIR ? { WAL_DIR: path.join(s.dir, 'wal', 'pg_wal') } : {}),
+    });
+    return { s, r, pgdata, env };
+  }
+
+  test('an interrupted clone is not taken for a database on the next start', () => {
+    const killed = runClone(1, 1, { basebackupExit: 137 });
+    expect(killed.r.status).not.toBe(0);
+    expect(fs.existsSync(path.join(killed.pgdata, 'PG_VERSION'))).toBe(false); // the next start clones again
+    killed.s.cleanup();
+    const done = runClone(1, 1);
+    expect(done.r.status).toBe(0);
+    expect(fs.readFileSync(path.join(done.pgdata, 'PG_VERSION'), 'utf8').trim()).toBe('17');
+    expect(fs.existsSync(`${done.pgdata}.partial`)).toBe(false);
+    done.s.cleanup();
+  });
+
+  test('a re-clone drops the leftover slot (it may be invalidated) and creates it afresh with pg_basebackup -C', () => {
+    for (const dropExit of [0, 1]) { // 0: a slot was left over (e.g. invalidated); 1: none exists
+      const { s, r, pgdata, env } = runClone(1, dropExit);
+      expect(r.status).toBe(0);
+      const log = s.log;
+      const drop = log.findIndex((l) => l === `pg_receivewal -h ${env.PRIMARY_HOST} -U replicator --drop-slot --slot replica_1`);
+      const clone = log.findIndex((l) => l.startsWith('pg_basebackup'));
+      expect(drop).toBeGreaterThanOrEqual(0);
+      expect(clone).toBeGreaterThan(drop);
+      expect(log[clone]).toBe(`pg_basebackup -h ${env.PRIMARY_HOST} -U replicator -D ${pgdata}.partial -R -X stream -C -S replica_1 --checkpoint=fast`);
+      expect(r.stdout).toContain(dropExit === 0 ? 'dropped the leftover slot replica_1' : 'cloned from');
+      // no path reuses an existing slot
+      expect(log.filter((l) => l.includes('--create-slot') || l.includes('--if-not-exists'))).toEqual([]);
+      s.cleanup();
+    }
+  });
+
+  test('with a WAL volume: the WAL goes to WAL_DIR, emptied first', () => {
+    const { s, r, pgdata } = runClone(2, 1, { walSize: Size.gibibytes(8) });
+    expect(r.status).toBe(0);
+    const wal = path.join(s.dir, 'wal', 'pg_wal');
+    expect(s.log.find((l) => l.startsWith('pg_basebackup'))).toBe(
+      `pg_basebackup -h orders-db-0.orders-db-headless.db.svc.cluster.local -U replicator -D ${pgdata}.partial -R -X stream -C -S replica_2 --checkpoint=fast --waldir=${wal}`);
+    s.cleanup();
+  });
+
+  test('pod 0 starts as it is; with its volume lost while replicas answer, it refuses to start empty', () => {
+    const alone = runClone(0, 1);
+    expect(alone.r.status).toBe(0);
+    expect(alone.r.stdout).toContain('ordinal 0 is the primary: nothing to clone');
+    expect(alone.s.log.filter((l) => !l.startsWith('pg_isready'))).toEqual([]);
+    alone.s.cleanup();
+    const lost = runClone(0, 1, { peersUp: true });
+    expect(lost.r.status).toBe(1);
+    expect(lost.r.stderr).toContain('refusing to initialize an empty primary');
+    lost.s.cleanup();
+  });
+
+  test('a data directory that holds a database is left alone', () => {
+    const s = new Sandbox();
+    const clone = container(find(synth({ mode: ReplicationMode.STREAMING }), 'StatefulSet', 'orders-db'), 'clone');
+    const pgdata = path.join(s.dir, 'pgdata');
+    fs.mkdirSync(pgdata);
+    fs.writeFileSync(path.join(pgdata, 'PG_VERSION'), '17\n');
+    const r = s.run(clone.command, { ...envOf(clone), HOSTNAME: 'orders-db-1', PGDATA: pgdata });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('holds a database: starting as it is');
+    expect(s.log).toEqual([]);
+    s.cleanup();
+  });
+});
+
+describe('dump-all.sh (the backup CronJob)', () => {
+  test('a failed dump leaves no partial file behind; good ones are kept and rotated to KEEP', () => {
+    const s = new Sandbox();
+    const cj = find(synth({ backup: { size: Size.gibibytes(50), keep: 2 } }), 'CronJob', 'orders-db-backup');
+    const c = container(cj, 'pg-dumpall');
+    const env = envOf(c);
+    const backup = path.join(s.dir, 'backup');
+    fs.mkdirSync(backup);
+    const run = () => s.run(c.command, { KEEP: env.KEEP, BACKUP_DIR: backup });
+    s.stub('pg_dumpall', 'echo partial; exit 1');
+    expect(run().status).not.toBe(0);
+    expect(fs.readdirSync(backup)).toEqual([]);
+    s.stub('pg_dumpall', 'echo dump');
+    expect(s.log[0]).toBe('pg_dumpall --clean --if-exists --load-via-partition-root --quote-all-identifiers --no-password');
+    // Three older dumps: after a good run only the newest KEEP=2 remain, the new one among them.
+    for (const [i, day] of ['2026-01-01', '2026-01-02', '2026-01-03'].entries()) {
+      const f = path.join(backup, `pg_dumpall-${day}T020000Z.sql.gz`);
+      fs.writeFileSync(f, 'old');
+      fs.utimesSync(f, 1_700_000_000 + i, 1_700_000_000 + i);
+    }
+    const r = run();
+    expect(r.status).toBe(0);
+    const left = fs.readdirSync(backup).sort();
+    expect(left).toHaveLength(2);
+    expect(left).toContain('pg_dumpall-2026-01-03T020000Z.sql.gz');
+    const fresh = left.find((f) => !f.startsWith('pg_dumpall-2026-01-0'))!;
+    expect(fresh).toMatch(/^pg_dumpall-\d{4}-\d\d-\d\dT\d{6}Z\.sql\.gz$/);
+    expect(r.stdout.trim()).toBe(`wrote ${path.join(backup, fresh)}`);
+    expect(spawnSync('gzip', ['-dc', path.join(backup, fresh)], { encoding: 'utf8' }).stdout).toBe('dump\n');
+    s.cleanup();
+  });
+});
