@@ -4,13 +4,12 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { OFFICIAL_GID, OFFICIAL_UID } from './private/images';
 import { ValidationError } from '../core/errors';
-import { loadAsset } from '../core/kit/assets';
 import { keepAnnotations } from '../core/keep-policy';
+import { loadAsset } from '../core/kit/assets';
 import { JobRestartPolicy, JobScript, ScriptJob } from '../core/kit/script-job';
 import { LabelKeys, RecommendedLabels } from '../core/labels';
 import { sizeToQuantity } from '../core/units';
-import { WorkloadVolume } from '../core/workload/volumes';
-import { IStorageClass } from '../core/workload/volumes';
+import { WorkloadVolume, IStorageClass } from '../core/workload/volumes';
 
 /** A pg_dumpall CronJob writing compressed dumps to a volume of its own. */
 export interface PostgresBackupOptions {

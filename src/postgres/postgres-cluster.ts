@@ -13,13 +13,14 @@ import { clusterParameters } from './private/tuning';
 import { ValidationError } from '../core/errors';
 import { Credentials } from '../core/kit/credentials';
 import { GeneratedSecret } from '../core/kit/generated-secret';
+import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
 import { LabelKeys } from '../core/labels';
 import { Names, MAX_STATEFULSET_NAME } from '../core/naming';
 import { Warnings } from '../core/warnings';
+import { Connections } from '../core/workload/connections';
 import { PlacementProps } from '../core/workload/scheduling';
 import { StatefulWorkload } from '../core/workload/stateful-workload';
-import { WorkloadVolume } from '../core/workload/volumes';
-import { IStorageClass } from '../core/workload/volumes';
+import { WorkloadVolume, IStorageClass } from '../core/workload/volumes';
 
 /** How the instances replicate and fail over. */
 export enum ReplicationMode {
@@ -149,7 +150,7 @@ export interface PostgresBindOptions {
  *
  * `ApiObject.of(cluster)` is the StatefulSet.
  */
-export class PostgresCluster extends Construct {
+export class PostgresCluster extends Construct implements IStatefulService {
   /** The StatefulSet and everything the spine creates around it. */
   public readonly workload: StatefulWorkload;
   /** The StatefulSet. */
@@ -313,6 +314,16 @@ export class PostgresCluster extends Construct {
       Warnings.of(this).add('@cdk8s-stateful/postgres:singleInstance',
         'instances is 1: there is no replica to fail over to, and a node drain or node loss stops the database; use 3 instances for high availability');
     }
+  }
+
+  /** The read-write endpoint (the primary Service). */
+  public get endpoint(): ServiceEndpoint {
+    return { host: this.connection.host, port: this.connection.port };
+  }
+
+  /** Ingress into the database pods: `cluster.connections.allowFrom(peer, ['postgresql'])`. */
+  public get connections(): Connections {
+    return this.workload.connections;
   }
 
   /** The effective postgresql.conf settings: derived from resources, then `parameters`. */
