@@ -3,5 +3,5 @@ export * from './listeners';
 export * from './kafka-cluster-ref';
 export * from './node-pool';
 export * from './topic';
-export { KafkaRackAwarenessOptions } from './rack-awareness';
+export type { KafkaRackAwarenessOptions } from './rack-awareness';
 export * from './kafka-cluster';

@@ -1,4 +1,4 @@
-import { App, Chart, Size, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   KafkaAuthentication, KafkaCluster, KafkaNodeRole, KafkaTls, KafkaVersion, Warnings,
@@ -434,4 +434,17 @@ test('roles are sorted and deduplicated; addNodePool defaults to brokers', () =>
   expect(p.roles).toEqual([KafkaNodeRole.BROKER]);
   expect(kafka.nodePool('b')).toBe(p);
   expect(kafka.controllerPool.roles).toEqual([KafkaNodeRole.BROKER, KafkaNodeRole.CONTROLLER]);
+});
+
+test('ApiObject.of(cluster) is the StatefulSet of the controller pool (combined or dedicated)', () => {
+  const c = chart();
+  const combined = new KafkaCluster(c, 'kafka');
+  expect(ApiObject.of(combined)).toBe(combined.controllerPool.statefulSet);
+  expect(ApiObject.of(combined).name).toBe('kafka');
+  const dedicated = new KafkaCluster(c, 'other', { controllers: {} });
+  expect(ApiObject.of(dedicated).name).toBe('other-controller');
+  const topic = combined.addTopic('orders', {});
+  expect(ApiObject.of(topic)).toBe(topic.job);
+  ApiObject.of(combined).metadata.addAnnotation('example.com/owner', 'team-a');
+  expect(find(synthValidated(c), 'StatefulSet', 'kafka').metadata.annotations).toEqual({ 'example.com/owner': 'team-a' });
 });
