@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IKafkaCluster } from './kafka-cluster-ref';
 import { KafkaVersion } from './kafka-version';
-import { KafkaAuthentication, KafkaListenersOptions, KafkaTls } from './listeners';
+import { KafkaAuthentication, KafkaBindOptions, KafkaListenersOptions, KafkaTls } from './listeners';
 import { KafkaControllersOptions, KafkaNodePool, KafkaNodePoolOptions, KafkaNodeRole, KafkaStorageOptions } from './node-pool';
 import {
   clusterIdProblem, configKeyProblem, defaultPartitionsProblem, nodeIdsProblem, portsProblem,
@@ -79,16 +79,6 @@ export interface KafkaClusterProps {
   readonly clusterDomain?: string;
   /** NetworkPolicies allowing only the cluster, its topic Jobs and bound clients. @default true */
   readonly networkPolicy?: boolean;
-}
-
-/** Options of `bind`. */
-export interface KafkaBindOptions {
-  /**
-   * SASL user whose credentials the workload gets. Required with SASL when there is more than
-   * one user.
-   * @default - the only user, when there is exactly one
-   */
-  readonly user?: string;
 }
 
 /**
@@ -245,9 +235,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
    */
   public get tlsDnsNames(): string[] {
     if (!Chart.of(this).namespace) {
-      // Nodes reach each other at `<pod>.<headless>.$(POD_NAMESPACE).svc.<domain>` (voters,
-      // advertised listeners): a certificate for unqualified names (`*.<headless>`) fails
-      // hostname verification, and the namespace is only known at run time.
+      // Nodes use fully qualified names from $(POD_NAMESPACE): `*.<headless>` fails hostname verification.
       throw new ValidationError('KafkaTlsDnsNamesNeedNamespace',
         "tlsDnsNames needs the chart's namespace: nodes connect to each other by fully qualified pod names " +
           '(<pod>.<headless>.<namespace>.svc.<clusterDomain>); set `namespace` on the Chart',
