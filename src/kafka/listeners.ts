@@ -88,3 +88,13 @@ export interface KafkaListenersOptions {
   /** Users for `KafkaAuthentication.SASL_PLAIN`. @default - none */
   readonly users?: KafkaSaslUser[];
 }
+
+/** Options of `bind`. */
+export interface KafkaBindOptions {
+  /**
+   * SASL user whose credentials the workload gets. Required with SASL when there is more than
+   * one user.
+   * @default - the only user, when there is exactly one
+   */
+  readonly user?: string;
+}

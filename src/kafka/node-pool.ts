@@ -2,8 +2,12 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ValidationError } from '../core/errors';
+import { IKafkaCluster } from './kafka-cluster-ref';
+import { poolProblem } from './private/checks';
+import { BROKER_LABEL, CLUSTER_LABEL, topicJobLabels } from './private/labels';
+import { poolSizing } from './private/pool-sizing';
 import { mebibytes } from './private/util';
+import { ValidationError } from '../core/errors';
 import { HealthProbe } from '../core/workload/container';
 import { PlacementProps } from '../core/workload/scheduling';
 import { StatefulWorkload } from '../core/workload/stateful-workload';
@@ -66,31 +70,70 @@ export interface KafkaNodePoolOptions {
   readonly name?: string;
 }
 
-/** Props of a KafkaNodePool; create pools with `KafkaCluster.addNodePool`. */
-export interface KafkaNodePoolProps extends KafkaNodePoolOptions {
-  /** The pinned image. */
-  readonly image: string;
-  /** StatefulSet name. */
-  readonly poolName: string;
-  /** First node id. */
-  readonly firstNodeIdValue: number;
-  /** Name of the cluster (app.kubernetes.io/part-of). */
-  readonly clusterName: string;
-  /** Kafka version (app.kubernetes.io/version). */
-  readonly version: string;
-  /** @default 'cluster.local' */
-  readonly clusterDomain?: string;
-  /** @default true */
+/** Dedicated controllers: a separate pool that only votes in the KRaft quorum. */
+export interface KafkaControllersOptions {
+  /** Voters: 3 or 5 (odd, so a majority survives the loss of one or two). @default 3 */
+  readonly replicas?: number;
+  /** @default - 5 GiB on the default StorageClass */
+  readonly storage?: KafkaStorageOptions;
+  /** @default - requests 250m CPU / 1Gi, limit 1Gi */
+  readonly resources?: kplus.ContainerResources;
+  /** @default - half the memory limit */
+  readonly heap?: Size;
+  /** @default - soft anti-affinity by hostname, soft zone spread */
+  readonly placement?: PlacementProps;
+}
+
+/** What the pool's constructor gets, validated. */
+interface PoolInit {
+  readonly cluster: IKafkaCluster;
+  readonly options: KafkaNodePoolOptions;
+  readonly name: string;
+  readonly roles: KafkaNodeRole[];
+  readonly replicas: number;
+  readonly firstNodeId: number;
+  readonly resources: kplus.ContainerResources;
+  readonly memoryLimit?: Size;
+  readonly heap: Size;
   readonly networkPolicy?: boolean;
-  /** Port the probes connect to (client for brokers, controller otherwise). */
-  readonly probePort: number;
 }
 
 /**
  * One pool of Kafka nodes: a StatefulSet (through `StatefulWorkload`) with its headless
- * Service, PodDisruptionBudget (maxUnavailable 1) and NetworkPolicy.
+ * Service, PodDisruptionBudget (maxUnavailable 1) and NetworkPolicy. Created by
+ * `KafkaCluster.addNodePool` (and the cluster's own pools); `ApiObject.of(pool)` is the
+ * StatefulSet.
  */
 export class KafkaNodePool extends Construct {
+  /**
+   * @internal Checks the options, then creates the pool under `scope` (the cluster): a failed
+   * check leaves nothing behind, so the id can be used again.
+   */
+  public static _create(scope: Construct, id: string, cluster: IKafkaCluster, options: KafkaNodePoolOptions, networkPolicy?: boolean): KafkaNodePool {
+    const roles = [...new Set(options.roles ?? [KafkaNodeRole.BROKER])].sort();
+    const replicas = options.replicas ?? 3;
+    const firstNodeId = options.firstNodeId ?? 0;
+    const sizing = poolSizing(!roles.includes(KafkaNodeRole.BROKER), options.resources, options.heap);
+    const problem = poolProblem({
+      roles,
+      replicas,
+      firstNodeId,
+      heapMi: mebibytes(sizing.heap),
+      memoryLimitMi: sizing.memoryLimit ? mebibytes(sizing.memoryLimit) : undefined,
+    });
+    if (problem) throw new ValidationError(problem.code, problem.message, scope);
+    return new KafkaNodePool(scope, id, {
+      ...sizing,
+      cluster,
+      options,
+      name: options.name ?? `${cluster.name}-${id}`,
+      roles,
+      replicas,
+      firstNodeId,
+      networkPolicy,
+    });
+  }
+
   /** The StatefulSet name. */
   public readonly name: string;
   /** The roles of the pool's nodes. */
@@ -106,49 +149,29 @@ export class KafkaNodePool extends Construct {
   /** The workload: StatefulSet, headless Service, PDB, NetworkPolicy. */
   public readonly workload: StatefulWorkload;
 
-  constructor(scope: Construct, id: string, props: KafkaNodePoolProps) {
+  private constructor(scope: Construct, id: string, init: PoolInit) {
     super(scope, id);
-    this.name = props.poolName;
-    this.roles = [...new Set(props.roles ?? [KafkaNodeRole.BROKER])].sort();
-    this.replicas = props.replicas ?? 3;
-    this.firstNodeId = props.firstNodeIdValue;
-    if (!this.roles.length) {
-      throw new ValidationError('roles must not be empty; use [KafkaNodeRole.BROKER]', this);
-    }
-    if (!Number.isInteger(this.replicas) || this.replicas < 1) {
-      throw new ValidationError(`replicas must be a whole number ≥ 1, got ${props.replicas}`, this);
-    }
-    if (!Number.isInteger(this.firstNodeId) || this.firstNodeId < 0) {
-      throw new ValidationError(`firstNodeId must be a whole number ≥ 0, got ${this.firstNodeId}`, this);
-    }
+    const cluster = init.cluster;
+    this.name = init.name;
+    this.roles = init.roles;
+    this.replicas = init.replicas;
+    this.firstNodeId = init.firstNodeId;
+    this.heap = init.heap;
+    this.memoryLimit = init.memoryLimit;
     const controllerOnly = !this.isBroker;
-    const resources = props.resources ?? (controllerOnly
-      ? { cpu: { request: kplus.Cpu.millis(250) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) } }
-      : { cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) } });
-    this.memoryLimit = resources.memory?.limit;
-    this.heap = props.heap ?? (this.memoryLimit ? Size.mebibytes(Math.floor(mebibytes(this.memoryLimit) / 2)) : Size.gibibytes(1));
-    if (this.memoryLimit && mebibytes(this.heap) >= mebibytes(this.memoryLimit)) {
-      throw new ValidationError(
-        `heap ${mebibytes(this.heap)}Mi is not below the memory limit ${mebibytes(this.memoryLimit)}Mi: the JVM also needs metaspace, ` +
-          'thread stacks and direct buffers, and Kafka needs page cache; use at most half the limit, or raise resources.memory.limit',
-        this,
-      );
-    }
-    if (mebibytes(this.heap) < 128) {
-      throw new ValidationError(`heap ${mebibytes(this.heap)}Mi is too small for Kafka; give at least Size.mebibytes(256)`, this);
-    }
-
-    const storage = props.storage ?? {};
+    // Brokers are ready when clients can connect; controller-only nodes have no client port.
+    const probePort = this.isBroker ? cluster.clientPort : cluster.controllerPort;
+    const storage = init.options.storage ?? {};
     this.workload = new StatefulWorkload(this, 'Workload', {
-      image: props.image,
+      image: cluster.image,
       name: this.name,
       replicas: this.replicas,
       appName: 'kafka',
       component: this.roles.length === 2 ? 'combined' : this.roles[0],
-      partOf: props.clusterName,
-      version: props.version,
+      partOf: cluster.name,
+      version: cluster.version.version,
       containerName: 'kafka',
-      resources,
+      resources: init.resources,
       dataVolumes: {
         data: {
           mountPath: '/var/lib/kafka/data',
@@ -161,20 +184,32 @@ export class KafkaNodePool extends Construct {
       podManagementPolicy: PodManagementPolicy.PARALLEL,
       publishNotReadyAddresses: true,
       ordinalsStart: this.firstNodeId,
-      placement: props.placement,
+      placement: init.options.placement,
       // appuser in the image (Alpine `adduser`, first uid 1000); fsGroup makes the PVC writable.
       security: { user: 1000, group: 1000, fsGroup: 1000 },
-      clusterDomain: props.clusterDomain,
-      networkPolicy: props.networkPolicy,
+      clusterDomain: cluster.clusterDomain,
+      networkPolicy: init.networkPolicy,
       // Controlled shutdown moves partition leadership away before the process exits.
       terminationGracePeriod: Duration.seconds(60),
       // Otherwise service links such as KAFKA_PORT would become properties (recipes §1).
       enableServiceLinks: false,
-      readiness: HealthProbe.tcpSocket(props.probePort),
-      liveness: HealthProbe.tcpSocket(props.probePort, { failureThreshold: 6 }),
+      readiness: HealthProbe.tcpSocket(probePort),
+      liveness: HealthProbe.tcpSocket(probePort, { failureThreshold: 6 }),
       // Log recovery after an unclean stop can take many minutes before the port opens.
-      startup: HealthProbe.tcpSocket(props.probePort, { failureThreshold: 180 }),
+      startup: HealthProbe.tcpSocket(probePort, { failureThreshold: 180 }),
     });
+    this.node.defaultChild = this.workload.statefulSet;
+
+    const w = this.workload;
+    w.addPodLabel(CLUSTER_LABEL, cluster.name);
+    if (this.isBroker) w.addPodLabel(BROKER_LABEL, 'true');
+    if (this.isBroker) w.addPort({ name: 'client', port: cluster.clientPort });
+    if (this.isBroker) w.addPort({ name: 'internal', port: cluster.internalPort });
+    if (this.isController) w.addPort({ name: 'controller', port: cluster.controllerPort });
+    // Every node of the cluster talks to every other (quorum, replication), across pools.
+    w.connections.allowFromLabels({ [CLUSTER_LABEL]: cluster.name });
+    // Topic Jobs reach the brokers on the internal listener.
+    if (this.isBroker) w.connections.allowFromLabels(topicJobLabels(cluster.name).selector, ['internal']);
   }
 
   /** Whether the pool's nodes are brokers. */

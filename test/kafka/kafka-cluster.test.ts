@@ -1,4 +1,4 @@
-import { App, Chart, Size, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   KafkaAuthentication, KafkaCluster, KafkaNodeRole, KafkaTls, KafkaVersion, Warnings,
@@ -352,8 +352,9 @@ describe('rack awareness', () => {
     const sts = find(objs, 'StatefulSet', 'kafka-broker');
     const init = container(sts, 'rack');
     expect(init.image).toBe('docker.io/curlimages/curl:8.16.0');
-    expect(init.command[2]).toContain('topology\\.kubernetes\\.io/zone');
-    expect(init.command[2]).toContain('broker.rack=$RACK');
+    // The script (assets/rack-init.sh, run by test/kafka/assets) takes the label key from env.
+    expect(init.command.slice(0, 2)).toEqual(['sh', '-ec']);
+    expect(envOf(init).TOPOLOGY_KEY).toBe('topology.kubernetes.io/zone');
     expect(envOf(init).NODE_NAME).toEqual({ fieldRef: { fieldPath: 'spec.nodeName' } });
     expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(container(sts, 'kafka').volumeMounts).toContainEqual({ name: 'rack', mountPath: '/mnt/shared/config', readOnly: true });
@@ -433,4 +434,17 @@ test('roles are sorted and deduplicated; addNodePool defaults to brokers', () =>
   expect(p.roles).toEqual([KafkaNodeRole.BROKER]);
   expect(kafka.nodePool('b')).toBe(p);
   expect(kafka.controllerPool.roles).toEqual([KafkaNodeRole.BROKER, KafkaNodeRole.CONTROLLER]);
+});
+
+test('ApiObject.of(cluster) is the StatefulSet of the controller pool (combined or dedicated)', () => {
+  const c = chart();
+  const combined = new KafkaCluster(c, 'kafka');
+  expect(ApiObject.of(combined)).toBe(combined.controllerPool.statefulSet);
+  expect(ApiObject.of(combined).name).toBe('kafka');
+  const dedicated = new KafkaCluster(c, 'other', { controllers: {} });
+  expect(ApiObject.of(dedicated).name).toBe('other-controller');
+  const topic = combined.addTopic('orders', {});
+  expect(ApiObject.of(topic)).toBe(topic.job);
+  ApiObject.of(combined).metadata.addAnnotation('example.com/owner', 'team-a');
+  expect(find(synthValidated(c), 'StatefulSet', 'kafka').metadata.annotations).toEqual({ 'example.com/owner': 'team-a' });
 });

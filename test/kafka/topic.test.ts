@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { KafkaCluster, Warnings } from '../../src';
-import { envOf, find, ofKind, synthValidated } from '../util/validate';
+import { KafkaCluster, KafkaTopic, Warnings } from '../../src';
+import { envOf, find, ofKind, synthValidated, synthValidatedApp } from '../util/validate';
 
 function setup(): { c: Chart; kafka: KafkaCluster } {
   const c = new Chart(Testing.app(), 'test', { namespace: 'data' });
@@ -101,4 +101,19 @@ test("a topic's replication factor counts the brokers of every pool", () => {
   const t = kafka.addTopic('wide5', { replicationFactor: 5 });
   const objs = synthValidated(c);
   expect(envOf(find(objs, 'Job', t.job.name).spec.template.spec.containers[0]).BOOTSTRAP.split(',')).toHaveLength(5);
+});
+
+test('a topic takes any IKafkaCluster: one created directly, in another chart of the app, is admitted like addTopic ones', () => {
+  const app = Testing.app();
+  const c = new Chart(app, 'data', { namespace: 'data' });
+  const kafka = new KafkaCluster(c, 'kafka');
+  const other = new Chart(app, 'topics', { namespace: 'data' });
+  const topic = new KafkaTopic(other, 'audit', { cluster: kafka, partitions: 1 });
+  expect(kafka.topicList).toEqual([]);
+  const objs = synthValidatedApp(app);
+  const job = find(objs, 'Job', topic.job.name);
+  expect(job.metadata.namespace).toBe('data');
+  expect(envOf(job.spec.template.spec.containers[0]).BOOTSTRAP).toBe(kafka.internalBootstrapServers);
+  const rule = find(objs, 'NetworkPolicy', 'kafka').spec.ingress.find((r: any) => r.ports?.[0]?.port === 9094);
+  expect(rule.from[0].podSelector.matchLabels).toEqual(topic.podLabels);
 });
