@@ -594,10 +594,10 @@ describe('invalid props', () => {
 });
 
 test('PostgresCluster is an IStatefulService: endpoint is the primary Service, connections open its NetworkPolicy', () => {
-  const chart = new Chart(Testing.app(), 'svc', { namespace: 'shop' });
-  const db = new PostgresCluster(chart, 'orders-db', { resources: { memory: { limit: Size.gibibytes(2) } } });
+  const c = new Chart(Testing.app(), 'svc', { namespace: 'shop' });
+  const db = new PostgresCluster(c, 'orders-db', { resources: { memory: { limit: Size.gibibytes(2) } } });
   expect(db.endpoint).toEqual({ host: 'orders-db.shop.svc.cluster.local', port: 5432 });
   db.connections.allowFromLabels({ app: 'reporting' }, ['postgresql']);
-  const np = find(synthValidated(chart), 'NetworkPolicy', 'orders-db');
+  const np = find(synthValidated(c), 'NetworkPolicy', 'orders-db');
   expect(np.spec.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: { app: 'reporting' } } }], ports: [{ port: 5432, protocol: 'TCP' }] });
 });

@@ -8,13 +8,19 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import {
-  AccessMode, AntiAffinity, Errors, HealthProbe, PodManagementPolicy, StatefulWorkload, StatefulWorkloadProps, TaintEffect, UpdateStrategy, VolumeMode, ZoneSpread,
+  AccessMode, AntiAffinity, Errors, HealthProbe, PodManagementPolicy, StatefulWorkload, StatefulWorkloadProps, TaintEffect, UpdateStrategy,
+  VolumeMode, ZoneSpread,
 } from '../../src';
 import { apiRuleErrors } from '../util/api-rules';
 import { synthValidated } from '../util/validate';
 
 export const RUNS = Number(process.env.FC_RUNS ?? 300);
 export const SEED = Number(process.env.FC_SEED ?? 20261202);
+
+/** An optional prop: left out or given. */
+export function opt<T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
+  return fc.option(a, { nil: undefined });
+}
 
 /** Each arbitrary has a tame form (documented domain) and a hostile one (anything). */
 export function either<T>(tame: fc.Arbitrary<T>, hostile: fc.Arbitrary<T>): (h: boolean) => fc.Arbitrary<T> {
@@ -40,59 +46,67 @@ export const path = either(
   fc.constantFrom('', '/', 'rel', '/a/../b', '//x//', '/./y', '/data/', '/data/x', '/dev/xvda', '/' + 'd/'.repeat(40)),
 );
 const labelsOf = (h: boolean) => fc.dictionary(word(h), word(h), { maxKeys: 3 });
-const probeOf = (h: boolean) => fc.option(fc.record({
+const probeOf = (h: boolean) => opt(fc.record({
   kind: fc.constantFrom('tcp', 'http', 'exec'),
   port: either(fc.integer({ min: 1, max: 65535 }), fc.constantFrom(0, 70000, -1))(h),
-  period: fc.option(seconds(h), { nil: undefined }),
-  timeout: fc.option(seconds(h), { nil: undefined }),
-  failureThreshold: fc.option(count(h), { nil: undefined }),
-  successThreshold: fc.option(count(h), { nil: undefined }),
+  period: opt(seconds(h)),
+  timeout: opt(seconds(h)),
+  failureThreshold: opt(count(h)),
+  successThreshold: opt(count(h)),
 }).map((p) => {
   const o = { period: p.period, timeout: p.timeout, failureThreshold: p.failureThreshold, successThreshold: p.successThreshold };
   return p.kind === 'tcp' ? HealthProbe.tcpSocket(p.port, o) : p.kind === 'http' ? HealthProbe.httpGet('/', p.port, o) : HealthProbe.exec(p.port > 0 ? ['true'] : [], o);
-}), { nil: undefined });
-const cpuOf = (h: boolean) => either(fc.integer({ min: 1, max: 4000 }).map((m) => kplus.Cpu.millis(m)), fc.constantFrom(kplus.Cpu.units(NaN), kplus.Cpu.units(Infinity), kplus.Cpu.units(2)))(h);
-const resourcesOf = (h: boolean) => fc.option(fc.record({
-  cpu: fc.option(fc.record({ request: fc.option(cpuOf(h), { nil: undefined }), limit: fc.option(cpuOf(h), { nil: undefined }) }), { nil: undefined }),
-  memory: fc.option(fc.record({ request: fc.option(size(h), { nil: undefined }), limit: fc.option(size(h), { nil: undefined }) }), { nil: undefined }),
-}), { nil: undefined });
+}));
+const cpuOf = (h: boolean) => either(
+  fc.integer({ min: 1, max: 4000 }).map((m) => kplus.Cpu.millis(m)),
+  fc.constantFrom(kplus.Cpu.units(NaN), kplus.Cpu.units(Infinity), kplus.Cpu.units(2)),
+)(h);
+const resourcesOf = (h: boolean) => opt(fc.record({
+  cpu: opt(fc.record({ request: opt(cpuOf(h)), limit: opt(cpuOf(h)) })),
+  memory: opt(fc.record({ request: opt(size(h)), limit: opt(size(h)) })),
+}));
 
 const propsOf = (h: boolean): fc.Arbitrary<StatefulWorkloadProps> => fc.record({
   image: either(fc.constant('docker.io/library/redis:7.4.1'), fc.constantFrom('', 'has space:1'))(h),
-  name: fc.option(word(h), { nil: undefined }),
-  replicas: fc.option(count(h), { nil: undefined }),
-  appName: fc.option(word(h), { nil: undefined }),
-  component: fc.option(word(h), { nil: undefined }),
-  ports: fc.option(fc.array(fc.record({ name: word(h), port: either(fc.integer({ min: 1, max: 65535 }), fc.constantFrom(0, 65536, 1.5))(h) }), { maxLength: 3 }), { nil: undefined }),
-  env: fc.option(fc.dictionary(word(h), fc.string({ maxLength: 5 }).map((v) => kplus.EnvValue.fromValue(v)), { maxKeys: 3 }), { nil: undefined }),
+  name: opt(word(h)),
+  replicas: opt(count(h)),
+  appName: opt(word(h)),
+  component: opt(word(h)),
+  ports: opt(fc.array(fc.record({
+    name: word(h), port: either(fc.integer({ min: 1, max: 65535 }), fc.constantFrom(0, 65536, 1.5))(h),
+  }), { maxLength: 3 })),
+  env: opt(fc.dictionary(word(h), fc.string({ maxLength: 5 }).map((v) => kplus.EnvValue.fromValue(v)), { maxKeys: 3 })),
   resources: resourcesOf(h),
   readiness: probeOf(h),
   liveness: probeOf(h),
-  dataVolumes: fc.option(fc.dictionary(word(h), fc.record({
-    mountPath: path(h), size: size(h),
-    subPath: fc.option(either(fc.constantFrom('pgdata', 'a/b'), fc.constantFrom('../x', '/abs'))(h), { nil: undefined }),
-    accessMode: fc.option(fc.constantFrom(...Object.values(AccessMode)), { nil: undefined }),
-    volumeMode: fc.option(fc.constantFrom(...Object.values(VolumeMode)), { nil: undefined }),
-    expandable: fc.option(fc.boolean(), { nil: undefined }),
-  }), { maxKeys: 2 }), { nil: undefined }),
-  scratchPaths: fc.option(fc.array(path(h), { maxLength: 3 }), { nil: undefined }),
-  podManagementPolicy: fc.option(fc.constantFrom(...Object.values(PodManagementPolicy)), { nil: undefined }),
-  updateStrategy: fc.option(fc.oneof(fc.constant(UpdateStrategy.onDelete()), count(h).map((n) => UpdateStrategy.rollingUpdate(n))), { nil: undefined }),
-  minReady: fc.option(seconds(h), { nil: undefined }),
-  ordinalsStart: fc.option(count(h), { nil: undefined }),
-  terminationGracePeriod: fc.option(seconds(h), { nil: undefined }),
-  disruptionBudget: fc.option(fc.record({ maxUnavailable: fc.option(count(h), { nil: undefined }) }), { nil: undefined }),
-  placement: fc.option(fc.record({
-    antiAffinity: fc.option(fc.constantFrom(...Object.values(AntiAffinity)), { nil: undefined }),
-    zoneSpread: fc.option(fc.constantFrom(...Object.values(ZoneSpread)), { nil: undefined }),
-    nodeSelector: fc.option(labelsOf(h), { nil: undefined }),
-    tolerations: fc.option(fc.array(fc.record({ key: word(h), value: fc.option(word(h), { nil: undefined }), effect: fc.option(fc.constantFrom(...Object.values(TaintEffect)), { nil: undefined }) }), { maxLength: 2 }), { nil: undefined }),
-    dedicatedNodes: fc.option(fc.record({ key: word(h), value: word(h) }), { nil: undefined }),
-    priorityClassName: fc.option(word(h), { nil: undefined }),
-  }), { nil: undefined }),
-  security: fc.option(fc.record({ user: fc.option(count(h), { nil: undefined }), group: fc.option(count(h), { nil: undefined }) }), { nil: undefined }),
-  podLabels: fc.option(labelsOf(h), { nil: undefined }),
-  podAnnotations: fc.option(labelsOf(h), { nil: undefined }),
+  dataVolumes: opt(fc.dictionary(word(h), fc.record({
+    mountPath: path(h),
+    size: size(h),
+    subPath: opt(either(fc.constantFrom('pgdata', 'a/b'), fc.constantFrom('../x', '/abs'))(h)),
+    accessMode: opt(fc.constantFrom(...Object.values(AccessMode))),
+    volumeMode: opt(fc.constantFrom(...Object.values(VolumeMode))),
+    expandable: opt(fc.boolean()),
+  }), { maxKeys: 2 })),
+  scratchPaths: opt(fc.array(path(h), { maxLength: 3 })),
+  podManagementPolicy: opt(fc.constantFrom(...Object.values(PodManagementPolicy))),
+  updateStrategy: opt(fc.oneof(fc.constant(UpdateStrategy.onDelete()), count(h).map((n) => UpdateStrategy.rollingUpdate(n)))),
+  minReady: opt(seconds(h)),
+  ordinalsStart: opt(count(h)),
+  terminationGracePeriod: opt(seconds(h)),
+  disruptionBudget: opt(fc.record({ maxUnavailable: opt(count(h)) })),
+  placement: opt(fc.record({
+    antiAffinity: opt(fc.constantFrom(...Object.values(AntiAffinity))),
+    zoneSpread: opt(fc.constantFrom(...Object.values(ZoneSpread))),
+    nodeSelector: opt(labelsOf(h)),
+    tolerations: opt(fc.array(fc.record({
+      key: word(h), value: opt(word(h)), effect: opt(fc.constantFrom(...Object.values(TaintEffect))),
+    }), { maxLength: 2 })),
+    dedicatedNodes: opt(fc.record({ key: word(h), value: word(h) })),
+    priorityClassName: opt(word(h)),
+  })),
+  security: opt(fc.record({ user: opt(count(h)), group: opt(count(h)) })),
+  podLabels: opt(labelsOf(h)),
+  podAnnotations: opt(labelsOf(h)),
 }, { requiredKeys: ['image'] }) as fc.Arbitrary<StatefulWorkloadProps>;
 
 /** Half the cases stay inside the documented domains, half mix in hostile values. */

@@ -158,7 +158,8 @@ export function apiRuleErrors(objs: any[]): string[] {
       if (e) out.push(`${where}: ${e}`);
     }
     if (o.spec?.replicas !== undefined && !(Number.isInteger(o.spec.replicas) && o.spec.replicas >= 0 && o.spec.replicas <= 2 ** 31 - 1)) out.push(`${where}: replicas`);
-    if (o.spec?.minReadySeconds !== undefined && !(Number.isInteger(o.spec.minReadySeconds) && o.spec.minReadySeconds >= 0 && o.spec.minReadySeconds <= 2 ** 31 - 1)) {
+    const minReady = o.spec?.minReadySeconds;
+    if (minReady !== undefined && !(Number.isInteger(minReady) && minReady >= 0 && minReady <= 2 ** 31 - 1)) {
       out.push(`${where}: minReadySeconds`);
     }
     const partition = o.spec?.updateStrategy?.rollingUpdate?.partition;

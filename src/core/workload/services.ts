@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkloadPort } from './container';
-import { ValidationError } from '../errors';
 import { annotationsError, labelsError } from '../api-rules';
+import { ValidationError } from '../errors';
 import { Names } from '../naming';
 import { registerObjects } from '../registry';
 

@@ -452,7 +452,13 @@ export class StatefulWorkload extends Construct implements IConnectable {
       Names.assertDns1123Label(this, `container name (defaults to ${p.appName !== undefined ? 'appName' : 'the name'}; set containerName)`, this.containerName);
     }
     Names.assertDns1123Label(this, 'container name', this.containerName);
-    assertBounds(this, { replicas: this.replicas, ordinalsStart: this.ordinalsStart, minReady: p.minReady, terminationGracePeriod: p.terminationGracePeriod, security: p.security });
+    assertBounds(this, {
+      replicas: this.replicas,
+      ordinalsStart: this.ordinalsStart,
+      security: p.security,
+      minReady: p.minReady,
+      terminationGracePeriod: p.terminationGracePeriod,
+    });
     assertPlacement(this, p.placement);
     assertAnnotations(this, 'podAnnotations', p.podAnnotations);
     assertResources(this, `container '${this.containerName}'`, p.resources);

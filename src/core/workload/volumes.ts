@@ -4,9 +4,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkloadMount } from './container';
+import { isWithin, normalizeMountPath, sizeError, subPathError } from '../api-rules';
 import { ValidationError } from '../errors';
 import { keepAnnotations } from '../keep-policy';
-import { isWithin, normalizeMountPath, sizeError, subPathError } from '../api-rules';
 import { Names, shortHash } from '../naming';
 import { registerObjects } from '../registry';
 import { kibibytes, sizeToQuantity } from '../units';
@@ -246,7 +246,8 @@ export class WorkloadVolumes {
     const where = normalizeMountPath(`data volume '${name}' ${options.volumeMode === VolumeMode.BLOCK ? 'devicePath' : 'mountPath'}`, options.mountPath);
     this.check('WorkloadMountPathInvalid', where.error);
     if (options.volumeMode === VolumeMode.BLOCK) {
-      const other = [...this.dataList.filter((v) => v.volumeMode === VolumeMode.BLOCK).map((v) => v.mountPath), ...this.mainMounts.map((m) => m.mountPath)]
+      const devices = this.dataList.filter((v) => v.volumeMode === VolumeMode.BLOCK).map((v) => v.mountPath);
+      const other = [...devices, ...this.mainMounts.map((m) => m.mountPath)]
         .find((x) => isWithin(where.path!, x) || isWithin(x, where.path!));
       this.check('WorkloadDevicePathClash', other && `data volume '${name}' is a block device at ${where.path}, which clashes with ${other} in container '${this.props.containerName}'; use a path of its own, e.g. /dev/${name}`);
     }
@@ -310,7 +311,8 @@ export class WorkloadVolumes {
     this.check('WorkloadMountPathInvalid', where.error);
     if (mount.subPath !== undefined) this.check('WorkloadSubPathInvalid', subPathError(`mount of volume '${mount.volume}' subPath`, mount.subPath));
     mount = { ...mount, mountPath: where.path! };
-    const device = this.dataList.find((v) => v.volumeMode === VolumeMode.BLOCK && (isWithin(v.mountPath, mount.mountPath) || isWithin(mount.mountPath, v.mountPath)));
+    const device = this.dataList.find((v) => v.volumeMode === VolumeMode.BLOCK
+      && (isWithin(v.mountPath, mount.mountPath) || isWithin(mount.mountPath, v.mountPath)));
     this.check('WorkloadDevicePathClash', device && `data volume '${device.name}' is a block device at ${device.mountPath}, which clashes with the mount of volume '${mount.volume}' at ${mount.mountPath} in container '${this.props.containerName}'; use a path of its own, e.g. /dev/${device.name}`);
     const clash = this.mainMounts.find((m) => m.mountPath === mount.mountPath);
     if (clash) {

@@ -1,6 +1,5 @@
-import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing, ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ApiObject } from 'cdk8s';
 import { JobRestartPolicy, JobScript, ScriptJob, WorkloadVolume } from '../../../src';
 import { container, envOf, find, synthValidated } from '../../util/validate';
 
@@ -40,8 +39,11 @@ describe('ScriptJob', () => {
     expect(run.args).toEqual(['one']);
     expect(envOf(run)).toEqual({ GREETING: 'hi' });
     expect(run.securityContext).toEqual({
-      runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(run.resources).toEqual({ requests: { memory: '16Mi' }, limits: { memory: '32Mi' } });
   });

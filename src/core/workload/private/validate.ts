@@ -1,12 +1,12 @@
 // Validation of StatefulWorkload props: each function throws a ValidationError scoped to the workload.
+import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
+import { annotationsError, intError, labelsError, MAX_INT32, resourcesError, wholeSecondsError } from '../../api-rules';
 import { ValidationError } from '../../errors';
 import { isLabelValue, isQualifiedName, suggestLabelValue } from '../../labels';
-import { annotationsError, intError, labelsError, MAX_INT32, resourcesError, wholeSecondsError } from '../../api-rules';
 import { DNS_1123_SUBDOMAIN, isDns1123Subdomain } from '../../naming';
-import { PlacementProps } from '../scheduling';
 import { ContainerOptions, HealthProbe, WorkloadMount, WorkloadPort } from '../container';
-import * as kplus from 'cdk8s-plus-28';
+import { PlacementProps } from '../scheduling';
 import { WorkloadSecurityProps } from '../security';
 import { DisruptionBudgetProps } from '../update-strategy';
 import { WorkloadVolumes } from '../volumes';
@@ -189,7 +189,10 @@ function assertProbe(scope: IConstruct, containerName: string, kind: string, pro
 
 /** Counts, ids and durations the API server holds in an int32. */
 export function assertBounds(scope: IConstruct, p: {
-  replicas: number; ordinalsStart: number; minReady?: import('cdk8s').Duration; terminationGracePeriod?: import('cdk8s').Duration;
+  replicas: number;
+  ordinalsStart: number;
+  minReady?: import('cdk8s').Duration;
+  terminationGracePeriod?: import('cdk8s').Duration;
   security?: WorkloadSecurityProps;
 }): void {
   if (p.replicas > MAX_REPLICAS) {
