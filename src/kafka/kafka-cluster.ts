@@ -19,8 +19,10 @@ import { deriveClusterId, mebibytes } from './private/util';
 import { KafkaRackAwarenessOptions, RackAwareness } from './rack-awareness';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 import { ValidationError } from '../core/errors';
+import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
 import { Names } from '../core/naming';
 import { Warnings } from '../core/warnings';
+import { Connections } from '../core/workload/connections';
 import { PlacementProps } from '../core/workload/scheduling';
 
 /** Props of a KafkaCluster. */
@@ -88,7 +90,7 @@ export interface KafkaClusterProps {
  * NetworkPolicies that admit only bound clients. `ApiObject.of(cluster)` is the StatefulSet
  * of the controller pool.
  */
-export class KafkaCluster extends Construct implements IKafkaCluster {
+export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulService {
   /** The cluster name (prefix of every object). */
   public readonly name: string;
   /** The Kafka release. */
@@ -118,6 +120,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
 
   private readonly props: KafkaClusterProps;
   private readonly security: ListenerSecurity;
+  /** Ingress into every broker pool's pods (pools added later included): `cluster.connections.allowFrom(peer, ['client'])`. */
+  public readonly connections: Connections;
   private readonly pools: KafkaNodePool[] = [];
   private readonly topics = new Map<string, KafkaTopic>();
   private readonly rack?: RackAwareness;
@@ -125,6 +129,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps = {}) {
     super(scope, id);
+    this.connections = Connections.of(this, []);
     this.props = props;
     this.name = Names.stable(this, props.name, 40);
     this.version = props.version ?? KafkaVersion.V4_1_2;
@@ -177,6 +182,11 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
   }
 
   // ---------------------------------------------------------------- public API
+
+  /** The bootstrap Service clients connect to. */
+  public get endpoint(): ServiceEndpoint {
+    return { host: this.controllerPool.workload.qualify(this.bootstrapService.name), port: this.clientPort };
+  }
 
   /** Node pools, in creation order. */
   public get nodePools(): KafkaNodePool[] {
@@ -341,6 +351,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
       throw new ValidationError(overlap.code, overlap.message, this);
     }
     this.pools.push(pool);
+    // Clients talk to brokers; a controller-only pool has no client port.
+    if (pool.isBroker) this.connections.addTarget(pool.workload);
     this.configurePool(pool);
     return pool;
   }

@@ -448,3 +448,17 @@ test('ApiObject.of(cluster) is the StatefulSet of the controller pool (combined 
   ApiObject.of(combined).metadata.addAnnotation('example.com/owner', 'team-a');
   expect(find(synthValidated(c), 'StatefulSet', 'kafka').metadata.annotations).toEqual({ 'example.com/owner': 'team-a' });
 });
+
+test('KafkaCluster is an IStatefulService: endpoint is the bootstrap Service; connections reach every pool, also pools added later', () => {
+  const c = new Chart(Testing.app(), 'svc', { namespace: 'events' });
+  const k = new KafkaCluster(c, 'bus', { controllers: 3 });
+  k.addNodePool('brokers', { replicas: 3 });
+  expect(k.endpoint).toEqual({ host: 'bus-bootstrap.events.svc.cluster.local', port: 9092 });
+  expect(`${k.endpoint.host}:${k.endpoint.port}`).toBe(k.bootstrapServers);
+  k.connections.allowFromLabels({ app: 'orders' }, ['client']);
+  k.addNodePool('more', { replicas: 3 });
+  const objs = synthValidated(c);
+  const rule = { from: [{ podSelector: { matchLabels: { app: 'orders' } } }], ports: [{ port: 9092, protocol: 'TCP' }] };
+  for (const p of k.nodePools.filter((x) => x.isBroker)) expect(find(objs, 'NetworkPolicy', p.workload.name).spec.ingress).toContainEqual(rule);
+  expect(k.nodePools.filter((x) => x.isBroker).map((x) => x.name)).toEqual(['bus-broker', 'bus-brokers', 'bus-more']);
+});

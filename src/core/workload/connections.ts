@@ -22,12 +22,16 @@ interface PeerRule {
  * every call to each of them (`Connections.of(...)`).
  */
 export class Connections {
-  /** Connections that forward every call to each of `targets` (e.g. every node pool of a cluster). */
+  /**
+   * Connections that forward every call to each of `targets` (e.g. every node pool of a
+   * cluster), including targets added later with `addTarget`, which get every earlier call.
+   */
   public static of(scope: IConstruct, targets: IConnectable[]): Connections {
-    return new Connections(scope, {}, [], targets);
+    return new Connections(scope, {}, [], [...targets], true);
   }
 
   private readonly peers: PeerRule[] = [];
+  private readonly calls: Array<(t: IConnectable) => void> = [];
 
   /**
    * @param scope the construct errors are reported on
@@ -39,27 +43,29 @@ export class Connections {
     private readonly selector: { [key: string]: string },
     private readonly ports: WorkloadPort[],
     private readonly targets: IConnectable[] = [],
+    private readonly forwarding: boolean = false,
   ) {}
+
+  /** Forward to another target, replaying every earlier call (a forwarding `Connections.of` only). */
+  public addTarget(target: IConnectable): void {
+    if (!this.forwarding) throw new ValidationError('ConnectionsNotForwarding', 'addTarget() needs Connections made with Connections.of()', this.scope);
+    for (const call of this.calls) call(target);
+    this.targets.push(target);
+  }
 
   /**
    * Allow ingress from a peer: a cdk8s-plus-28 workload or pod selector (`kplus.Pods.select`),
    * namespaces (`kplus.Namespaces.select`) or an IP block. Only `ports` (names) when given.
    */
   public allowFrom(peer: kplus.INetworkPolicyPeer, ports?: string[]): void {
-    if (this.targets.length) {
-      for (const t of this.targets) t.connections.allowFrom(peer, ports);
-      return;
-    }
+    if (this.forwarding) return this.forward((t) => t.connections.allowFrom(peer, ports));
     this.checkPorts(ports);
     this.peers.push({ peer: peerToKube(peer), ports });
   }
 
   /** Allow ingress from pods with these labels in the same namespace. */
   public allowFromLabels(labels: { [key: string]: string }, ports?: string[]): void {
-    if (this.targets.length) {
-      for (const t of this.targets) t.connections.allowFromLabels(labels, ports);
-      return;
-    }
+    if (this.forwarding) return this.forward((t) => t.connections.allowFromLabels(labels, ports));
     this.checkPorts(ports);
     this.peers.push({ peer: { podSelector: { matchLabels: { ...labels } } }, ports });
   }
@@ -78,6 +84,11 @@ export class Connections {
         ...this.peers.map((r) => ({ from: [r.peer], ports: portsOf(r.ports) })),
       ],
     };
+  }
+
+  private forward(call: (t: IConnectable) => void): void {
+    for (const t of this.targets) call(t);
+    this.calls.push(call);
   }
 
   private checkPorts(names: string[] | undefined): void {
