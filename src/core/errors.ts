@@ -16,15 +16,11 @@ export class ValidationError extends Error {
   /** Stable code of this kind of error, e.g. `WorkloadReplicasInvalid`. */
   public readonly code: string;
 
-  constructor(code: string, message: string | IConstruct, scope?: IConstruct) {
-    // TRANSITION (architecture issue): the two-argument form (message, scope) is being replaced
-    // by (code, message, scope) file by file; test/core/errors.test.ts will require the code.
-    const legacy = typeof message !== 'string';
-    const s = (legacy ? message : scope) as IConstruct;
-    super(`${s.node.path || '<root>'}: ${legacy ? code : message}`);
+  constructor(code: string, message: string, scope: IConstruct) {
+    super(`${scope.node.path || '<root>'}: ${message}`);
     this.name = 'ValidationError';
-    this.code = legacy ? 'Uncoded' : code;
-    this.constructPath = s.node.path;
+    this.code = code;
+    this.constructPath = scope.node.path;
     Object.setPrototypeOf(this, ValidationError.prototype);
   }
 }

@@ -16,9 +16,9 @@ export interface ProfileSpec {
   readonly minZones: number;
 }
 
-/** A driver's spec; `driver` is the factory name (`awsEbs`) and names the error code. */
-export function profileSpec(driver: string, config: StorageProfileConfig, problems: Array<string | undefined>, minZones: number = 1): ProfileSpec {
-  return { code: `StorageProfile${driver.charAt(0).toUpperCase()}${driver.slice(1)}Invalid`, config, problems, minZones };
+/** A driver's spec; `code` is the ValidationError code of its broken rules (`StorageProfileAwsEbsInvalid`). */
+export function profileSpec(code: string, config: StorageProfileConfig, problems: Array<string | undefined>, minZones: number = 1): ProfileSpec {
+  return { code, config, problems, minZones };
 }
 
 export function fsTypeIn(profile: string, fs: FsType | undefined, allowed: FsType[]): string | undefined {

@@ -93,5 +93,5 @@ export function awsEbsProfile(options: AwsEbsOptions): ProfileSpec {
   if (options.throughputMibps !== undefined) parameters.throughput = String(options.throughputMibps);
   if (options.kmsKeyId !== undefined) parameters.kmsKeyId = options.kmsKeyId;
   parameters[FSTYPE] = options.fsType ?? FsType.EXT4;
-  return profileSpec('awsEbs', { provisioner: 'ebs.csi.aws.com', parameters, supportsExpansion: true, zoneTopologyKey: ZONE }, problems);
+  return profileSpec('StorageProfileAwsEbsInvalid', { provisioner: 'ebs.csi.aws.com', parameters, supportsExpansion: true, zoneTopologyKey: ZONE }, problems);
 }

@@ -85,5 +85,5 @@ export function azureDiskProfile(options: AzureDiskOptions): ProfileSpec {
   if (options.throughputMbps !== undefined) parameters.DiskMBpsReadWrite = String(options.throughputMbps);
   if (options.diskEncryptionSetId !== undefined) parameters.diskEncryptionSetID = options.diskEncryptionSetId;
   parameters[FSTYPE] = options.fsType ?? FsType.EXT4;
-  return profileSpec('azureDisk', { provisioner: 'disk.csi.azure.com', parameters, supportsExpansion: true, zoneTopologyKey: 'topology.disk.csi.azure.com/zone' }, problems);
+  return profileSpec('StorageProfileAzureDiskInvalid', { provisioner: 'disk.csi.azure.com', parameters, supportsExpansion: true, zoneTopologyKey: 'topology.disk.csi.azure.com/zone' }, problems);
 }

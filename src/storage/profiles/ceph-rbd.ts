@@ -77,5 +77,5 @@ export function cephRbdProfile(options: CephRbdOptions): ProfileSpec {
     [FSTYPE]: options.fsType ?? FsType.EXT4,
   };
   if (options.dataPool) parameters.dataPool = options.dataPool;
-  return profileSpec('cephRbd', { provisioner: `${operatorNs}.rbd.csi.ceph.com`, parameters, supportsExpansion: true }, problems);
+  return profileSpec('StorageProfileCephRbdInvalid', { provisioner: `${operatorNs}.rbd.csi.ceph.com`, parameters, supportsExpansion: true }, problems);
 }

@@ -28,7 +28,7 @@ export function customProfile(provisioner: string, parameters: { [key: string]: 
   for (const k of Object.keys(parameters)) {
     if (!k) problems.push('custom: parameter keys must not be empty');
   }
-  return profileSpec('custom', {
+  return profileSpec('StorageProfileCustomInvalid', {
     provisioner,
     parameters: { ...parameters },
     supportsExpansion: options.supportsExpansion ?? true,

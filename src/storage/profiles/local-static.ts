@@ -5,5 +5,5 @@ export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
 /** `StorageProfile.localStatic()`: no dynamic provisioning, no expansion, no parameters. */
 export function localStaticProfile(): ProfileSpec {
-  return profileSpec('localStatic', { provisioner: NO_PROVISIONER, parameters: {}, supportsExpansion: false }, []);
+  return profileSpec('StorageProfileLocalStaticInvalid', { provisioner: NO_PROVISIONER, parameters: {}, supportsExpansion: false }, []);
 }

@@ -71,5 +71,5 @@ export function longhornProfile(options: LonghornOptions): ProfileSpec {
       // (CSINodeExpandSecret, beta and on in 1.27+); Longhorn's volume-encryption docs list it.
       secretParams('csi.storage.k8s.io/node-expand-secret', options.encryptionSecret));
   }
-  return profileSpec('longhorn', { provisioner: 'driver.longhorn.io', parameters, supportsExpansion: true }, problems);
+  return profileSpec('StorageProfileLonghornInvalid', { provisioner: 'driver.longhorn.io', parameters, supportsExpansion: true }, problems);
 }

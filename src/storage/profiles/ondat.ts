@@ -37,5 +37,5 @@ export function ondatProfile(options: OndatOptions): ProfileSpec {
   if (options.encryption) parameters['storageos.com/encryption'] = 'true';
   if (options.compression !== undefined) parameters['storageos.com/nocompress'] = String(!options.compression);
   if (options.topologyAware) parameters['storageos.com/topology-aware'] = 'true';
-  return profileSpec('ondat', { provisioner: 'csi.storageos.com', parameters, supportsExpansion: true }, problems);
+  return profileSpec('StorageProfileOndatInvalid', { provisioner: 'csi.storageos.com', parameters, supportsExpansion: true }, problems);
 }

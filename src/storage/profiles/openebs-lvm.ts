@@ -32,5 +32,5 @@ export function openebsLvmProfile(options: OpenEbsLvmOptions): ProfileSpec {
   if (options.volumeGroup !== undefined) parameters.volgroup = options.volumeGroup;
   if (options.volumeGroupPattern !== undefined) parameters.vgpattern = options.volumeGroupPattern;
   if (options.thinProvision) parameters.thinProvision = 'yes';
-  return profileSpec('openebsLvm', { provisioner: 'local.csi.openebs.io', parameters, supportsExpansion: true }, problems);
+  return profileSpec('StorageProfileOpenebsLvmInvalid', { provisioner: 'local.csi.openebs.io', parameters, supportsExpansion: true }, problems);
 }

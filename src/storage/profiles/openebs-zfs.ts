@@ -56,5 +56,5 @@ export function openebsZfsProfile(options: OpenEbsZfsOptions): ProfileSpec {
   if (options.compression !== undefined) parameters.compression = options.compression;
   if (options.dedup !== undefined) parameters.dedup = options.dedup ? 'on' : 'off';
   if (options.thinProvision) parameters.thinprovision = 'yes';
-  return profileSpec('openebsZfs', { provisioner: 'zfs.csi.openebs.io', parameters, supportsExpansion: true }, problems);
+  return profileSpec('StorageProfileOpenebsZfsInvalid', { provisioner: 'zfs.csi.openebs.io', parameters, supportsExpansion: true }, problems);
 }

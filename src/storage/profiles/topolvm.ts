@@ -19,5 +19,5 @@ export function topolvmProfile(options: TopolvmOptions): ProfileSpec {
   }
   const parameters: { [key: string]: string } = { [FSTYPE]: options.fsType ?? FsType.XFS };
   if (options.deviceClass !== undefined) parameters['topolvm.io/device-class'] = options.deviceClass;
-  return profileSpec('topolvm', { provisioner: 'topolvm.io', parameters, supportsExpansion: true }, problems);
+  return profileSpec('StorageProfileTopolvmInvalid', { provisioner: 'topolvm.io', parameters, supportsExpansion: true }, problems);
 }
