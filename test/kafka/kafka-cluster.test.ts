@@ -451,7 +451,7 @@ test('ApiObject.of(cluster) is the StatefulSet of the controller pool (combined 
 
 test('KafkaCluster is an IStatefulService: endpoint is the bootstrap Service; connections reach every pool, also pools added later', () => {
   const c = new Chart(Testing.app(), 'svc', { namespace: 'events' });
-  const k = new KafkaCluster(c, 'bus', { controllers: 3 });
+  const k = new KafkaCluster(c, 'bus', { controllers: { replicas: 3 } });
   k.addNodePool('brokers', { replicas: 3 });
   expect(k.endpoint).toEqual({ host: 'bus-bootstrap.events.svc.cluster.local', port: 9092 });
   expect(`${k.endpoint.host}:${k.endpoint.port}`).toBe(k.bootstrapServers);
