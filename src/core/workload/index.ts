@@ -6,4 +6,5 @@ export * from './update-strategy';
 export * from './connections';
 export * from './rbac';
 export * from './services';
+export * from './stateful-workload-props';
 export * from './stateful-workload';

@@ -3,99 +3,21 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Connections, IConnectable } from './connections';
-import { ContainerOptions, HealthProbe, WorkloadMount, WorkloadPort } from './container';
+import { ContainerOptions, WorkloadMount, WorkloadPort } from './container';
 import { renderContainer } from './private/render';
-import {
-  assertAnnotations, assertBounds, assertClusterDomain, assertContainer, assertCount, assertDisruptionBudget, assertEnvName, assertImage,
-  assertLabelValue, assertMounts, assertPlacement, assertPodLabel, assertPort, assertProbes, assertResources, assertSecurity,
-} from './private/validate';
-import { WorkloadRbac, RbacRule } from './rbac';
-import { PlacementProps, WorkloadScheduling } from './scheduling';
-import { podSecurityContext, WorkloadSecurityProps } from './security';
+import { assertAnnotations, assertContainer, assertEnvName, assertMounts, assertPodLabel, assertPort } from './private/validate';
+import { assertWorkloadProps } from './private/validate-props';
+import { WorkloadRbac } from './rbac';
+import { WorkloadScheduling } from './scheduling';
+import { podSecurityContext } from './security';
 import { WorkloadServices } from './services';
-import { DisruptionBudgetProps, PodManagementPolicy, UpdateStrategy } from './update-strategy';
-import { DataVolumeOptions, RetentionPolicy, VolumeMode, WorkloadVolumes } from './volumes';
+import { StatefulWorkloadProps } from './stateful-workload-props';
+import { UpdateStrategy } from './update-strategy';
+import { RetentionPolicy, VolumeMode, WorkloadVolumes } from './volumes';
 import { ValidationError } from '../errors';
 import { RecommendedLabels } from '../labels';
 import { MAX_STATEFULSET_NAME, Names } from '../naming';
 import { registerObjects } from '../registry';
-
-/** Props of a StatefulWorkload. */
-export interface StatefulWorkloadProps {
-  /** Image of the main container, with a pinned tag or digest. */
-  readonly image: string;
-  /**
-   * Name of the StatefulSet (and prefix of every object). Stateful: a new name means new, empty disks.
-   * @default - the construct id
-   */
-  readonly name?: string;
-  /** @default 1 */
-  readonly replicas?: number;
-  /** app.kubernetes.io/name. @default - the name */
-  readonly appName?: string;
-  /** app.kubernetes.io/component. @default - none */
-  readonly component?: string;
-  /** app.kubernetes.io/part-of. @default - none */
-  readonly partOf?: string;
-  /** app.kubernetes.io/version (never in selectors or claim templates). @default - none */
-  readonly version?: string;
-  /** Name of the main container. @default - the app name */
-  readonly containerName?: string;
-  /** Ports of the main container. @default - none */
-  readonly ports?: WorkloadPort[];
-  /** @default - the image's entrypoint */
-  readonly command?: string[];
-  /** @default - the image's cmd */
-  readonly args?: string[];
-  /** Environment of the main container, in order. @default - none */
-  readonly env?: { [name: string]: kplus.EnvValue };
-  /** @default - none (set them for production) */
-  readonly resources?: kplus.ContainerResources;
-  /** @default - none */
-  readonly readiness?: HealthProbe;
-  /** @default - none */
-  readonly liveness?: HealthProbe;
-  /** @default - none */
-  readonly startup?: HealthProbe;
-  /** Persistent data volumes, each a volumeClaimTemplate mounted in the main container. @default - none */
-  readonly dataVolumes?: { [name: string]: DataVolumeOptions };
-  /** Paths the image writes to, each an emptyDir (the root filesystem is read-only). @default - none */
-  readonly scratchPaths?: string[];
-  /** @default - PodManagementPolicy.ORDERED_READY */
-  readonly podManagementPolicy?: PodManagementPolicy;
-  /** @default UpdateStrategy.rollingUpdate() */
-  readonly updateStrategy?: UpdateStrategy;
-  /** @default - none */
-  readonly minReady?: Duration;
-  /** First pod ordinal (`spec.ordinals.start`, beta in 1.27). @default 0 */
-  readonly ordinalsStart?: number;
-  /** PVC retention when the StatefulSet is deleted. @default RetentionPolicy.RETAIN */
-  readonly whenDeleted?: RetentionPolicy;
-  /** PVC retention when the StatefulSet is scaled down. @default RetentionPolicy.RETAIN */
-  readonly whenScaled?: RetentionPolicy;
-  /** @default - maxUnavailable 1 */
-  readonly disruptionBudget?: DisruptionBudgetProps;
-  /** Publish addresses of pods that are not ready on the headless Service (quorum systems). @default false */
-  readonly publishNotReadyAddresses?: boolean;
-  /** @default - soft anti-affinity by hostname, soft zone spread */
-  readonly placement?: PlacementProps;
-  /** @default - restricted, user/group 1000, read-only root */
-  readonly security?: WorkloadSecurityProps;
-  /** Role rules for the workload's ServiceAccount; the token is mounted only when there are rules. @default - none */
-  readonly rbacRules?: RbacRule[];
-  /** Create a NetworkPolicy allowing ingress only from the workload's own pods and `allowFrom` peers. @default true */
-  readonly networkPolicy?: boolean;
-  /** @default 'cluster.local' */
-  readonly clusterDomain?: string;
-  /** @default Duration.seconds(30) */
-  readonly terminationGracePeriod?: Duration;
-  /** Inject service-link env vars (they can clash with images that read `<NAME>_PORT`). @default false */
-  readonly enableServiceLinks?: boolean;
-  /** Extra pod labels (not in selectors). @default - none */
-  readonly podLabels?: { [key: string]: string };
-  /** Extra pod annotations. @default - none */
-  readonly podAnnotations?: { [key: string]: string };
-}
 
 const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
@@ -163,7 +85,9 @@ export class StatefulWorkload extends Construct implements IConnectable {
     this.ordinalsStart = props.ordinalsStart ?? 0;
     this.clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
     this.containerName = props.containerName ?? props.appName ?? this.name;
-    this.validateProps(props);
+    assertWorkloadProps(this, props, {
+      replicas: this.replicas, ordinalsStart: this.ordinalsStart, clusterDomain: this.clusterDomain, containerName: this.containerName,
+    });
 
     this.recommended = new RecommendedLabels({
       appName: props.appName ?? this.name,
@@ -436,42 +360,6 @@ export class StatefulWorkload extends Construct implements IConnectable {
   }
 
   // ---------------------------------------------------------------- validation
-
-  private validateProps(p: StatefulWorkloadProps): void {
-    assertCount(this, 'WorkloadReplicasInvalid', 'replicas', this.replicas, p.replicas);
-    assertCount(this, 'WorkloadOrdinalsStartInvalid', 'ordinalsStart', this.ordinalsStart, p.ordinalsStart);
-    assertImage(this, p.image);
-    assertClusterDomain(this, this.clusterDomain);
-    for (const [k, v] of [['appName', p.appName], ['component', p.component], ['partOf', p.partOf]] as const) {
-      if (v !== undefined) assertLabelValue(this, k, v);
-    }
-    for (const [k, v] of Object.entries(p.podLabels ?? {})) assertPodLabel(this, k, v);
-    assertProbes(this, this.containerName, p.liveness, p.startup, p.readiness);
-    if (p.containerName === undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.containerName)) {
-      // The default container name is the app name, which may be a valid label value but not a container name.
-      Names.assertDns1123Label(this, `container name (defaults to ${p.appName !== undefined ? 'appName' : 'the name'}; set containerName)`, this.containerName);
-    }
-    Names.assertDns1123Label(this, 'container name', this.containerName);
-    assertBounds(this, {
-      replicas: this.replicas,
-      ordinalsStart: this.ordinalsStart,
-      security: p.security,
-      minReady: p.minReady,
-      terminationGracePeriod: p.terminationGracePeriod,
-    });
-    assertPlacement(this, p.placement);
-    assertAnnotations(this, 'podAnnotations', p.podAnnotations);
-    assertResources(this, `container '${this.containerName}'`, p.resources);
-    const partition = p.updateStrategy?.partition;
-    if (partition !== undefined && (!Number.isInteger(partition) || partition < 0 || partition > 2 ** 31 - 1)) {
-      throw new ValidationError('WorkloadPartitionInvalid', `rolling update partition must be a whole number ≥ 0, got ${partition}`, this);
-    }
-    assertDisruptionBudget(this, p.disruptionBudget ?? {}, this.replicas);
-    if (p.terminationGracePeriod && p.terminationGracePeriod.toSeconds() < 0) {
-      throw new ValidationError('WorkloadGracePeriodInvalid', 'terminationGracePeriod must not be negative', this);
-    }
-    assertSecurity(this, p.security ?? {});
-  }
 
   private assertNewContainer(name: string): void {
     Names.assertDns1123Label(this, 'container name', name);

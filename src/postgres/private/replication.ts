@@ -2,7 +2,8 @@
 // (patroni.ts or streaming.ts) and asks it instead of branching on the mode.
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
-import { StatefulWorkload, StatefulWorkloadProps } from '../../core/workload/stateful-workload';
+import { StatefulWorkload } from '../../core/workload/stateful-workload';
+import { StatefulWorkloadProps } from '../../core/workload/stateful-workload-props';
 import { PostgresVersion } from '../postgres-version';
 
 export const PORT = 5432;
