@@ -23,9 +23,17 @@ while IFS=$'\t' read -r op a b c; do
       mount -t tmpfs -o mode=0755 run "$root/run"
       ;;
     bind)
-      if [ -d "$a" ]; then mkdir -p "$root$b"; else mkdir -p "$(dirname "$root$b")"; [ -e "$root$b" ] || : > "$root$b"; fi
-      mount --bind "$a" "$root$b"
-      if [ "$c" = ro ]; then mount -o remount,ro,bind "$root$b"; fi
+      # Resolve the target inside the new root: an absolute symlink (/var/run -> /run) must not
+      # lead to the host's directories.
+      if [ -d "$a" ]; then
+        chroot "$root" mkdir -p -- "$b"
+      else
+        chroot "$root" mkdir -p -- "$(dirname "$b")"
+        chroot "$root" test -e "$b" || chroot "$root" touch -- "$b"
+      fi
+      dst=$root$(chroot "$root" realpath -e -- "$b")
+      mount --bind "$a" "$dst"
+      if [ "$c" = ro ]; then mount -o remount,ro,bind "$dst"; fi
       ;;
     passwd)
       # The image's user database: add the pod's uid when the host has none (images such as
@@ -33,7 +41,7 @@ while IFS=$'\t' read -r op a b c; do
       getent passwd "$a" >/dev/null || printf 'cst%s:x:%s:%s::/tmp:/bin/sh\n' "$a" "$a" "$b" >> "$root/etc/passwd"
       ;;
     hostname) hostname "$a" ;;
-    wd) wd=$a; mkdir -p "$root$wd" ;;
+    wd) wd=$a; chroot "$root" mkdir -p -- "$wd" ;;
     user) uid=$a gid=$b groups=$c ;;
     envfile) envfile=$a ;;
     rootro) rootro=1 ;;
