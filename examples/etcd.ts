@@ -1,9 +1,12 @@
 // "Build your own stateful system": a 3-member etcd ensemble on StatefulWorkload.
 // Follows etcd's own guide "Run etcd clusters as a Kubernetes StatefulSet"
 // (etcd.io/docs/v3.6/op-guide/kubernetes): static bootstrap with --initial-cluster built from
-// the pods' stable DNS names. The image is distroless (no shell), so every value is passed as a
-// flag and the kubelet expands $(VAR) references from the env.
+// the pods' stable DNS names. Every value is passed as a flag and the kubelet expands $(VAR)
+// references from the env. The image is distroless (no shell): an init container copies a static
+// busybox in, so assets/etcd-join.sh can start the member and let one that lost its disk rejoin.
 import { createHash } from 'crypto';
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -21,6 +24,8 @@ export interface EtcdEnsembleProps {
 export class EtcdEnsemble extends Construct {
   /** Pinned official release image (distroless). */
   public static readonly IMAGE = 'gcr.io/etcd-development/etcd:v3.6.6';
+  /** Static busybox (musl build): the shell that runs the join script in the distroless image. */
+  public static readonly TOOLS_IMAGE = 'busybox:1.37.0-musl';
   public readonly workload: StatefulWorkload;
 
   constructor(scope: Construct, id: string, props: EtcdEnsembleProps = {}) {
@@ -34,8 +39,8 @@ export class EtcdEnsemble extends Construct {
       component: 'kv-store',
       version: '3.6.6',
       image: EtcdEnsemble.IMAGE,
-      // The image sets CMD, not ENTRYPOINT: name the binary so the args below don't replace it.
-      command: ['/usr/local/bin/etcd'],
+      // The join script execs /usr/local/bin/etcd with the args below (see assets/etcd-join.sh).
+      command: ['/tools/busybox', 'sh', '/scripts/etcd-join.sh'],
       replicas: members,
       // Members must resolve each other before any is Ready: start all at once and publish
       // not-ready addresses on the headless Service.
@@ -49,6 +54,7 @@ export class EtcdEnsemble extends Construct {
       env: {
         POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
         POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+        CLIENT_PORT: kplus.EnvValue.fromValue('2379'),
       },
       resources: {
         cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.units(1) },
@@ -62,6 +68,21 @@ export class EtcdEnsemble extends Construct {
     });
 
     const w = this.workload;
+    w.addConfigFiles('scripts', {
+      mountPath: '/scripts',
+      files: { 'etcd-join.sh': readFileSync(join(__dirname, 'assets', 'etcd-join.sh'), 'utf8') },
+    });
+    const tools = w.addScratchPath('/tools');
+    w.addInitContainer({
+      name: 'tools',
+      image: EtcdEnsemble.TOOLS_IMAGE,
+      command: ['cp', '/bin/busybox', '/tools/busybox'],
+      mounts: [{ volume: tools, mountPath: '/tools' }],
+      resources: {
+        cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },
+        memory: { request: Size.mebibytes(16), limit: Size.mebibytes(16) },
+      },
+    });
     const peerUrl = (ordinal: number) => `${w.podName(ordinal)}=http://${w.runtimeDnsName(w.podName(ordinal))}:2380`;
     const initialCluster = Array.from({ length: members }, (_, i) => peerUrl(i)).join(',');
     // Deterministic and distinct per ensemble, so two ensembles never join each other.

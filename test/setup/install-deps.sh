@@ -3,7 +3,9 @@
 # through the test task, so a clean clone needs nothing installed by hand). Fails with a clear
 # message where it cannot install (not root, not Debian-like).
 set -euo pipefail
-PACKAGES=(shellcheck postgresql-15)
+# Asset scripts are linted with shellcheck; the other packages run the runtime tier (test/runtime): namespaces and
+# setpriv (util-linux, iproute2), the servers the example manifests run, openssl for test certificates.
+PACKAGES=(shellcheck iproute2 util-linux openssl busybox etcd-server etcd-client postgresql-15 postgresql-client-15 python3)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

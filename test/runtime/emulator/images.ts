@@ -1,0 +1,58 @@
+/**
+ * Image → local programs. There is no container image here: each image the manifests name is
+ * mapped to the Debian programs installed on this machine, placed at the paths the image has
+ * them (bind mounts inside the container's private root), with the image's PATH.
+ */
+
+export interface ImageMapping {
+  /** Which image references this row covers. */
+  readonly match: RegExp;
+  /** Path inside the image → local file bind-mounted there. */
+  readonly files: Record<string, string>;
+  /** The image's PATH (used when the command names a program without a slash). */
+  readonly path: string;
+  /** httpGet probe paths the local version lacks, mapped to an equivalent it serves. */
+  readonly probePaths?: Record<string, string>;
+  /** The image's ENTRYPOINT/CMD when the container gives no command. */
+  readonly entrypoint?: string[];
+  /** Why the mapping is faithful enough, or where it is not (shown in docs/runtime-tier.md). */
+  readonly note: string;
+}
+
+const STD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export const IMAGES: ImageMapping[] = [
+  {
+    match: /^gcr\.io\/etcd-development\/etcd:/,
+    files: { '/usr/local/bin/etcd': '/usr/bin/etcd', '/usr/local/bin/etcdctl': '/usr/bin/etcdctl' },
+    path: STD_PATH,
+    // Debian ships etcd 3.4: no /livez or /readyz (3.5.x+); /health is its closest check.
+    probePaths: { '/livez': '/health', '/readyz': '/health' },
+    note: 'Debian etcd 3.4 for the 3.6 image: every flag of the example is accepted; /livez and /readyz probed as /health',
+  },
+  {
+    match: /^(docker\.io\/(library\/)?)?busybox:/,
+    files: { '/bin/busybox': '/bin/busybox' },
+    path: STD_PATH,
+    entrypoint: ['sh'],
+    note: 'Debian busybox (static) for the busybox image',
+  },
+  {
+    match: /^(docker\.io\/(library\/)?)?postgres:/,
+    files: {},
+    path: `/usr/lib/postgresql/15/bin:${STD_PATH}`,
+    note: 'Debian PostgreSQL 15 binaries on the image PATH; the image entrypoint is not run (see docs)',
+  },
+  {
+    match: /^(docker\.io\/(library\/)?)?python:/,
+    files: {},
+    path: STD_PATH,
+    note: 'the local python3',
+  },
+];
+
+export function imageFor(image: string): ImageMapping {
+  const m = IMAGES.find((x) => x.match.test(image));
+  if (!m) throw new Error(`no local program mapped for image ${image}: add a row to test/runtime/emulator/images.ts`);
+  return m;
+}
