@@ -68,11 +68,11 @@ export class EtcdEnsemble extends Construct {
     });
 
     const w = this.workload;
-    w.addConfigFiles('scripts', {
+    w.volumes.addConfigFiles('scripts', {
       mountPath: '/scripts',
       files: { 'etcd-join.sh': readFileSync(join(__dirname, 'assets', 'etcd-join.sh'), 'utf8') },
     });
-    const tools = w.addScratchPath('/tools');
+    const tools = w.volumes.addScratch('/tools');
     w.addInitContainer({
       name: 'tools',
       image: EtcdEnsemble.TOOLS_IMAGE,
