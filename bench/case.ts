@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { floorObjects, stringify } from './floor';
 import { addWorkload, NAMESPACE } from './workload';
-import { LinearApp } from '../src/core';
+import { LinearApp } from '../src/synth/linear-app';
 
 export type Layout = 'one' | 'per';
 export type Impl = 'floor' | 'stock' | 'linear';
