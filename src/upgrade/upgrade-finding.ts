@@ -3,12 +3,26 @@
 
 /** Why a change is unsafe. */
 export enum UpgradeRisk {
-  /** The API server rejects the change: the apply fails half-way. */
+  /**
+   * The change cannot be applied as it is: the API server rejects it (the apply fails half-way),
+   * or the system cannot carry it out (a Job that fails, a data directory of the wrong version);
+   * the message says which.
+   */
   REJECTED = 'rejected',
   /** The change applies, and data is deleted. */
   DATA_LOSS = 'dataLoss',
   /** The change applies, and data is left behind where nothing uses it (new, empty disks take over). */
   ORPHANED = 'orphaned',
+  /**
+   * The change applies, and the system (or part of its data) stops serving until someone
+   * repairs it by hand: a lost quorum, offline partitions, nodes that cannot join.
+   */
+  UNAVAILABLE = 'unavailable',
+  /**
+   * The change applies and breaks nothing now, but a later routine change will be rejected
+   * (e.g. growing a volume once its class no longer allows expansion).
+   */
+  BLOCKS_LATER_CHANGES = 'blocksLaterChanges',
 }
 
 /** One unsafe change between two synth outputs. */

@@ -1,6 +1,10 @@
 import { App } from 'cdk8s';
+import { immutableFieldDraft } from './private/claim-templates';
 import { formatFindings } from './private/format';
-import { canonical, differs, parseQuantity } from './private/quantity';
+import { kafkaStatefulSetRules, kafkaTopicRules } from './private/kafka-rules';
+import { Draft, index, key, list, nsFlag, Obj } from './private/objects';
+import { differs, parseQuantity } from './private/quantity';
+import { ordinalsRule, postgresMajorRule, quorumShrinkRule } from './private/workload-rules';
 import { UnsafeUpgradeError } from './unsafe-upgrade-error';
 import { UpgradeCheckOptions, UpgradeFinding, UpgradeRisk } from './upgrade-finding';
 
@@ -11,18 +15,14 @@ const SC_IMMUTABLE = ['provisioner', 'parameters', 'reclaimPolicy', 'volumeBindi
 /** PersistentVolume fields that cannot change once created (the volume source and placement). */
 const PV_IMMUTABLE = ['local', 'hostPath', 'csi', 'nfs', 'nodeAffinity', 'volumeMode'];
 
-interface Obj {
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace?: string;
-  readonly o: any;
-}
-
 /**
  * Compares two synth outputs (the one deployed and the new one) and reports, before deploy,
- * every change the API server would reject or that would delete or orphan data: StatefulSet
- * fields outside the mutable set, shrinking claims, immutable StorageClass and
- * PersistentVolume fields, and removed or renamed stateful objects.
+ * every change the API server would reject, that would delete or orphan data, or that the
+ * running system cannot carry out: StatefulSet fields outside the mutable set, renamed pods
+ * (`ordinals.start`), shrinking claims, immutable StorageClass, PersistentVolume and Job
+ * fields, removed or renamed stateful objects, a shrinking quorum, Kafka voter, node id,
+ * cluster id, broker scale-in and topic changes, and a PostgreSQL major version change.
+ * Every finding id is listed in docs/upgrade-safety.md.
  *
  * ```ts
  * const before = Yaml.load('deployed/app.k8s.yaml');
@@ -59,20 +59,6 @@ export class UpgradeSafety {
   }
 
   private constructor() {}
-}
-
-function index(objs: any[]): Map<string, Obj> {
-  const m = new Map<string, Obj>();
-  for (const o of objs ?? []) {
-    if (!o || typeof o !== 'object' || !o.kind || !o.metadata?.name) continue;
-    const x: Obj = { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, o };
-    m.set(key(x), x);
-  }
-  return m;
-}
-
-function key(x: { kind: string; name: string; namespace?: string }): string {
-  return `${x.kind}|${x.namespace ?? ''}|${x.name}`;
 }
 
 /**
@@ -118,19 +104,31 @@ class Checker {
         case 'PersistentVolume':
           if (a) this.persistentVolume(b, a); else this.persistentVolumeRemoved(b);
           break;
+        case 'Job':
+          if (a) this.job(b, a);
+          break;
         default:
           break;
       }
     }
+    for (const t of kafkaTopicRules(this.outputs)) this.addDraft(t.job, t.draft);
     return this.findings;
+  }
+
+  private get outputs() {
+    return { before: this.before, after: this.after };
   }
 
   private add(x: Obj, id: string, risk: UpgradeRisk, message: string, migration: string[]): void {
     this.findings.push({ id: `${ID}:${id}`, risk, kind: x.kind, name: x.name, namespace: x.namespace, message, migration });
   }
 
+  private addDraft(x: Obj, d: Draft): void {
+    this.add(x, d.id, d.risk, d.message, d.migration);
+  }
+
   private ns(x: Obj): string {
-    return x.namespace ? ` -n ${x.namespace}` : '';
+    return nsFlag(x);
   }
 
   // ------------------------------------------------------------ StatefulSet
@@ -142,25 +140,7 @@ class Checker {
     const changed = [...new Set([...Object.keys(bs), ...Object.keys(as)])]
       .filter((f) => !STS_MUTABLE.has(f) && differs(bs[f], as[f]))
       .sort();
-    if (changed.length) {
-      const grown = this.grownTemplates(bs, as);
-      const onlyGrowth = changed.length === 1 && changed[0] === 'volumeClaimTemplates' && grown.length > 0 && grown.length === this.changedTemplates(bs, as).length;
-      const migration = [
-        `kubectl delete statefulset ${b.name}${this.ns(b)} --cascade=orphan   # pods and claims keep running`,
-        'kubectl apply the new output: the new StatefulSet adopts the pods and the claims <template>-<statefulset>-<ordinal> by name',
-      ];
-      if (grown.length) {
-        migration.unshift(`allow expansion on the class, then grow each existing claim: kubectl patch pvc <${grown.join('|')}>-${b.name}-<ordinal>${this.ns(b)} -p '{"spec":{"resources":{"requests":{"storage":"<size>"}}}}'`);
-        migration.push("or, once and for good: set 'expandable: true' on the data volume so the library writes the claims and grows them in place");
-      }
-      if (changed.includes('selector')) {
-        migration.push('a new selector does not match the running pods: they are replaced after the orphan delete; keep the selector unless you mean to');
-      }
-      this.add(b, onlyGrowth ? 'claimTemplateGrowth' : 'statefulSetImmutableField', UpgradeRisk.REJECTED,
-        `spec.${changed.join(', spec.')} changed; a StatefulSet update may only change ${[...STS_MUTABLE].join(', ')}` +
-          (grown.length ? ` (claim template(s) ${grown.join(', ')} grew: volumeClaimTemplates are immutable)` : ''),
-        migration);
-    }
+    if (changed.length) this.addDraft(b, immutableFieldDraft(this.outputs, b, bs, as, changed, [...STS_MUTABLE]));
     const br = bs.persistentVolumeClaimRetentionPolicy ?? {};
     const ar = as.persistentVolumeClaimRetentionPolicy ?? {};
     if ((br.whenDeleted ?? 'Retain') === 'Retain' && ar.whenDeleted === 'Delete') {
@@ -174,35 +154,13 @@ class Checker {
         `replicas ${bs.replicas ?? 1} → ${as.replicas ?? 1} with whenScaled Delete deletes the claims of the removed ordinals`,
         ['set whenScaled to RetentionPolicy.RETAIN before scaling down, or back up the removed members first']);
     }
-  }
-
-  private templates(spec: any): Map<string, any> {
-    return new Map((spec.volumeClaimTemplates ?? []).map((t: any) => [t.metadata?.name, t]));
-  }
-
-  private changedTemplates(bs: any, as: any): string[] {
-    const bt = this.templates(bs);
-    const at = this.templates(as);
-    return [...new Set([...bt.keys(), ...at.keys()])].filter((n) => differs(bt.get(n), at.get(n)));
-  }
-
-  /** Templates whose only change is a larger storage request. */
-  private grownTemplates(bs: any, as: any): string[] {
-    const bt = this.templates(bs);
-    const at = this.templates(as);
-    return [...bt.keys()].filter((n) => {
-      const x = bt.get(n);
-      const y = at.get(n);
-      if (!y) return false;
-      const sx = storageOf(x.spec);
-      const sy = storageOf(y.spec);
-      if (sx === undefined || sy === undefined || sy <= sx) return false;
-      const strip = (t: any) => {
-        const requests = { ...t.spec?.resources?.requests, storage: undefined };
-        return canonical({ ...t, spec: { ...t.spec, resources: { ...t.spec?.resources, requests } } });
-      };
-      return strip(x) === strip(y);
-    });
+    const drafts = [
+      ...ordinalsRule(this.outputs, b, a),
+      ...kafkaStatefulSetRules(this.outputs, b, a),
+      ...quorumShrinkRule(this.outputs, b, a),
+      ...postgresMajorRule(b, a),
+    ];
+    for (const d of drafts) this.addDraft(b, d);
   }
 
   private statefulSetRemoved(b: Obj): void {
@@ -258,9 +216,28 @@ class Checker {
   }
 
   private claimRemoved(b: Obj): void {
-    this.add(b, 'claimRemoved', UpgradeRisk.DATA_LOSS,
-      'removed from the output: a pruning apply (kubectl --prune, Argo CD, Helm) deletes the claim, and with a Delete reclaim policy the disk',
-      ['keep the claim in the output (scale down first, then remove it on purpose)', 'or back up its data, then acknowledge this finding']);
+    const ann = b.o.metadata?.annotations ?? {};
+    const keeps = [
+      ann['helm.sh/resource-policy'] === 'keep' ? 'Helm (helm.sh/resource-policy: keep)' : undefined,
+      /(^|,)\s*Prune=false\s*(,|$)/.test(ann['argocd.argoproj.io/sync-options'] ?? '') ? 'Argo CD (sync-options Prune=false)' : undefined,
+      ann['kustomize.toolkit.fluxcd.io/prune'] === 'disabled' ? 'Flux (kustomize.toolkit.fluxcd.io/prune: disabled)' : undefined,
+    ].filter((k): k is string => k !== undefined);
+    const deleters = ['Helm', 'Argo CD', 'Flux'].filter((t) => !keeps.some((k) => k.startsWith(t)));
+    const migration = [
+      'keep the claim in the output while its data matters (scale down first, then remove the claim on purpose)',
+      `or back up its data, then acknowledge this finding and delete the claim by hand: kubectl delete pvc ${b.name}${this.ns(b)}`,
+    ];
+    if (keeps.length === 3) {
+      this.add(b, 'claimRemoved', UpgradeRisk.ORPHANED,
+        `removed from the output: the claim carries keep annotations, so ${list(keeps)} leave it and its disk in place, unused; ` +
+          'only a pruning kubectl apply (--prune, which has no opt-out) deletes it, and with a Delete reclaim policy the disk',
+        migration);
+    } else {
+      this.add(b, 'claimRemoved', UpgradeRisk.DATA_LOSS,
+        `removed from the output: a pruning apply (kubectl --prune, ${list(deleters)}) deletes the claim, and with a Delete reclaim policy the disk` +
+          (keeps.length ? ` (only ${list(keeps)} ${keeps.length === 1 ? 'keeps' : 'keep'} it)` : ''),
+        migration);
+    }
   }
 
   // ------------------------------------------------------------ StorageClass
@@ -284,9 +261,12 @@ class Checker {
           `or: kubectl delete storageclass ${b.name}, then apply (existing volumes are unaffected, new ones get the new settings)`]);
     }
     if (b.o.allowVolumeExpansion === true && a.o.allowVolumeExpansion !== true) {
-      this.add(b, 'storageClassExpansionDisabled', UpgradeRisk.REJECTED,
-        'allowVolumeExpansion turned off: growing any claim of this class will be rejected',
-        ['keep allowVolumeExpansion: true while any workload uses expandable volumes of this class']);
+      const claims = [...this.after.values()].filter((x) => x.kind === 'PersistentVolumeClaim' && x.o.spec?.storageClassName === b.name).map((x) => x.name);
+      this.add(b, 'storageClassExpansionDisabled', UpgradeRisk.BLOCKS_LATER_CHANGES,
+        'allowVolumeExpansion turned off: the API server accepts this and existing volumes keep their size, but growing any claim of this class ' +
+          `later is rejected${claims.length ? ` (claims of this class in the output: ${list(claims)})` : ''}`,
+        ['keep allowVolumeExpansion: true while any workload may need to grow volumes of this class',
+          'if you mean it, acknowledge this finding: turn expansion back on before growing a claim of this class']);
     }
   }
 
@@ -297,6 +277,17 @@ class Checker {
       `removed or renamed${users.length ? `, but ${users.map((u) => `${u.kind}/${u.name}`).join(', ')} still use(s) it` : ''}: existing volumes keep their data, ` +
         'new claims of the class stay Pending, and a renamed class means new claims land on new, empty disks',
       ['keep the class (and its name) while volumes of it exist', 'to change class: create the new one beside it, migrate the data, then remove the old one']);
+  }
+
+  // ------------------------------------------------------------ Job
+
+  /** A Job's pod template is immutable: the same name with another template is rejected. */
+  private job(b: Obj, a: Obj): void {
+    if (!differs(b.o.spec?.template, a.o.spec?.template)) return;
+    this.add(b, 'jobTemplateImmutable', UpgradeRisk.REJECTED,
+      'spec.template changed under the same name; a Job\'s pod template is immutable, so the apply is rejected',
+      ['give the Job a new name whenever its pod template changes (e.g. a hash of the template in the name)',
+        `or delete the finished Job before applying: kubectl delete job ${b.name}${this.ns(b)}`]);
   }
 
   // ------------------------------------------------------------ PersistentVolume

@@ -105,7 +105,7 @@ describe('upgrade safety', () => {
     expect(f.risk).toBe(UpgradeRisk.REJECTED);
     expect(f.namespace).toBe('db');
     expect(f.message).toContain('spec.volumeClaimTemplates changed');
-    expect(f.message).toContain('claim template(s) data grew');
+    expect(f.message).toContain("(claim template 'data': spec.resources.requests.storage 20Gi → 50Gi)");
     expect(f.migration).toContain('kubectl delete statefulset pg -n db --cascade=orphan   # pods and claims keep running');
     expect(f.migration.join('\n')).toContain("set 'expandable: true'");
 
