@@ -75,15 +75,19 @@ export class BlockCleaner {
 
 /** Options of discovery mode (the static provisioner DaemonSet). */
 export interface LocalVolumeDiscoveryOptions {
-  /** Directory on the node whose first-level entries become volumes. @default '/mnt/disks' */
+  /**
+   * Directory on the node whose first-level entries become volumes: not a system directory, an
+   * ancestor or (except /dev with a `namePattern`) a descendant of one, and without `..`.
+   * @default '/mnt/disks'
+   */
   readonly hostDir?: string;
-  /** Where the provisioner container sees `hostDir`. @default - hostDir */
+  /** Where the provisioner container sees `hostDir`; not a path the container needs (/dev, /etc, /scripts...). @default - hostDir */
   readonly mountDir?: string;
   /** Filesystem of Block-device volumes consumed as Filesystem (`fsType`). @default - none */
   readonly fsType?: FsType;
   /** @default BlockCleaner.quickReset() */
   readonly blockCleaner?: BlockCleaner;
-  /** Only entries matching this glob become volumes (`namePattern`). @default '*' */
+  /** Only entries matching this file name glob become volumes (`namePattern`; required below /dev). @default '*' */
   readonly namePattern?: string;
   /** Run the provisioner only on nodes with these labels (plus `kubernetes.io/os: linux`). @default - every Linux node */
   readonly nodeSelector?: { [key: string]: string };

@@ -16,10 +16,14 @@ import { IStorageClass, VolumeMode } from '../core/workload/volumes';
 export interface LocalVolumePoolProps {
   /** @default LocalVolumePoolMode.STATIC */
   readonly mode?: LocalVolumePoolMode;
-  /** StorageClass name. @default - the construct id */
+  /**
+   * StorageClass name, at most 63 characters (it is also the pools' `app.kubernetes.io/instance`
+   * label value); at most 38 in discovery mode (it names the provisioner objects).
+   * @default - the construct id
+   */
   readonly storageClassName?: string;
   /**
-   * Disks: in static mode one PersistentVolume each; in discovery mode what you expect the
+   * Disks (with `diskSets`, at most 10000 per pool): in static mode one PersistentVolume each; in discovery mode what you expect the
    * provisioner to find (used only for the capacity warnings).
    * @default - none
    */
@@ -87,6 +91,11 @@ export class LocalVolumePool extends Construct {
     const name = props.storageClassName ?? id;
     this.className = name;
     Names.assertDns1123Subdomain(this, 'storageClassName', name);
+    if (name.length > 63) {
+      // The name is the pool's app.kubernetes.io/instance label value (StorageClass, PVs, provisioner).
+      throw new ValidationError('LocalVolumePoolNameTooLong',
+        `storageClassName '${name}' is ${name.length} characters; a pool's class name is also its app.kubernetes.io/instance label value, so use at most 63`, this);
+    }
     const reclaim = props.reclaimPolicy ?? ReclaimPolicy.RETAIN;
     const isStatic = this.mode === LocalVolumePoolMode.STATIC;
     if (isStatic && reclaim === ReclaimPolicy.DELETE) {

@@ -1,5 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ClaimsOfClassVisitor } from './aspects/claims-of-class';
+import { zoneValueError } from './private/profile-rules';
 import { newStorageClassObject } from './private/storage-class-object';
 import { NO_PROVISIONER } from './profiles/local-static';
 import { StorageProfile } from './storage-profile';
@@ -95,6 +97,8 @@ export class StorageClass extends Construct implements IStorageClass {
     super(scope, id);
     const config = props.profile.bind(this);
     this.storageClassName = props.name ?? id;
+    const volumeProblem = props.profile._volumeProblem;
+    if (volumeProblem) this.node.addValidation({ validate: () => this.checkVolumes(volumeProblem, props.isDefault ?? false) });
     Names.assertDns1123Subdomain(this, props.name === undefined ? "StorageClass name (the construct id; set 'name' to change it)" : 'StorageClass name', this.storageClassName);
     this.provisioner = config.provisioner;
     this.reclaimPolicy = props.reclaimPolicy ?? ReclaimPolicy.RETAIN;
@@ -117,6 +121,8 @@ export class StorageClass extends Construct implements IStorageClass {
       if (!config.zoneTopologyKey) {
         throw new ValidationError('StorageClassZonesUnsupported', `${config.provisioner} reports no zone topology, so zones [${zones.join(', ')}] cannot apply; leave zones out`, this);
       }
+      const bad = zones.map(zoneValueError).find((e) => e);
+      if (bad) throw new ValidationError('StorageClassZoneInvalid', `${bad}; list the zone names your nodes carry under ${config.zoneTopologyKey}`, this);
       const dup = zones.find((z, i) => zones.indexOf(z) !== i);
       if (dup) throw new ValidationError('StorageClassZoneDuplicate', `zone '${dup}' is listed twice`, this);
       if (zones.length < props.profile.minimumZones) {
@@ -140,6 +146,22 @@ export class StorageClass extends Construct implements IStorageClass {
       zones,
       zoneTopologyKey: config.zoneTopologyKey,
     });
+  }
+
+  /**
+   * The driver's rules for each volume of this class whose size is known (data volumes of
+   * workloads, standalone claims; with `isDefault`, also those that name no class), e.g. EBS IOPS
+   * per GiB. Sizes are rounded up to whole GiB, as the drivers do.
+   */
+  private checkVolumes(volumeProblem: (gib: number) => string | undefined, isDefault: boolean): string[] {
+    const out: string[] = [];
+    for (const c of ClaimsOfClassVisitor.run(this.node.root, this.storageClassName, isDefault)) {
+      if (!Number.isFinite(c.kib) || c.count < 1) continue;
+      const gib = Math.ceil(c.kib / 1024 ** 2);
+      const problem = volumeProblem(gib);
+      if (problem) out.push(`${c.where} of StorageClass '${this.storageClassName}' is ${c.quantity} (${gib} GiB): ${problem}`);
+    }
+    return out;
   }
 }
 

@@ -123,6 +123,11 @@ export class StorageProfile {
     return { ...this.spec.config, parameters: { ...this.spec.config.parameters } };
   }
 
+  /** @internal The driver's rules for one volume of a known size in GiB, if it has any. */
+  public get _volumeProblem(): ((gib: number) => string | undefined) | undefined {
+    return this.spec.volumeProblem;
+  }
+
   /** Fewest zones `zones` must list (regional disks replicate across two). */
   public get minimumZones(): number {
     return this.spec.minZones;

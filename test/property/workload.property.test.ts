@@ -4,47 +4,16 @@
  * ValidationError or writes objects that pass the validators and the API server's value rules.
  * Fixed seed; FC_RUNS=<n> runs more cases (the default keeps CI fast).
  */
-import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
+import { RUNS, SEED, opt, either, word, count, seconds, size, path, Outcomes, onlyValidationErrorsOrValidOutput } from './arbitraries';
 import {
-  AccessMode, AntiAffinity, Errors, HealthProbe, PodManagementPolicy, StatefulWorkload, StatefulWorkloadProps, TaintEffect, UpdateStrategy,
+  AccessMode, AntiAffinity, HealthProbe, PodManagementPolicy, StatefulWorkload, StatefulWorkloadProps, TaintEffect, UpdateStrategy,
   VolumeMode, ZoneSpread,
 } from '../../src';
-import { apiRuleErrors } from '../util/api-rules';
-import { synthValidated } from '../util/validate';
 
-export const RUNS = Number(process.env.FC_RUNS ?? 300);
-export const SEED = Number(process.env.FC_SEED ?? 20261202);
+export { RUNS, SEED, opt, either, word, count, seconds, size, path, Outcomes, onlyValidationErrorsOrValidOutput } from './arbitraries';
 
-/** An optional prop: left out or given. */
-export function opt<T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
-  return fc.option(a, { nil: undefined });
-}
-
-/** Each arbitrary has a tame form (documented domain) and a hostile one (anything). */
-export function either<T>(tame: fc.Arbitrary<T>, hostile: fc.Arbitrary<T>): (h: boolean) => fc.Arbitrary<T> {
-  return (h) => (h ? fc.oneof({ weight: 3, arbitrary: tame }, { weight: 1, arbitrary: hostile }) : tame);
-}
-
-/** Strings users type: mostly plausible, sometimes hostile. */
-export const word = either(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/).filter((x) => !x.includes('--')), fc.oneof(
-  fc.string({ maxLength: 70 }),
-  fc.constantFrom('', '-', 'A', 'a--b', 'x'.repeat(64), 'a.b', 'a/b', '../x', ' ', 'Redis', 'pg_x'),
-));
-export const count = either(fc.integer({ min: 1, max: 7 }), fc.constantFrom(-1, 0, 0.5, NaN, Infinity, 1001, 2 ** 31, 2 ** 32, 1e8));
-export const seconds = either(
-  fc.integer({ min: 1, max: 600 }).map((s) => Duration.seconds(s)),
-  fc.constantFrom(Duration.millis(1500), Duration.millis(500), Duration.days(30000), Duration.seconds(0)),
-);
-export const size = either(
-  fc.integer({ min: 1, max: 500 }).map((g) => Size.gibibytes(g)),
-  fc.constantFrom(Size.kibibytes(1), Size.mebibytes(0), Size.gibibytes(Infinity), Size.gibibytes(NaN), Size.tebibytes(1e9), Size.gibibytes(0.5)),
-);
-export const path = either(
-  fc.stringMatching(/^\/[a-z]{1,8}(\/[a-z]{1,8}){0,2}$/),
-  fc.constantFrom('', '/', 'rel', '/a/../b', '//x//', '/./y', '/data/', '/data/x', '/dev/xvda', '/' + 'd/'.repeat(40)),
-);
 const labelsOf = (h: boolean) => fc.dictionary(word(h), word(h), { maxKeys: 3 });
 const probeOf = (h: boolean) => opt(fc.record({
   kind: fc.constantFrom('tcp', 'http', 'exec'),
@@ -111,40 +80,6 @@ const propsOf = (h: boolean): fc.Arbitrary<StatefulWorkloadProps> => fc.record({
 
 /** Half the cases stay inside the documented domains, half mix in hostile values. */
 const props = fc.boolean().chain((hostile) => propsOf(hostile));
-
-/** How often each outcome happened, to show the generators reach both sides. */
-export class Outcomes {
-  public rejected = 0;
-  public synthesized = 0;
-  public readonly codes = new Map<string, number>();
-  public toString(): string {
-    return `${this.synthesized} synthesized, ${this.rejected} rejected (${this.codes.size} distinct codes)`;
-  }
-}
-
-/** Runs `build`; a thrown error must be a ValidationError, an output must pass every check. */
-export function onlyValidationErrorsOrValidOutput(outcomes: Outcomes, build: (chart: Chart) => void): void {
-  const chart = new Chart(Testing.app(), 'p', { namespace: 'prop' });
-  const rejected = (e: unknown): void => {
-    if (!Errors.isValidationError(e)) throw e;
-    outcomes.rejected++;
-    const code = Errors.codeOf(e)!;
-    outcomes.codes.set(code, (outcomes.codes.get(code) ?? 0) + 1);
-  };
-  try {
-    build(chart);
-  } catch (e) {
-    return rejected(e);
-  }
-  let objs: any[];
-  try {
-    objs = synthValidated(chart, { runtimeLabelKeys: ['role'] });
-  } catch (e) {
-    return rejected(e);
-  }
-  outcomes.synthesized++;
-  expect(apiRuleErrors(objs)).toEqual([]);
-}
 
 test(`StatefulWorkload: only ValidationErrors, never an invalid manifest (${RUNS} cases)`, () => {
   const outcomes = new Outcomes();

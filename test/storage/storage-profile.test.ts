@@ -86,7 +86,8 @@ describe('profiles', () => {
   test.each(PROFILES)('%s writes the driver parameters and validates', (_n, profile, provisioner, parameters) => {
     const chart = newChart('ns');
     const sc = new StorageClass(chart, 'sc', { profile });
-    workload(chart, 'db', sc);
+    // 50Gi: EBS allows 20000 io2 IOPS (1000/GiB) and 6000 gp3 IOPS (500/GiB) from 20 and 12 GiB only.
+    workload(chart, 'db', sc, {}, provisioner === 'ebs.csi.aws.com' ? Size.gibibytes(50) : undefined);
     const obj = find(synthValidated(chart), 'StorageClass', 'sc');
     expect(obj.provisioner).toBe(provisioner);
     expect(obj.parameters).toEqual(parameters);

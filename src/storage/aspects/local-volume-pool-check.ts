@@ -1,13 +1,14 @@
-// The cross-tree check of a LocalVolumePool: workloads whose data volumes use the pool's class,
-// against the pool's disks. Not re-exported from index.ts.
+// The cross-tree check of a LocalVolumePool: the claims of the pool's class (workloads' data
+// volumes and standalone claims), against the pool's disks. Not re-exported from index.ts.
 import { IConstruct } from 'constructs';
-import { kibibytes, sizeToQuantity } from '../../core/units';
-import { StatefulWorkload } from '../../core/workload/stateful-workload';
+import { ClaimsOfClass, ClaimsOfClassVisitor } from './claims-of-class';
+import { sizeToQuantity } from '../../core/units';
 import { AccessMode, VolumeMode } from '../../core/workload/volumes';
 import { Disk } from '../private/local-disks';
 
 /**
- * Visits workloads and collects, by warning id, what cannot bind to the pool: an access mode
+ * Visits the claims of the pool's class (data volumes of workloads, and standalone claims such as a
+ * Postgres backup claim) and collects, by warning id, what cannot bind to the pool: an access mode
  * other than ReadWriteOnce, a volume larger than every disk, more hard-anti-affinity replicas than
  * nodes with a fitting disk, and (after every visit) more claims than disks.
  *
@@ -17,10 +18,10 @@ import { Disk } from '../private/local-disks';
  * complete. So `LocalVolumePoolCheck.run` applies the visitor to the tree from that validation.
  */
 export class LocalVolumePoolCheck {
-  /** Applies a new check to every construct under `root` in pre-order, and returns its findings. */
+  /** Applies a new check to every claim of the pool's class under `root`, and returns its findings. */
   public static run(root: IConstruct, className: string, disks: Disk[]): Map<string, string[]> {
     const check = new LocalVolumePoolCheck(className, disks);
-    for (const c of root.node.findAll()) check.visit(c);
+    for (const c of ClaimsOfClassVisitor.run(root, className)) check.visit(c);
     return check.findings();
   }
 
@@ -29,38 +30,32 @@ export class LocalVolumePoolCheck {
 
   private constructor(private readonly className: string, private readonly disks: Disk[]) {}
 
-  /** Checks one construct: a StatefulWorkload's data volumes of the pool's class. */
-  public visit(node: IConstruct): void {
-    if (!(node instanceof StatefulWorkload)) return;
-    const w = node;
-    for (const v of w.volumes.data) {
-      if (v.storageClass?.storageClassName !== this.className) continue;
-      // The pool's PVs offer ReadWriteOnce only, and a claim binds only to a PV that has every
-      // access mode it asks for: any other mode leaves the claim (and the pod) Pending.
-      const access = v.accessMode ?? AccessMode.READ_WRITE_ONCE;
-      if (access !== AccessMode.READ_WRITE_ONCE) {
-        this.report('accessModeUnsupported', `${w.node.path}: data volume '${v.name}' asks for access mode ${access}, but the pool's PersistentVolumes are ReadWriteOnce; ` +
-          'use AccessMode.READ_WRITE_ONCE (a local disk is attached to one node)');
-        continue;
-      }
-      // Without declared disks (discovery mode) only the access mode can be checked.
-      if (!this.disks.length) continue;
-      const mode = v.volumeMode ?? VolumeMode.FILESYSTEM;
-      this.claims.set(mode, (this.claims.get(mode) ?? 0) + w.replicas);
-      const need = kibibytes(v.size);
-      const fitting = this.disks.filter((d) => d.volumeMode === mode && d.kib >= need);
-      if (!fitting.length && w.replicas > 0) {
-        const largest = this.disks.filter((d) => d.volumeMode === mode).sort((a, b) => b.kib - a.kib)[0];
-        this.report('claimLargerThanDisks', `${w.node.path}: data volume '${v.name}' asks for ${sizeToQuantity(v.size)} but ` +
-          (largest ? `the largest ${mode} disk holds ${sizeToQuantity(largest.capacity)}` : `the pool has no ${mode} disks`) +
-          '; lower the size or add larger disks');
-        continue;
-      }
-      const nodes = new Set(fitting.map((d) => d.node));
-      if (w.scheduling.hardAntiAffinity && w.replicas > nodes.size) {
-        this.report('replicasExceedNodes', `${w.node.path}: ${w.replicas} replicas with hard anti-affinity need ${w.replicas} nodes, ` +
-          `but only ${nodes.size} node(s) have a ${mode} disk of ${sizeToQuantity(v.size)} or more for '${v.name}'; add disks on more nodes or lower replicas`);
-      }
+  /** Checks the claims of one data volume or one standalone claim of the pool's class. */
+  private visit(c: ClaimsOfClass): void {
+    // The pool's PVs offer ReadWriteOnce only, and a claim binds only to a PV that has every
+    // access mode it asks for: any other mode leaves the claim (and the pod) Pending.
+    const access = c.accessModes.find((m) => m !== AccessMode.READ_WRITE_ONCE);
+    if (access !== undefined) {
+      this.report('accessModeUnsupported', `${c.where} asks for access mode ${access}, but the pool's PersistentVolumes are ReadWriteOnce; ` +
+        'use AccessMode.READ_WRITE_ONCE (a local disk is attached to one node)');
+      return;
+    }
+    // Without declared disks (discovery mode) only the access mode can be checked.
+    if (!this.disks.length || Number.isNaN(c.kib)) return;
+    const mode = c.volumeMode;
+    this.claims.set(mode, (this.claims.get(mode) ?? 0) + c.count);
+    const fitting = this.disks.filter((d) => d.volumeMode === mode && d.kib >= c.kib);
+    if (!fitting.length && c.count > 0) {
+      const largest = this.disks.filter((d) => d.volumeMode === mode).sort((a, b) => b.kib - a.kib)[0];
+      this.report('claimLargerThanDisks', `${c.where} asks for ${c.quantity} but ` +
+        (largest ? `the largest ${mode} disk holds ${sizeToQuantity(largest.capacity)}` : `the pool has no ${mode} disks`) +
+        '; lower the size or add larger disks');
+      return;
+    }
+    const nodes = new Set(fitting.map((d) => d.node));
+    if (c.workloadPath && c.hardAntiAffinity && c.count > nodes.size) {
+      this.report('replicasExceedNodes', `${c.workloadPath}: ${c.count} replicas with hard anti-affinity need ${c.count} nodes, ` +
+        `but only ${nodes.size} node(s) have a ${mode} disk of ${c.quantity} or more for '${c.volume}'; add disks on more nodes or lower replicas`);
     }
   }
 

@@ -2,6 +2,7 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { sizeError } from '../../core/api-rules';
 import { ValidationError } from '../../core/errors';
 import { clusterScoped } from '../../core/kit/cluster-scoped';
 import { isLabelValue } from '../../core/labels';
@@ -22,6 +23,9 @@ export interface Disk {
 
 const HOSTNAME = 'kubernetes.io/hostname';
 
+/** Most disks one pool declares: each is a PersistentVolume written into the output. */
+export const MAX_DISKS = 10000;
+
 /** `disks` and `diskSets` as one validated list, in that order. */
 export function collectDisks(scope: Construct, disks: LocalDisk[], diskSets: LocalDiskSet[], defaultMode: VolumeMode): Disk[] {
   const out: Disk[] = [];
@@ -35,9 +39,12 @@ export function collectDisks(scope: Construct, disks: LocalDisk[], diskSets: Loc
         `disk path '${path}' on node '${node}' must be an absolute path without spaces or '..', e.g. /mnt/disks/<fs-uuid>`, scope);
     }
     const kib = kibibytes(capacity);
-    if (!(kib >= 1024)) {
+    if (sizeError('capacity', capacity, 1024)) {
       throw new ValidationError('LocalVolumePoolDiskCapacityInvalid',
-        `disk ${node}:${path} has capacity ${sizeToQuantity(capacity)}; give at least 1Mi, e.g. Size.gibibytes(370)`, scope);
+        `disk ${node}:${path} has capacity ${Number.isFinite(kib) ? sizeToQuantity(capacity) : String(kib)}; give at least 1Mi and at most 1Pi, e.g. Size.gibibytes(370)`, scope);
+    }
+    if (out.length >= MAX_DISKS) {
+      throw new ValidationError('LocalVolumePoolDisksTooMany', `a pool holds at most ${MAX_DISKS} disks (one PersistentVolume each); split the disks over several pools`, scope);
     }
     if (out.some((d) => d.node === node && d.path === path)) {
       throw new ValidationError('LocalVolumePoolDiskDuplicate', `disk ${node}:${path} is listed twice; list each disk once`, scope);
@@ -46,6 +53,10 @@ export function collectDisks(scope: Construct, disks: LocalDisk[], diskSets: Loc
   };
   for (const d of disks) add(d.node, d.path, d.capacity, d.volumeMode, d.name);
   for (const s of diskSets) {
+    if (s.nodes.length * s.paths.length > MAX_DISKS) {
+      throw new ValidationError('LocalVolumePoolDisksTooMany',
+        `a disk set of ${s.nodes.length} nodes × ${s.paths.length} paths is more than the ${MAX_DISKS} disks a pool holds; split the disks over several pools`, scope);
+    }
     if (!s.nodes.length || !s.paths.length) throw new ValidationError('LocalVolumePoolDiskSetEmpty', 'a disk set needs at least one node and one path', scope);
     for (const n of s.nodes) for (const p of s.paths) add(n, p, s.capacity, s.volumeMode);
   }

@@ -46,13 +46,21 @@ export interface CephRbdOptions {
   readonly fsType?: FsType;
 }
 
+const PROVISIONER_SUFFIX = '.rbd.csi.ceph.com';
+
 /** Parameters and rule checks of `StorageProfile.cephRbd()`. */
 export function cephRbdProfile(options: CephRbdOptions): ProfileSpec {
   const p = 'cephRbd';
   const problems: Array<string | undefined> = [];
   const operatorNs = options.operatorNamespace ?? 'rook-ceph';
   const clusterId = options.clusterId ?? 'rook-ceph';
-  if (!(isDns1123Subdomain(operatorNs) && operatorNs.length <= 63)) problems.push(`${p}: operatorNamespace '${operatorNs}' is not a namespace name; use the namespace the Rook operator runs in, e.g. 'rook-ceph'`);
+  if (!(isDns1123Subdomain(operatorNs) && operatorNs.length <= 63)) {
+    problems.push(`${p}: operatorNamespace '${operatorNs}' is not a namespace name; use the namespace the Rook operator runs in, e.g. 'rook-ceph'`);
+  } else if (operatorNs.length > 63 - PROVISIONER_SUFFIX.length) {
+    // The provisioner '<namespace>.rbd.csi.ceph.com' is a qualified name: 63 characters at most.
+    problems.push(`${p}: operatorNamespace '${operatorNs}' is ${operatorNs.length} characters, too long for the provisioner name '<namespace>${PROVISIONER_SUFFIX}' ` +
+      `(at most 63); Rook's CSI driver name has the same limit, so use a namespace of at most ${63 - PROVISIONER_SUFFIX.length} characters`);
+  }
   if (!options.pool) problems.push(`${p}: pool is required; give the CephBlockPool name, e.g. 'replicapool'`);
   if (!clusterId) problems.push(`${p}: clusterId must not be empty; with Rook it is the CephCluster namespace, e.g. 'rook-ceph'`);
   const features = options.imageFeatures ?? [RbdImageFeature.LAYERING];
@@ -71,11 +79,11 @@ export function cephRbdProfile(options: CephRbdOptions): ProfileSpec {
     pool: options.pool,
     imageFormat: '2',
     imageFeatures: features.join(','),
-    ...secretParams('csi.storage.k8s.io/provisioner-secret', provisionerSecret),
-    ...secretParams('csi.storage.k8s.io/controller-expand-secret', options.controllerExpandSecret ?? provisionerSecret),
-    ...secretParams('csi.storage.k8s.io/node-stage-secret', options.nodeStageSecret ?? { name: 'rook-csi-rbd-node', namespace: clusterId }),
+    ...secretParams(problems, `${p}: provisionerSecret`, 'csi.storage.k8s.io/provisioner-secret', provisionerSecret),
+    ...secretParams(problems, `${p}: controllerExpandSecret`, 'csi.storage.k8s.io/controller-expand-secret', options.controllerExpandSecret ?? provisionerSecret),
+    ...secretParams(problems, `${p}: nodeStageSecret`, 'csi.storage.k8s.io/node-stage-secret', options.nodeStageSecret ?? { name: 'rook-csi-rbd-node', namespace: clusterId }),
     [FSTYPE]: options.fsType ?? FsType.EXT4,
   };
   if (options.dataPool) parameters.dataPool = options.dataPool;
-  return profileSpec('StorageProfileCephRbdInvalid', { provisioner: `${operatorNs}.rbd.csi.ceph.com`, parameters, supportsExpansion: true }, problems);
+  return profileSpec('StorageProfileCephRbdInvalid', { provisioner: `${operatorNs}${PROVISIONER_SUFFIX}`, parameters, supportsExpansion: true }, problems);
 }

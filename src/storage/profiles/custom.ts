@@ -25,13 +25,18 @@ export function customProfile(provisioner: string, parameters: { [key: string]: 
   if (!isProvisionerName(provisioner)) {
     problems.push(`custom: provisioner '${provisioner}' is not a provisioner name: a CSI driver name such as 'nfs.csi.k8s.io', or '<domain>/<name>' such as 'rancher.io/local-path'`);
   }
-  for (const k of Object.keys(parameters)) {
+  for (const k of Object.keys(parameters ?? {})) {
     if (!k) problems.push('custom: parameter keys must not be empty');
+  }
+  const key = options.zoneTopologyKey;
+  if (key !== undefined && !isQualifiedName(key)) {
+    problems.push(`custom: zoneTopologyKey '${key}' is not a node label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', ` +
+      "e.g. 'topology.kubernetes.io/zone'");
   }
   return profileSpec('StorageProfileCustomInvalid', {
     provisioner,
     parameters: { ...parameters },
     supportsExpansion: options.supportsExpansion ?? true,
     zoneTopologyKey: options.zoneTopologyKey,
-  }, problems);
+  }, problems, { allowEmptyValues: true });
 }

@@ -82,5 +82,5 @@ export function gcePdProfile(options: GcePdOptions): ProfileSpec {
   if (options.provisionedThroughputMibps !== undefined) parameters['provisioned-throughput-on-create'] = `${options.provisionedThroughputMibps}Mi`;
   if (options.kmsKey !== undefined) parameters['disk-encryption-kms-key'] = options.kmsKey;
   parameters[FSTYPE] = options.fsType ?? FsType.EXT4;
-  return profileSpec('StorageProfileGcePdInvalid', { provisioner: 'pd.csi.storage.gke.io', parameters, supportsExpansion: true, zoneTopologyKey: 'topology.gke.io/zone' }, problems, options.regional ? 2 : 1);
+  return profileSpec('StorageProfileGcePdInvalid', { provisioner: 'pd.csi.storage.gke.io', parameters, supportsExpansion: true, zoneTopologyKey: 'topology.gke.io/zone' }, problems, { minZones: options.regional ? 2 : 1 });
 }

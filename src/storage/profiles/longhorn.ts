@@ -64,12 +64,12 @@ export function longhornProfile(options: LonghornOptions): ProfileSpec {
   if (options.encryptionSecret) {
     parameters.encrypted = 'true';
     Object.assign(parameters,
-      secretParams('csi.storage.k8s.io/provisioner-secret', options.encryptionSecret),
-      secretParams('csi.storage.k8s.io/node-publish-secret', options.encryptionSecret),
-      secretParams('csi.storage.k8s.io/node-stage-secret', options.encryptionSecret),
+      secretParams(problems, `${p}: encryptionSecret`, 'csi.storage.k8s.io/provisioner-secret', options.encryptionSecret),
+      secretParams(problems, `${p}: encryptionSecret`, 'csi.storage.k8s.io/node-publish-secret', options.encryptionSecret),
+      secretParams(problems, `${p}: encryptionSecret`, 'csi.storage.k8s.io/node-stage-secret', options.encryptionSecret),
       // The kubelet needs the key to resize the LUKS device when an encrypted volume grows
       // (CSINodeExpandSecret, beta and on in 1.27+); Longhorn's volume-encryption docs list it.
-      secretParams('csi.storage.k8s.io/node-expand-secret', options.encryptionSecret));
+      secretParams(problems, `${p}: encryptionSecret`, 'csi.storage.k8s.io/node-expand-secret', options.encryptionSecret));
   }
   return profileSpec('StorageProfileLonghornInvalid', { provisioner: 'driver.longhorn.io', parameters, supportsExpansion: true }, problems);
 }

@@ -30,7 +30,7 @@ export function ondatProfile(options: OndatOptions): ProfileSpec {
   problems.push(fsTypeIn(p, options.fsType, [FsType.EXT4, FsType.XFS]));
   const secret = options.apiSecret ?? { name: 'storageos-api', namespace: 'storageos' };
   const parameters: { [key: string]: string } = {
-    ...secretParams('csi.storage.k8s.io/secret', secret),
+    ...secretParams(problems, `${p}: apiSecret`, 'csi.storage.k8s.io/secret', secret),
     'storageos.com/replicas': String(replicas),
     [FSTYPE]: options.fsType ?? FsType.EXT4,
   };
