@@ -3,6 +3,7 @@
  * mapped to the Debian programs installed on this machine, placed at the paths the image has
  * them (bind mounts inside the container's private root), with the image's PATH.
  */
+import * as path from 'path';
 
 export interface ImageMapping {
   /** Which image references this row covers. */
@@ -39,9 +40,10 @@ export const IMAGES: ImageMapping[] = [
   },
   {
     match: /^(docker\.io\/(library\/)?)?postgres:/,
-    files: {},
+    files: { '/usr/local/bin/docker-entrypoint.sh': path.join(__dirname, '..', 'images', 'postgres-entrypoint.sh') },
     path: `/usr/lib/postgresql/15/bin:${STD_PATH}`,
-    note: 'Debian PostgreSQL 15 binaries on the image PATH; the image entrypoint is not run (see docs)',
+    entrypoint: ['docker-entrypoint.sh'],
+    note: 'Debian PostgreSQL 15 binaries on the image PATH; docker-entrypoint.sh emulated by test/runtime/images/postgres-entrypoint.sh (only what our manifests depend on)',
   },
   {
     match: /^(docker\.io\/(library\/)?)?python:/,
