@@ -104,7 +104,7 @@ export interface PostgresClusterProps {
   readonly clusterDomain?: string;
   /** Time a stopping instance gets to shut PostgreSQL down cleanly (at least 30 s). @default Duration.seconds(60) */
   readonly terminationGracePeriod?: Duration;
-  /** A pg_dumpall CronJob. @default - none */
+  /** A CronJob dumping the roles (without passwords) and each database, for restore into a new cluster. @default - none */
   readonly backup?: PostgresBackupOptions;
 }
 
@@ -297,9 +297,10 @@ export class PostgresCluster extends Construct implements IStatefulService {
         ...props.backup,
         name: `${this.workload.name}-backup`,
         instance: this.workload.name,
-        // pg_dumpall must be at least the server's major version: the official image of the same release.
+        // pg_dump must be at least the server's major version: the official image of the same release.
         image: officialImage(this.version),
-        host: this.connection.host,
+        // Built from the pod's namespace at run time: survives a Kustomize `namespace:` overlay.
+        host: `${this.primaryService.name}.$(POD_NAMESPACE).svc.${this.workload.clusterDomain}`,
         port: PORT,
         user: SUPERUSER,
         sslMode: this.connection.sslMode,

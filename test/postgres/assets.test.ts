@@ -285,34 +285,69 @@ describe('streaming-clone.sh (the clone init container)', () => {
 });
 
 describe('dump-all.sh (the backup CronJob)', () => {
-  test('a failed dump leaves no partial file behind; good ones are kept and rotated to KEEP', () => {
+  /** The synthesized backup container, run in a sandbox with stub pg_dumpall, psql and pg_dump. */
+  function setup(dbs = 'orders\npostgres', pgDump = 'exit 0') {
     const s = new Sandbox();
     const cj = find(synth({ backup: { size: Size.gibibytes(50), keep: 2 } }), 'CronJob', 'orders-db-backup');
     const c = container(cj, 'pg-dumpall');
     const env = envOf(c);
     const backup = path.join(s.dir, 'backup');
     fs.mkdirSync(backup);
+    s.stub('pg_dumpall', 'echo "CREATE ROLE orders;"');
+    s.stub('psql', `printf '${dbs}\\n'`);
+    // Like pg_dump -f: the file appears first, then the exit status.
+    s.stub('pg_dump', `args=" $* "; while [ $# -gt 0 ]; do [ "$1" = -f ] && f="$2"; shift; done; echo dump > "$f"; ${pgDump}`);
     const run = () => s.run(c.command, { KEEP: env.KEEP, BACKUP_DIR: backup });
-    s.stub('pg_dumpall', 'echo partial; exit 1');
+    return { s, backup, run };
+  }
+
+  test('roles without passwords, then each database with pg_dump -Fc, into one directory per run', () => {
+    const { s, backup, run } = setup();
+    const r = run();
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [dir] = fs.readdirSync(backup);
+    expect(dir).toMatch(/^dump-\d{4}-\d\d-\d\dT\d{6}Z$/);
+    expect(r.stdout.trim()).toBe(`wrote ${path.join(backup, dir)}`);
+    expect(fs.readdirSync(path.join(backup, dir)).sort()).toEqual(['globals.sql', 'orders.dump', 'postgres.dump']);
+    expect(s.log[0]).toBe('pg_dumpall --globals-only --no-role-passwords --quote-all-identifiers --no-password');
+    expect(s.log[1]).toMatch(/^psql -X -At -v ON_ERROR_STOP=1 --no-password -d postgres -c SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate/);
+    const tmp = path.join(backup, `.partial-${dir.slice('dump-'.length)}`);
+    expect(s.log.slice(2)).toEqual([
+      `pg_dump -Fc --load-via-partition-root --quote-all-identifiers --no-password -d orders -f ${tmp}/orders.dump`,
+      `pg_dump -Fc --load-via-partition-root --quote-all-identifiers --no-password -d postgres -f ${tmp}/postgres.dump`,
+    ]);
+    s.cleanup();
+  });
+
+  test('a failed dump leaves no partial run behind; complete runs are kept and rotated to KEEP', () => {
+    const { s, backup, run } = setup('orders\nledger', 'case "$args" in *" ledger "*) exit 1;; esac');
+    // A run killed earlier (no trap ran) left a partial directory.
+    fs.mkdirSync(path.join(backup, '.partial-2026-01-04T020000Z'));
     expect(run().status).not.toBe(0);
     expect(fs.readdirSync(backup)).toEqual([]);
-    s.stub('pg_dumpall', 'echo dump');
-    expect(s.log[0]).toBe('pg_dumpall --clean --if-exists --load-via-partition-root --quote-all-identifiers --no-password');
-    // Three older dumps: after a good run only the newest KEEP=2 remain, the new one among them.
+    s.stub('pg_dump', 'while [ $# -gt 0 ]; do [ "$1" = -f ] && f="$2"; shift; done; echo dump > "$f"');
+    // Three older runs and two single-file dumps of the earlier format.
     for (const [i, day] of ['2026-01-01', '2026-01-02', '2026-01-03'].entries()) {
-      const f = path.join(backup, `pg_dumpall-${day}T020000Z.sql.gz`);
-      fs.writeFileSync(f, 'old');
-      fs.utimesSync(f, 1_700_000_000 + i, 1_700_000_000 + i);
+      const d = path.join(backup, `dump-${day}T020000Z`);
+      fs.mkdirSync(d);
+      fs.utimesSync(d, 1_700_000_000 + i, 1_700_000_000 + i);
     }
+    fs.writeFileSync(path.join(backup, 'pg_dumpall-2025-12-31T020000Z.sql.gz'), 'old');
     const r = run();
     expect(r.status).toBe(0);
     const left = fs.readdirSync(backup).sort();
     expect(left).toHaveLength(2);
-    expect(left).toContain('pg_dumpall-2026-01-03T020000Z.sql.gz');
-    const fresh = left.find((f) => !f.startsWith('pg_dumpall-2026-01-0'))!;
-    expect(fresh).toMatch(/^pg_dumpall-\d{4}-\d\d-\d\dT\d{6}Z\.sql\.gz$/);
-    expect(r.stdout.trim()).toBe(`wrote ${path.join(backup, fresh)}`);
-    expect(spawnSync('gzip', ['-dc', path.join(backup, fresh)], { encoding: 'utf8' }).stdout).toBe('dump\n');
+    expect(left).toContain('dump-2026-01-03T020000Z');
+    s.cleanup();
+  });
+
+  test('a database name that is not a plain file name fails the run loudly', () => {
+    const { s, backup, run } = setup('orders\nmy/db');
+    const r = run();
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("database 'my/db': its name is not a plain file name");
+    expect(fs.readdirSync(backup)).toEqual([]);
     s.cleanup();
   });
 });
