@@ -371,7 +371,10 @@ describe('streaming mode', () => {
     expect(main.image).toBe('docker.io/library/postgres:17.6-bookworm');
     expect(ofKind(objs, 'Role').map((r) => r.metadata.name)).toEqual(['orders-db-credentials-gen']);
     expect(sts.spec.template.spec.automountServiceAccountToken).toBe(false);
-    expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
+    // An empty pod 0 looks for instances with data before initdb: all pods start at once, and the
+    // headless Service lists them whether Ready or not (A6).
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(find(objs, 'Service', 'orders-db-headless').spec.publishNotReadyAddresses).toBe(true);
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true });
     expect(env).toMatchObject({
       POSTGRES_USER: 'postgres',
@@ -381,10 +384,13 @@ describe('streaming mode', () => {
     const clone = container(sts, 'clone');
     expect(clone.command).toEqual(['bash', '-c', fs.readFileSync(path.join(__dirname, '../../src/postgres/assets/streaming-clone.sh'), 'utf8')]);
     expect(envOf(clone)).toEqual({
+      POD_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
       PGDATA: '/var/lib/postgresql/data/pgdata',
-      PRIMARY_HOST: 'orders-db-0.orders-db-headless.db.svc.cluster.local',
-      // pod 0 with an empty volume must not start a new, empty primary while replicas hold the data
-      PEERS_HOST: 'orders-db-headless.db.svc.cluster.local',
+      // the namespace at run time: a Kustomize `namespace:` overlay does not break them (E)
+      PRIMARY_HOST: 'orders-db-0.orders-db-headless.$(POD_NAMESPACE).svc.cluster.local',
+      // pod 0 with an empty volume must not start a new, empty primary while other instances hold the data
+      PEERS_HOST: 'orders-db-headless.$(POD_NAMESPACE).svc.cluster.local',
+      PEER_WAIT: '60',
       REPLICATION_USER: 'replicator',
       REPLICATION_PASSWORD_FILE: '/etc/postgres-credentials/replication-password',
     });
