@@ -506,7 +506,8 @@ describe('bind', () => {
   test('adds PG* env and allows the workload through the NetworkPolicy', () => {
     const { env, objs, dep } = bound();
     expect(env).toEqual({
-      PGHOST: 'orders-db.db.svc.cluster.local',
+      // the Service's short name: resolves in the pod's own namespace, also after a Kustomize `namespace:` (E)
+      PGHOST: 'orders-db',
       PGPORT: '5432',
       PGDATABASE: 'orders',
       PGUSER: 'orders',
@@ -522,7 +523,7 @@ describe('bind', () => {
 
   test('read-only and another database', () => {
     const { env } = bound({ readOnly: true, database: 'reports' });
-    expect(env).toMatchObject({ PGHOST: 'orders-db-ro.db.svc.cluster.local', PGDATABASE: 'reports', PGUSER: 'reporter' });
+    expect(env).toMatchObject({ PGHOST: 'orders-db-ro', PGDATABASE: 'reports', PGUSER: 'reporter' });
     expect(env.PGPASSWORD.secretKeyRef.key).toBe('reporter-password');
   });
 
@@ -570,6 +571,17 @@ describe('invalid props', () => {
       "parameter 'synchronous_standby_names' cannot be set in 'parameters': use the 'synchronous' prop", 'PostgresParameterManaged'],
     ['version not a release', { version: PostgresVersion.of('17.x', '17') }, "version '17.x' (major '17') is not a PostgreSQL release", 'PostgresVersionInvalid'],
     ['version with another major', { version: PostgresVersion.of('16.4', '17') }, "version '16.4' (major '17') is not a PostgreSQL release", 'PostgresVersionInvalid'],
+    ['pg_ owner', { databases: [{ name: 'orders', owner: 'pg_orders' }] },
+      "owner 'pg_orders' of database 'orders' starts with 'pg_', which PostgreSQL reserves for its own roles (CREATE ROLE fails); choose another owner, e.g. 'orders_owner'",
+      'PostgresOwnerReserved'],
+    ['pg_ database with its default owner', { databases: [{ name: 'pg_stats' }] }, "owner 'pg_stats' of database 'pg_stats' starts with 'pg_'", 'PostgresOwnerReserved'],
+    ['WAL volume below the derived max_wal_size', { storage: { walSize: Size.mebibytes(100) } },
+      'storage.walSize 100Mi is too small for max_wal_size 64MB (derived) and max_slot_wal_keep_size 50MB (derived): the WAL volume must hold twice '
+      + 'max_wal_size and max_wal_size plus what replication slots keep, 128Mi; give walSize at least Size.mebibytes(128)', 'PostgresWalSizeTooSmall'],
+    ['WAL volume below max_wal_size from parameters', { storage: { walSize: Size.gibibytes(8) }, parameters: { max_wal_size: '6GB' } },
+      'storage.walSize 8Gi is too small for max_wal_size 6GB (from parameters) and max_slot_wal_keep_size 4096MB (derived)', 'PostgresWalSizeTooSmall'],
+    ['WAL volume below max_wal_size plus slot retention', { storage: { walSize: Size.gibibytes(8) }, parameters: { max_slot_wal_keep_size: '7GB' } },
+      'give walSize at least Size.mebibytes(9216)', 'PostgresWalSizeTooSmall'],
     ['version Spilo lacks', { version: PostgresVersion.of('18.1', '18') }, 'PostgreSQL 18 is not in the Spilo image ghcr.io/zalando/spilo-17:4.0-p3 (it ships 13 to 17)', 'PostgresVersionUnsupported'],
   ])('%s', (_name, props, message, code) => {
     expect(() => new PostgresCluster(chart(), 'orders-db', props)).toThrow(message);
