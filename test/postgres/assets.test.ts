@@ -153,6 +153,20 @@ describe('patroni-post-init.sh + databases.sh (the bootstrap ConfigMap, as Patro
     s.cleanup();
   });
 
+  test('create_from_list returns non-zero on a missing password file whatever the caller\'s errexit (A7)', () => {
+    // Without `|| return 1` the failed `$(cat …)` counts only under `set -e`, which bash ignores in
+    // a function called from `if`, `||` or `&&`: psql would then clear the role's password.
+    const s = new Sandbox();
+    const dir = s.writeFiles('etc', find(synth(), 'ConfigMap', 'orders-db-bootstrap').data);
+    s.stub('psql');
+    for (const caller of ['create_from_list "$1/databases.list" -d x; echo "rc=$?"', 'set -e; create_from_list "$1/databases.list" -d x || echo "rc=$?"']) {
+      const r = s.run(['bash', '-c', `. "$1/databases.sh"; ${caller}`, 'test', dir], {});
+      expect(r.stdout.trim()).toBe('rc=1');
+    }
+    expect(s.log).toEqual([]);
+    s.cleanup();
+  });
+
   test('a failing psql fails the bootstrap', () => {
     const s = new Sandbox();
     fs.writeFileSync(path.join(s.creds, 'app-password'), 'pw');
