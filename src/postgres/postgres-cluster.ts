@@ -457,9 +457,10 @@ export class PostgresCluster extends Construct implements IStatefulService {
     const unsupported = props.image === undefined ? strategy.unsupportedVersion(v) : undefined;
     if (unsupported) throw new ValidationError('PostgresVersionUnsupported', unsupported, this);
     const grace = props.terminationGracePeriod;
-    if (grace && grace.toSeconds() < 30) {
+    // In milliseconds: toSeconds() throws a plain Error for e.g. 1500 ms (the workload rejects fractions).
+    if (grace && !(grace.toMilliseconds() >= 30_000)) {
       throw new ValidationError('PostgresGracePeriodTooShort',
-        `terminationGracePeriod ${grace.toSeconds()}s is too short for a clean PostgreSQL shutdown; use at least 30 seconds`, this);
+        `terminationGracePeriod ${grace.toMilliseconds() / 1000}s is too short for a clean PostgreSQL shutdown; use at least 30 seconds`, this);
     }
   }
 }

@@ -561,6 +561,8 @@ describe('invalid props', () => {
     ['duplicate database', { databases: [{ name: 'orders' }, { name: 'orders' }] }, "database 'orders' is listed twice", 'PostgresDatabaseDuplicate'],
     ['no databases', { databases: [] }, 'databases is empty', 'PostgresDatabasesEmpty'],
     ['short grace period', { terminationGracePeriod: Duration.seconds(10) }, 'terminationGracePeriod 10s is too short', 'PostgresGracePeriodTooShort'],
+    ['grace period in milliseconds (was a plain Error from toSeconds)', { terminationGracePeriod: Duration.millis(1500) },
+      'terminationGracePeriod 1.5s is too short', 'PostgresGracePeriodTooShort'],
     ['bad backup schedule', { backup: { size: Size.gibibytes(1), schedule: 'daily' } }, "backup.schedule 'daily' is not a 5-field cron expression", 'PostgresBackupScheduleInvalid'],
     ['bad backup keep', { backup: { size: Size.gibibytes(1), keep: 0 } }, 'backup.keep must be a whole number ≥ 1, got 0', 'PostgresBackupKeepInvalid'],
     ['backup name too long', { name: 'a'.repeat(46), backup: { size: Size.gibibytes(1) } }, 'is longer than 52 characters; use a cluster name of at most 45 characters', 'PostgresBackupNameTooLong'],

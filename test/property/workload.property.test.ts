@@ -12,7 +12,7 @@ import {
   VolumeMode, ZoneSpread,
 } from '../../src';
 import { apiRuleErrors } from '../util/api-rules';
-import { synthValidated } from '../util/validate';
+import { synthValidated, ValidateOptions } from '../util/validate';
 
 export const RUNS = Number(process.env.FC_RUNS ?? 300);
 export const SEED = Number(process.env.FC_SEED ?? 20261202);
@@ -45,7 +45,7 @@ export const path = either(
   fc.stringMatching(/^\/[a-z]{1,8}(\/[a-z]{1,8}){0,2}$/),
   fc.constantFrom('', '/', 'rel', '/a/../b', '//x//', '/./y', '/data/', '/data/x', '/dev/xvda', '/' + 'd/'.repeat(40)),
 );
-const labelsOf = (h: boolean) => fc.dictionary(word(h), word(h), { maxKeys: 3 });
+export const labelsOf = (h: boolean) => fc.dictionary(word(h), word(h), { maxKeys: 3 });
 const probeOf = (h: boolean) => opt(fc.record({
   kind: fc.constantFrom('tcp', 'http', 'exec'),
   port: either(fc.integer({ min: 1, max: 65535 }), fc.constantFrom(0, 70000, -1))(h),
@@ -57,11 +57,11 @@ const probeOf = (h: boolean) => opt(fc.record({
   const o = { period: p.period, timeout: p.timeout, failureThreshold: p.failureThreshold, successThreshold: p.successThreshold };
   return p.kind === 'tcp' ? HealthProbe.tcpSocket(p.port, o) : p.kind === 'http' ? HealthProbe.httpGet('/', p.port, o) : HealthProbe.exec(p.port > 0 ? ['true'] : [], o);
 }));
-const cpuOf = (h: boolean) => either(
+export const cpuOf = (h: boolean) => either(
   fc.integer({ min: 1, max: 4000 }).map((m) => kplus.Cpu.millis(m)),
   fc.constantFrom(kplus.Cpu.units(NaN), kplus.Cpu.units(Infinity), kplus.Cpu.units(2)),
 )(h);
-const resourcesOf = (h: boolean) => opt(fc.record({
+export const resourcesOf = (h: boolean) => opt(fc.record({
   cpu: opt(fc.record({ request: opt(cpuOf(h)), limit: opt(cpuOf(h)) })),
   memory: opt(fc.record({ request: opt(size(h)), limit: opt(size(h)) })),
 }));
@@ -122,8 +122,12 @@ export class Outcomes {
   }
 }
 
-/** Runs `build`; a thrown error must be a ValidationError, an output must pass every check. */
-export function onlyValidationErrorsOrValidOutput(outcomes: Outcomes, build: (chart: Chart) => void): void {
+/**
+ * Runs `build`; a thrown error must be a ValidationError, an output must pass every check.
+ * `validate`: options of the validators (e.g. labels a controller sets at run time).
+ */
+export function onlyValidationErrorsOrValidOutput(outcomes: Outcomes, build: (chart: Chart) => void,
+  validate: ValidateOptions = { runtimeLabelKeys: ['role'] }): void {
   const chart = new Chart(Testing.app(), 'p', { namespace: 'prop' });
   const rejected = (e: unknown): void => {
     if (!Errors.isValidationError(e)) throw e;
@@ -138,7 +142,7 @@ export function onlyValidationErrorsOrValidOutput(outcomes: Outcomes, build: (ch
   }
   let objs: any[];
   try {
-    objs = synthValidated(chart, { runtimeLabelKeys: ['role'] });
+    objs = synthValidated(chart, validate);
   } catch (e) {
     return rejected(e);
   }
