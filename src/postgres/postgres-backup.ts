@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -11,7 +11,11 @@ import { LabelKeys, RecommendedLabels } from '../core/labels';
 import { sizeToQuantity } from '../core/units';
 import { WorkloadVolume, IStorageClass } from '../core/workload/volumes';
 
-/** A pg_dumpall CronJob writing compressed dumps to a volume of its own. */
+/**
+ * A CronJob writing logical dumps to a volume of its own: per run, the roles without passwords
+ * (`pg_dumpall --globals-only --no-role-passwords`) and each database (`pg_dump -Fc`); see
+ * docs/postgres.md, "Restore into a new cluster".
+ */
 export interface PostgresBackupOptions {
   /** Size of the backup volume. */
   readonly size: Size;
@@ -21,8 +25,19 @@ export interface PostgresBackupOptions {
   readonly schedule?: string;
   /** IANA time zone of the schedule. @default - the kube-controller-manager's */
   readonly timeZone?: string;
-  /** Dumps to keep. @default 7 */
+  /** Runs (dump directories) to keep. @default 7 */
   readonly keep?: number;
+  /**
+   * Resources of the backup container.
+   * @default - 100m CPU requested, 256 MiB memory requested and 1 GiB limited
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * A run still going after this long is stopped and counts as failed (`activeDeadlineSeconds`):
+   * with `concurrencyPolicy: Forbid` a hung run would otherwise block every later one.
+   * @default Duration.hours(6)
+   */
+  readonly activeDeadline?: Duration;
 }
 
 /** Props of a PostgresBackup: the options plus how to reach the server. */
@@ -31,9 +46,12 @@ export interface PostgresBackupProps extends PostgresBackupOptions {
   readonly name: string;
   /** The cluster's name (`app.kubernetes.io/instance`). */
   readonly instance: string;
-  /** Image with pg_dumpall of at least the server's major version. */
+  /** Image with pg_dump and pg_dumpall of at least the server's major version. */
   readonly image: string;
-  /** Host of the server (the read-write Service). */
+  /**
+   * Host of the server (the read-write Service). It may use `$(POD_NAMESPACE)`, which the backup
+   * container defines (the pod's namespace, so the name survives a Kustomize `namespace:`).
+   */
   readonly host: string;
   /** Port of the server. */
   readonly port: number;
@@ -49,10 +67,15 @@ export interface PostgresBackupProps extends PostgresBackupOptions {
 
 /** Where the backup volume is mounted. */
 const BACKUP_DIR = '/backup';
+/** Default resources: pg_dump streams, it holds little in memory. */
+const DEFAULT_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(100) },
+  memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
+};
 
 /**
- * pg_dumpall on a schedule (a kit `ScriptJob` running assets/dump-all.sh), keeping the newest
- * `keep` compressed dumps on a claim of its own. The claim carries the keep/prune annotations of
+ * Logical dumps on a schedule (a kit `ScriptJob` running assets/dump-all.sh), keeping the newest
+ * `keep` runs on a claim of its own. The claim carries the keep/prune annotations of
  * every data-holding object. `PostgresCluster` creates one for its `backup` prop.
  *
  * Invalid options are reported on `scope` (the cluster whose `backup` prop they are).
@@ -96,11 +119,13 @@ export class PostgresBackup extends Construct {
     this.scriptJob = new ScriptJob(this, 'Job', {
       name,
       labels,
-      // pg_dumpall must be at least the server's major version.
+      // pg_dump must be at least the server's major version.
       image: props.image,
       script: JobScript.bash(loadAsset('postgres/assets/dump-all.sh'), { name: 'dump-all' }),
       containerName: 'pg-dumpall',
       env: {
+        // Defined first: the kubelet expands `$(POD_NAMESPACE)` in later values only.
+        POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
         PGHOST: kplus.EnvValue.fromValue(props.host),
         PGPORT: kplus.EnvValue.fromValue(`${props.port}`),
         PGUSER: kplus.EnvValue.fromValue(props.user),
@@ -111,6 +136,8 @@ export class PostgresBackup extends Construct {
       },
       volumes: { backup: WorkloadVolume.fromClaimName(this.claim.name), tmp: WorkloadVolume.emptyDir() },
       mounts: [{ volume: 'backup', mountPath: BACKUP_DIR }, { volume: 'tmp', mountPath: '/tmp' }],
+      resources: props.resources ?? DEFAULT_RESOURCES,
+      activeDeadline: props.activeDeadline ?? Duration.hours(6),
       user: OFFICIAL_UID,
       group: OFFICIAL_GID,
       fsGroup: OFFICIAL_GID,

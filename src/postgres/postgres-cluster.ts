@@ -104,7 +104,7 @@ export interface PostgresClusterProps {
   readonly clusterDomain?: string;
   /** Time a stopping instance gets to shut PostgreSQL down cleanly (at least 30 s). @default Duration.seconds(60) */
   readonly terminationGracePeriod?: Duration;
-  /** A pg_dumpall CronJob. @default - none */
+  /** A CronJob dumping the roles (without passwords) and each database, for restore into a new cluster. @default - none */
   readonly backup?: PostgresBackupOptions;
 }
 
@@ -132,12 +132,34 @@ export interface PostgresConnection {
   readonly sslMode: string;
 }
 
+/** The variables `bind` sets. */
+const BIND_ENV = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGSSLMODE'];
+
+/** A workload's selector requirement as a cdk8s-plus expression. */
+function labelExpression(e: k8s.LabelSelectorRequirement): kplus.LabelExpression {
+  switch (e.operator) {
+    case 'In': return kplus.LabelExpression.in(e.key, e.values ?? []);
+    case 'NotIn': return kplus.LabelExpression.notIn(e.key, e.values ?? []);
+    case 'Exists': return kplus.LabelExpression.exists(e.key);
+    default: return kplus.LabelExpression.doesNotExist(e.key);
+  }
+}
+
 /** Options of `bind`. */
 export interface PostgresBindOptions {
   /** Database to connect to, as its owner. @default - the first database */
   readonly database?: string;
   /** Connect to the read-only Service. @default false */
   readonly readOnly?: boolean;
+  /**
+   * Where the workload reads the owner's password: a Secret in the workload's own namespace,
+   * `Credentials.fromSecret(secret, { '<owner>-password': '<its key>' })`. Required when the
+   * workload is in another namespace than the cluster: a pod can only read Secrets of its own
+   * namespace, and the cluster's Secret is in the cluster's. Copy the password there yourself
+   * (External Secrets, a reflector, or your secret store).
+   * @default - the cluster's Secret (same namespace only)
+   */
+  readonly credentials?: Credentials;
 }
 
 /**
@@ -186,6 +208,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
   private readonly secret: kplus.ISecret;
   private readonly dbs: DatabaseSpec[];
   private readonly params: { [name: string]: string };
+  private bindings = 0;
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps = {}) {
     super(scope, id);
@@ -210,6 +233,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
     this.params = clusterParameters(this, {
       resources,
       walDisk: walBudget,
+      walVolume: walSize,
       instances: this.instances,
       modeParameters: strategy.modeParameters(props.synchronous ?? false),
       managed: strategy.managedParameters,
@@ -297,9 +321,10 @@ export class PostgresCluster extends Construct implements IStatefulService {
         ...props.backup,
         name: `${this.workload.name}-backup`,
         instance: this.workload.name,
-        // pg_dumpall must be at least the server's major version: the official image of the same release.
+        // pg_dump must be at least the server's major version: the official image of the same release.
         image: officialImage(this.version),
-        host: this.connection.host,
+        // Built from the pod's namespace at run time: survives a Kustomize `namespace:` overlay.
+        host: `${this.primaryService.name}.$(POD_NAMESPACE).svc.${this.workload.clusterDomain}`,
         port: PORT,
         user: SUPERUSER,
         sslMode: this.connection.sslMode,
@@ -340,6 +365,11 @@ export class PostgresCluster extends Construct implements IStatefulService {
    * Connect a cdk8s-plus-28 workload: adds PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD (from
    * the Secret) and PGSSLMODE to each of its containers (add the containers first) and allows
    * its pods through the cluster's NetworkPolicy on the PostgreSQL port.
+   *
+   * In the cluster's namespace PGHOST is the Service's short name (it resolves in the pod's own
+   * namespace, so a Kustomize `namespace:` overlay of both keeps it working). In another
+   * namespace PGHOST is the qualified name, the NetworkPolicy peer selects the workload's pods in
+   * that namespace, and `options.credentials` must name a Secret there. A workload is bound once.
    */
   public bind(workload: kplus.Workload, options: PostgresBindOptions = {}): void {
     const db = options.database === undefined ? this.dbs[0] : this.dbs.find((d) => d.name === options.database);
@@ -350,18 +380,60 @@ export class PostgresCluster extends Construct implements IStatefulService {
     if (!workload.containers.length) {
       throw new ValidationError('PostgresBindNoContainers', `bind: workload '${workload.node.path}' has no containers yet; add them before calling bind()`, this);
     }
+    for (const c of workload.containers) {
+      const set = BIND_ENV.filter((k) => k in c.env.variables);
+      if (set.length) {
+        throw new ValidationError('PostgresBindTwice',
+          `bind: container '${c.name}' of '${workload.node.path}' already sets ${set.join(', ')} (bound twice, or to another database); `
+          + 'bind a workload once, and for a second database set your own variables from db.connection', this);
+      }
+    }
+    const here = this.workload.namespace;
+    const there = workload.metadata.namespace;
+    if ((here === undefined) !== (there === undefined)) {
+      throw new ValidationError('PostgresBindNamespaceUnknown',
+        `bind: '${workload.node.path}' is in namespace ${there ? `'${there}'` : '(none set)'} and the cluster in ${here ? `'${here}'` : '(none set)'}; `
+        + 'set the namespace on both charts (or on neither), so the host name and the NetworkPolicy peer can name the right namespace', this);
+    }
+    const remote = here !== there;
+    const creds = options.credentials;
+    if (creds?.isGenerated) {
+      throw new ValidationError('PostgresBindCredentialsGenerated',
+        "bind: 'credentials' must name an existing Secret in the workload's namespace (Credentials.fromSecret), not Credentials.generate()", this);
+    }
+    if (remote && !creds) {
+      throw new ValidationError('PostgresBindCrossNamespace',
+        `bind: '${workload.node.path}' is in namespace '${there}', but the Secret '${this.secretName}' is in '${here}' and pods read Secrets of their own namespace only; `
+        + `copy the '${this.credentials.key(db.passwordKey)}' password into a Secret in '${there}' and pass `
+        + `{ credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(scope, 'DbPassword', '<secret>'), { '${db.passwordKey}': '<key>' }) }`, this);
+    }
+    const service = options.readOnly ? this.replicaService.name : this.primaryService.name;
+    const password = creds
+      ? kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `BindSecret${this.bindings}`, creds.secretName('')), key: creds.key(db.passwordKey) })
+      : kplus.EnvValue.fromSecretValue({ secret: this.secret, key: this.credentials.key(db.passwordKey) });
     const env: { [name: string]: kplus.EnvValue } = {
-      PGHOST: kplus.EnvValue.fromValue(options.readOnly ? this.connection.readOnlyHost : this.connection.host),
+      PGHOST: kplus.EnvValue.fromValue(remote ? this.workload.qualify(service) : service),
       PGPORT: kplus.EnvValue.fromValue(`${PORT}`),
       PGDATABASE: kplus.EnvValue.fromValue(db.name),
       PGUSER: kplus.EnvValue.fromValue(db.owner),
-      PGPASSWORD: kplus.EnvValue.fromSecretValue({ secret: this.secret, key: this.credentials.key(db.passwordKey) }),
+      PGPASSWORD: password,
       PGSSLMODE: kplus.EnvValue.fromValue(this.connection.sslMode),
     };
     for (const c of workload.containers) {
       for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
     }
-    this.workload.connections.allowFrom(workload, ['postgresql']);
+    if (remote) {
+      // The workload's own selector, in its namespace: a bare pod selector would match the cluster's namespace only.
+      const id = `Bind${this.bindings}`;
+      this.workload.connections.allowFrom(kplus.Pods.select(this, id, {
+        labels: workload.matchLabels,
+        expressions: workload.matchExpressions.map((e) => labelExpression(e)),
+        namespaces: kplus.Namespaces.select(this, `${id}Namespace`, { names: [there!] }),
+      }), ['postgresql']);
+    } else {
+      this.workload.connections.allowFrom(workload, ['postgresql']);
+    }
+    this.bindings++;
   }
 
   private secretEnv(key: string): kplus.EnvValue {
@@ -385,9 +457,10 @@ export class PostgresCluster extends Construct implements IStatefulService {
     const unsupported = props.image === undefined ? strategy.unsupportedVersion(v) : undefined;
     if (unsupported) throw new ValidationError('PostgresVersionUnsupported', unsupported, this);
     const grace = props.terminationGracePeriod;
-    if (grace && grace.toSeconds() < 30) {
+    // In milliseconds: toSeconds() throws a plain Error for e.g. 1500 ms (the workload rejects fractions).
+    if (grace && !(grace.toMilliseconds() >= 30_000)) {
       throw new ValidationError('PostgresGracePeriodTooShort',
-        `terminationGracePeriod ${grace.toSeconds()}s is too short for a clean PostgreSQL shutdown; use at least 30 seconds`, this);
+        `terminationGracePeriod ${grace.toMilliseconds() / 1000}s is too short for a clean PostgreSQL shutdown; use at least 30 seconds`, this);
     }
   }
 }

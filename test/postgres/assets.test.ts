@@ -17,6 +17,19 @@ function synth(props: PostgresClusterProps = {}) {
   return synthValidated(c, { externalSecrets: [cluster.secretName] });
 }
 
+/**
+ * A container's env as the kubelet gives it to the process: fieldRefs from `fields`, and
+ * `$(VAR)` replaced when VAR is defined earlier in the list (else left as it is).
+ */
+export function kubeletEnv(c: any, fields: { [fieldPath: string]: string }): { [name: string]: string } {
+  const out: { [name: string]: string } = {};
+  for (const e of c.env ?? []) {
+    if (e.valueFrom?.fieldRef) out[e.name] = fields[e.valueFrom.fieldRef.fieldPath];
+    else if (e.value !== undefined) out[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m: string, v: string) => out[v] ?? m);
+  }
+  return out;
+}
+
 /** A temp dir with bin/ (stubs that log `name args` to log) and creds/ (password files). */
 class Sandbox {
   public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-asset-'));
@@ -140,6 +153,20 @@ describe('patroni-post-init.sh + databases.sh (the bootstrap ConfigMap, as Patro
     s.cleanup();
   });
 
+  test('create_from_list returns non-zero on a missing password file whatever the caller\'s errexit (A7)', () => {
+    // Without `|| return 1` the failed `$(cat …)` counts only under `set -e`, which bash ignores in
+    // a function called from `if`, `||` or `&&`: psql would then clear the role's password.
+    const s = new Sandbox();
+    const dir = s.writeFiles('etc', find(synth(), 'ConfigMap', 'orders-db-bootstrap').data);
+    s.stub('psql');
+    for (const caller of ['create_from_list "$1/databases.list" -d x; echo "rc=$?"', 'set -e; create_from_list "$1/databases.list" -d x || echo "rc=$?"']) {
+      const r = s.run(['bash', '-c', `. "$1/databases.sh"; ${caller}`, 'test', dir], {});
+      expect(r.stdout.trim()).toBe('rc=1');
+    }
+    expect(s.log).toEqual([]);
+    s.cleanup();
+  });
+
   test('a failing psql fails the bootstrap', () => {
     const s = new Sandbox();
     fs.writeFileSync(path.join(s.creds, 'app-password'), 'pw');
@@ -198,14 +225,25 @@ describe('streaming-initdb.sh + databases.sh (the initdb ConfigMap, as docker-en
 });
 
 describe('streaming-clone.sh (the clone init container)', () => {
-  /** Runs the synthesized init container with its env, paths moved into a sandbox. */
-  function runClone(ordinal: number, dropSlotExit: number, options: { basebackupExit?: number; peersUp?: boolean; walSize?: Size } = {}) {
+  /**
+   * Runs the synthesized init container with its env (`$(VAR)` expanded as the kubelet does, the
+   * pod in namespace 'db'), paths moved into a sandbox. `getent` answers for the headless Service
+   * with `peers` (pod 0 itself is 10.0.0.10); `pg_isready` exits with `ready[address]` (2, no
+   * response, when absent).
+   */
+  function runClone(ordinal: number, dropSlotExit: number, options: {
+    basebackupExit?: number; peers?: string[]; ready?: { [addr: string]: number }; isready?: string; walSize?: Size;
+  } = {}) {
     const s = new Sandbox();
     const sts = find(synth({ mode: ReplicationMode.STREAMING, storage: { walSize: options.walSize } }), 'StatefulSet', 'orders-db');
     const clone = container(sts, 'clone');
-    const env = envOf(clone);
+    const env = kubeletEnv(clone, { 'metadata.namespace': 'db' });
     fs.writeFileSync(path.join(s.creds, 'replication-password'), 'pw');
-    s.stub('pg_isready', `exit ${options.peersUp ? 0 : (ordinal === 0 ? 2 : 0)}`);
+    const ready = Object.entries(options.ready ?? {}).map(([a, rc]) => `*" ${a} "*) exit ${rc};;`).join(' ');
+    s.stub('pg_isready', options.isready ?? `case " $* " in ${ready} *" ${env.PRIMARY_HOST} "*) exit 0;; esac; exit 2`);
+    const peers = options.peers ?? ['10.0.0.10'];
+    s.stub('getent', `[ "$1 $2" = "ahostsv4 ${env.PEERS_HOST}" ] || exit 2; for a in ${peers.join(' ')}; do echo "$a STREAM $2"; echo "$a DGRAM"; done`);
+    s.stub('sleep');
     s.stub('pg_receivewal', `case " $* " in *" --drop-slot "*) exit ${dropSlotExit};; esac; exit 0`);
     // Like pg_basebackup: PG_VERSION early in the -D directory; a killed run leaves the directory.
     s.stub('pg_basebackup', `while [ $# -gt 0 ]; do [ "$1" = -D ] && d="$2"; shift; done; mkdir -p "$d" && echo 17 > "$d/PG_VERSION"; exit ${options.basebackupExit ?? 0}`);
@@ -258,16 +296,52 @@ describe('streaming-clone.sh (the clone init container)', () => {
     s.cleanup();
   });
 
-  test('pod 0 starts as it is; with its volume lost while replicas answer, it refuses to start empty', () => {
-    const alone = runClone(0, 1);
+  test('an empty pod 0 with no other instance answering initializes, after looking for PEER_WAIT seconds', () => {
+    const alone = runClone(0, 1, { peers: ['10.0.0.10', '10.0.0.11'] });
+    expect(alone.r.stderr).toBe('');
     expect(alone.r.status).toBe(0);
-    expect(alone.r.stdout).toContain('ordinal 0 is the primary: nothing to clone');
-    expect(alone.s.log.filter((l) => !l.startsWith('pg_isready'))).toEqual([]);
+    expect(alone.r.stdout).toContain('ordinal 0 is the primary: no other instance has data after 60s; nothing to clone');
+    const log = alone.s.log;
+    // 13 rounds, 5 s apart, each asking every address behind the headless Service directly.
+    expect(log.filter((l) => l === 'sleep 5')).toHaveLength(12);
+    expect(log.filter((l) => l === 'pg_isready -q -t 3 -h 10.0.0.11 -p 5432')).toHaveLength(13);
+    expect(log.filter((l) => !/^(pg_isready|getent|sleep)/.test(l))).toEqual([]);
     alone.s.cleanup();
-    const lost = runClone(0, 1, { peersUp: true });
+  });
+
+  test.each([
+    ['accepting (a hot standby, Ready or not)', 0],
+    ['rejecting (starting up or recovering: not Ready)', 1],
+  ])('an empty pod 0 refuses to initialize while another instance answers %s', (_what, rc) => {
+    const lost = runClone(0, 1, { peers: ['10.0.0.10', '10.0.0.12'], ready: { '10.0.0.12': rc } });
     expect(lost.r.status).toBe(1);
-    expect(lost.r.stderr).toContain('refusing to initialize an empty primary');
+    expect(lost.r.stderr).toContain('refusing to initialize an empty primary: the instance at 10.0.0.12 (behind orders-db-headless.db.svc.cluster.local)');
+    expect(lost.s.log.filter((l) => l.startsWith('pg_basebackup'))).toEqual([]);
     lost.s.cleanup();
+  });
+
+  test('an instance that comes up while pod 0 is still looking stops the initialization too', () => {
+    // The replica at 10.0.0.13 answers from its fourth round on (its PostgreSQL took a while).
+    const late = runClone(0, 1, {
+      peers: ['10.0.0.10', '10.0.0.13'],
+      isready: 'n=$(cat "$HOME/n" 2>/dev/null || echo 0); echo $((n + 1)) > "$HOME/n"; case " $* " in *" 10.0.0.13 "*) [ "$n" -ge 6 ] && exit 0;; esac; exit 2',
+    });
+    expect(late.r.status).toBe(1);
+    expect(late.r.stderr).toContain('the instance at 10.0.0.13');
+    expect(late.s.log.filter((l) => l === 'sleep 5')).toHaveLength(3);
+    late.s.cleanup();
+  });
+
+  test('pod 0 with a database starts as it is, without looking for the others', () => {
+    const s = new Sandbox();
+    const clone = container(find(synth({ mode: ReplicationMode.STREAMING }), 'StatefulSet', 'orders-db'), 'clone');
+    const pgdata = path.join(s.dir, 'pgdata');
+    fs.mkdirSync(pgdata);
+    fs.writeFileSync(path.join(pgdata, 'PG_VERSION'), '17\n');
+    const r = s.run(clone.command, { ...kubeletEnv(clone, { 'metadata.namespace': 'db' }), HOSTNAME: 'orders-db-0', PGDATA: pgdata });
+    expect(r.status).toBe(0);
+    expect(s.log).toEqual([]);
+    s.cleanup();
   });
 
   test('a data directory that holds a database is left alone', () => {
@@ -285,34 +359,69 @@ describe('streaming-clone.sh (the clone init container)', () => {
 });
 
 describe('dump-all.sh (the backup CronJob)', () => {
-  test('a failed dump leaves no partial file behind; good ones are kept and rotated to KEEP', () => {
+  /** The synthesized backup container, run in a sandbox with stub pg_dumpall, psql and pg_dump. */
+  function setup(dbs = 'orders\npostgres', pgDump = 'exit 0') {
     const s = new Sandbox();
     const cj = find(synth({ backup: { size: Size.gibibytes(50), keep: 2 } }), 'CronJob', 'orders-db-backup');
     const c = container(cj, 'pg-dumpall');
     const env = envOf(c);
     const backup = path.join(s.dir, 'backup');
     fs.mkdirSync(backup);
+    s.stub('pg_dumpall', 'echo "CREATE ROLE orders;"');
+    s.stub('psql', `printf '${dbs}\\n'`);
+    // Like pg_dump -f: the file appears first, then the exit status.
+    s.stub('pg_dump', `args=" $* "; while [ $# -gt 0 ]; do [ "$1" = -f ] && f="$2"; shift; done; echo dump > "$f"; ${pgDump}`);
     const run = () => s.run(c.command, { KEEP: env.KEEP, BACKUP_DIR: backup });
-    s.stub('pg_dumpall', 'echo partial; exit 1');
+    return { s, backup, run };
+  }
+
+  test('roles without passwords, then each database with pg_dump -Fc, into one directory per run', () => {
+    const { s, backup, run } = setup();
+    const r = run();
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [dir] = fs.readdirSync(backup);
+    expect(dir).toMatch(/^dump-\d{4}-\d\d-\d\dT\d{6}Z$/);
+    expect(r.stdout.trim()).toBe(`wrote ${path.join(backup, dir)}`);
+    expect(fs.readdirSync(path.join(backup, dir)).sort()).toEqual(['globals.sql', 'orders.dump', 'postgres.dump']);
+    expect(s.log[0]).toBe('pg_dumpall --globals-only --no-role-passwords --quote-all-identifiers --no-password');
+    expect(s.log[1]).toMatch(/^psql -X -At -v ON_ERROR_STOP=1 --no-password -d postgres -c SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate/);
+    const tmp = path.join(backup, `.partial-${dir.slice('dump-'.length)}`);
+    expect(s.log.slice(2)).toEqual([
+      `pg_dump -Fc --load-via-partition-root --quote-all-identifiers --no-password -d orders -f ${tmp}/orders.dump`,
+      `pg_dump -Fc --load-via-partition-root --quote-all-identifiers --no-password -d postgres -f ${tmp}/postgres.dump`,
+    ]);
+    s.cleanup();
+  });
+
+  test('a failed dump leaves no partial run behind; complete runs are kept and rotated to KEEP', () => {
+    const { s, backup, run } = setup('orders\nledger', 'case "$args" in *" ledger "*) exit 1;; esac');
+    // A run killed earlier (no trap ran) left a partial directory.
+    fs.mkdirSync(path.join(backup, '.partial-2026-01-04T020000Z'));
     expect(run().status).not.toBe(0);
     expect(fs.readdirSync(backup)).toEqual([]);
-    s.stub('pg_dumpall', 'echo dump');
-    expect(s.log[0]).toBe('pg_dumpall --clean --if-exists --load-via-partition-root --quote-all-identifiers --no-password');
-    // Three older dumps: after a good run only the newest KEEP=2 remain, the new one among them.
+    s.stub('pg_dump', 'while [ $# -gt 0 ]; do [ "$1" = -f ] && f="$2"; shift; done; echo dump > "$f"');
+    // Three older runs and two single-file dumps of the earlier format.
     for (const [i, day] of ['2026-01-01', '2026-01-02', '2026-01-03'].entries()) {
-      const f = path.join(backup, `pg_dumpall-${day}T020000Z.sql.gz`);
-      fs.writeFileSync(f, 'old');
-      fs.utimesSync(f, 1_700_000_000 + i, 1_700_000_000 + i);
+      const d = path.join(backup, `dump-${day}T020000Z`);
+      fs.mkdirSync(d);
+      fs.utimesSync(d, 1_700_000_000 + i, 1_700_000_000 + i);
     }
+    fs.writeFileSync(path.join(backup, 'pg_dumpall-2025-12-31T020000Z.sql.gz'), 'old');
     const r = run();
     expect(r.status).toBe(0);
     const left = fs.readdirSync(backup).sort();
     expect(left).toHaveLength(2);
-    expect(left).toContain('pg_dumpall-2026-01-03T020000Z.sql.gz');
-    const fresh = left.find((f) => !f.startsWith('pg_dumpall-2026-01-0'))!;
-    expect(fresh).toMatch(/^pg_dumpall-\d{4}-\d\d-\d\dT\d{6}Z\.sql\.gz$/);
-    expect(r.stdout.trim()).toBe(`wrote ${path.join(backup, fresh)}`);
-    expect(spawnSync('gzip', ['-dc', path.join(backup, fresh)], { encoding: 'utf8' }).stdout).toBe('dump\n');
+    expect(left).toContain('dump-2026-01-03T020000Z');
+    s.cleanup();
+  });
+
+  test('a database name that is not a plain file name fails the run loudly', () => {
+    const { s, backup, run } = setup('orders\nmy/db');
+    const r = run();
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("database 'my/db': its name is not a plain file name");
+    expect(fs.readdirSync(backup)).toEqual([]);
     s.cleanup();
   });
 });

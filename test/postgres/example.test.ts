@@ -11,7 +11,7 @@ test('the Postgres example synthesizes and passes the validators', () => {
   expect(sts.spec.replicas).toBe(3);
   const api = ofKind(objs, 'Deployment')[0];
   expect(envOf(api.spec.template.spec.containers[0])).toMatchObject({
-    PGHOST: 'orders-db.shop.svc.cluster.local',
+    PGHOST: 'orders-db',
     PGDATABASE: 'orders',
     PGUSER: 'orders',
     PGPASSWORD: { secretKeyRef: { name: 'orders-db-credentials', key: 'orders-password' } },

@@ -1,4 +1,5 @@
-import { App, Chart, Size } from 'cdk8s';
+import { App, Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { PostgresCluster, PostgresClusterProps, ReplicationMode } from '../../src/postgres';
 import { container, envOf, find, synthValidated } from '../util/validate';
 
@@ -30,7 +31,8 @@ describe('backup', () => {
     expect(c.volumeMounts).toEqual([{ name: 'backup', mountPath: '/backup' }, { name: 'tmp', mountPath: '/tmp' }]);
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
     expect(envOf(c)).toEqual({
-      PGHOST: 'orders-db.db.svc.cluster.local',
+      POD_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
+      PGHOST: 'orders-db.$(POD_NAMESPACE).svc.cluster.local',
       PGPORT: '5432',
       PGUSER: 'postgres',
       PGSSLMODE: 'require',
@@ -76,5 +78,27 @@ describe('backup', () => {
     expect(cluster.backup).toBeUndefined();
     expect(cluster.backupCronJob).toBeUndefined();
     expect(cluster.backupClaim).toBeUndefined();
+  });
+
+  test('resources and a deadline by default (a hung run cannot block later ones), both overridable', () => {
+    const cj = find(synth({ backup: { size: Size.gibibytes(5) } }).objs, 'CronJob', 'orders-db-backup');
+    expect(cj.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(6 * 3600);
+    expect(container(cj, 'pg-dumpall').resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } });
+    const custom = find(synth({
+      backup: {
+        size: Size.gibibytes(5),
+        activeDeadline: Duration.hours(20),
+        resources: { cpu: { request: kplus.Cpu.units(1) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) } },
+      },
+    }).objs, 'CronJob', 'orders-db-backup');
+    expect(custom.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(20 * 3600);
+    expect(container(custom, 'pg-dumpall').resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '2Gi' } });
+  });
+
+  test.each([
+    [{ activeDeadline: Duration.millis(1500) }, 'ScriptJobInvalid'],
+    [{ resources: { memory: { request: Size.gibibytes(2), limit: Size.gibibytes(1) } } }, 'ScriptJobInvalid'],
+  ])('bad backup options %# are ValidationErrors', (opts, code) => {
+    expect(() => synth({ backup: { size: Size.gibibytes(5), ...opts } })).toThrow(expect.objectContaining({ code }));
   });
 });

@@ -371,7 +371,10 @@ describe('streaming mode', () => {
     expect(main.image).toBe('docker.io/library/postgres:17.6-bookworm');
     expect(ofKind(objs, 'Role').map((r) => r.metadata.name)).toEqual(['orders-db-credentials-gen']);
     expect(sts.spec.template.spec.automountServiceAccountToken).toBe(false);
-    expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
+    // An empty pod 0 looks for instances with data before initdb: all pods start at once, and the
+    // headless Service lists them whether Ready or not (A6).
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(find(objs, 'Service', 'orders-db-headless').spec.publishNotReadyAddresses).toBe(true);
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true });
     expect(env).toMatchObject({
       POSTGRES_USER: 'postgres',
@@ -381,10 +384,13 @@ describe('streaming mode', () => {
     const clone = container(sts, 'clone');
     expect(clone.command).toEqual(['bash', '-c', fs.readFileSync(path.join(__dirname, '../../src/postgres/assets/streaming-clone.sh'), 'utf8')]);
     expect(envOf(clone)).toEqual({
+      POD_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
       PGDATA: '/var/lib/postgresql/data/pgdata',
-      PRIMARY_HOST: 'orders-db-0.orders-db-headless.db.svc.cluster.local',
-      // pod 0 with an empty volume must not start a new, empty primary while replicas hold the data
-      PEERS_HOST: 'orders-db-headless.db.svc.cluster.local',
+      // the namespace at run time: a Kustomize `namespace:` overlay does not break them (E)
+      PRIMARY_HOST: 'orders-db-0.orders-db-headless.$(POD_NAMESPACE).svc.cluster.local',
+      // pod 0 with an empty volume must not start a new, empty primary while other instances hold the data
+      PEERS_HOST: 'orders-db-headless.$(POD_NAMESPACE).svc.cluster.local',
+      PEER_WAIT: '60',
       REPLICATION_USER: 'replicator',
       REPLICATION_PASSWORD_FILE: '/etc/postgres-credentials/replication-password',
     });
@@ -500,7 +506,8 @@ describe('bind', () => {
   test('adds PG* env and allows the workload through the NetworkPolicy', () => {
     const { env, objs, dep } = bound();
     expect(env).toEqual({
-      PGHOST: 'orders-db.db.svc.cluster.local',
+      // the Service's short name: resolves in the pod's own namespace, also after a Kustomize `namespace:` (E)
+      PGHOST: 'orders-db',
       PGPORT: '5432',
       PGDATABASE: 'orders',
       PGUSER: 'orders',
@@ -516,7 +523,7 @@ describe('bind', () => {
 
   test('read-only and another database', () => {
     const { env } = bound({ readOnly: true, database: 'reports' });
-    expect(env).toMatchObject({ PGHOST: 'orders-db-ro.db.svc.cluster.local', PGDATABASE: 'reports', PGUSER: 'reporter' });
+    expect(env).toMatchObject({ PGHOST: 'orders-db-ro', PGDATABASE: 'reports', PGUSER: 'reporter' });
     expect(env.PGPASSWORD.secretKeyRef.key).toBe('reporter-password');
   });
 
@@ -554,6 +561,8 @@ describe('invalid props', () => {
     ['duplicate database', { databases: [{ name: 'orders' }, { name: 'orders' }] }, "database 'orders' is listed twice", 'PostgresDatabaseDuplicate'],
     ['no databases', { databases: [] }, 'databases is empty', 'PostgresDatabasesEmpty'],
     ['short grace period', { terminationGracePeriod: Duration.seconds(10) }, 'terminationGracePeriod 10s is too short', 'PostgresGracePeriodTooShort'],
+    ['grace period in milliseconds (was a plain Error from toSeconds)', { terminationGracePeriod: Duration.millis(1500) },
+      'terminationGracePeriod 1.5s is too short', 'PostgresGracePeriodTooShort'],
     ['bad backup schedule', { backup: { size: Size.gibibytes(1), schedule: 'daily' } }, "backup.schedule 'daily' is not a 5-field cron expression", 'PostgresBackupScheduleInvalid'],
     ['bad backup keep', { backup: { size: Size.gibibytes(1), keep: 0 } }, 'backup.keep must be a whole number ≥ 1, got 0', 'PostgresBackupKeepInvalid'],
     ['backup name too long', { name: 'a'.repeat(46), backup: { size: Size.gibibytes(1) } }, 'is longer than 52 characters; use a cluster name of at most 45 characters', 'PostgresBackupNameTooLong'],
@@ -564,6 +573,17 @@ describe('invalid props', () => {
       "parameter 'synchronous_standby_names' cannot be set in 'parameters': use the 'synchronous' prop", 'PostgresParameterManaged'],
     ['version not a release', { version: PostgresVersion.of('17.x', '17') }, "version '17.x' (major '17') is not a PostgreSQL release", 'PostgresVersionInvalid'],
     ['version with another major', { version: PostgresVersion.of('16.4', '17') }, "version '16.4' (major '17') is not a PostgreSQL release", 'PostgresVersionInvalid'],
+    ['pg_ owner', { databases: [{ name: 'orders', owner: 'pg_orders' }] },
+      "owner 'pg_orders' of database 'orders' starts with 'pg_', which PostgreSQL reserves for its own roles (CREATE ROLE fails); choose another owner, e.g. 'orders_owner'",
+      'PostgresOwnerReserved'],
+    ['pg_ database with its default owner', { databases: [{ name: 'pg_stats' }] }, "owner 'pg_stats' of database 'pg_stats' starts with 'pg_'", 'PostgresOwnerReserved'],
+    ['WAL volume below the derived max_wal_size', { storage: { walSize: Size.mebibytes(100) } },
+      'storage.walSize 100Mi is too small for max_wal_size 64MB (derived) and max_slot_wal_keep_size 50MB (derived): the WAL volume must hold twice '
+      + 'max_wal_size and max_wal_size plus what replication slots keep, 128Mi; give walSize at least Size.mebibytes(128)', 'PostgresWalSizeTooSmall'],
+    ['WAL volume below max_wal_size from parameters', { storage: { walSize: Size.gibibytes(8) }, parameters: { max_wal_size: '6GB' } },
+      'storage.walSize 8Gi is too small for max_wal_size 6GB (from parameters) and max_slot_wal_keep_size 4096MB (derived)', 'PostgresWalSizeTooSmall'],
+    ['WAL volume below max_wal_size plus slot retention', { storage: { walSize: Size.gibibytes(8) }, parameters: { max_slot_wal_keep_size: '7GB' } },
+      'give walSize at least Size.mebibytes(9216)', 'PostgresWalSizeTooSmall'],
     ['version Spilo lacks', { version: PostgresVersion.of('18.1', '18') }, 'PostgreSQL 18 is not in the Spilo image ghcr.io/zalando/spilo-17:4.0-p3 (it ships 13 to 17)', 'PostgresVersionUnsupported'],
   ])('%s', (_name, props, message, code) => {
     expect(() => new PostgresCluster(chart(), 'orders-db', props)).toThrow(message);

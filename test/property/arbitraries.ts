@@ -5,10 +5,11 @@
  * each `<x>.property.test.ts` can import it without running another's tests.
  */
 import { Chart, Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import { Errors } from '../../src';
 import { apiRuleErrors } from '../util/api-rules';
-import { synthValidated } from '../util/validate';
+import { synthValidated, ValidateOptions } from '../util/validate';
 
 export const RUNS = Number(process.env.FC_RUNS ?? 300);
 export const SEED = Number(process.env.FC_SEED ?? 20261202);
@@ -41,6 +42,16 @@ export const path = either(
   fc.stringMatching(/^\/[a-z]{1,8}(\/[a-z]{1,8}){0,2}$/),
   fc.constantFrom('', '/', 'rel', '/a/../b', '//x//', '/./y', '/data/', '/data/x', '/dev/xvda', '/' + 'd/'.repeat(40)),
 );
+export const labelsOf = (h: boolean) => fc.dictionary(word(h), word(h), { maxKeys: 3 });
+export const cpuOf = (h: boolean) => either(
+  fc.integer({ min: 1, max: 4000 }).map((m) => kplus.Cpu.millis(m)),
+  fc.constantFrom(kplus.Cpu.units(NaN), kplus.Cpu.units(Infinity), kplus.Cpu.units(2)),
+)(h);
+export const resourcesOf = (h: boolean) => opt(fc.record({
+  cpu: opt(fc.record({ request: opt(cpuOf(h)), limit: opt(cpuOf(h)) })),
+  memory: opt(fc.record({ request: opt(size(h)), limit: opt(size(h)) })),
+}));
+
 /** How often each outcome happened, to show the generators reach both sides. */
 export class Outcomes {
   public rejected = 0;
@@ -54,6 +65,7 @@ export class Outcomes {
 /** Runs `build`; a thrown error must be a ValidationError, an output must pass every check (and `moreRules`, a system's own). */
 export function onlyValidationErrorsOrValidOutput(
   outcomes: Outcomes, build: (chart: Chart) => void, moreRules: (objs: any[]) => string[] = () => [],
+  validate: ValidateOptions = { runtimeLabelKeys: ['role'] },
 ): void {
   const chart = new Chart(Testing.app(), 'p', { namespace: 'prop' });
   const rejected = (e: unknown): void => {
@@ -69,7 +81,7 @@ export function onlyValidationErrorsOrValidOutput(
   }
   let objs: any[];
   try {
-    objs = synthValidated(chart, { runtimeLabelKeys: ['role'] });
+    objs = synthValidated(chart, validate);
   } catch (e) {
     // Lazy validators (node.addValidation) return messages, which cdk8s throws as one Error.
     if (e instanceof Error && !Errors.isValidationError(e) && e.message.startsWith('Validation failed with the following errors')) {

@@ -6,15 +6,12 @@
  */
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
-import { RUNS, SEED, opt, either, word, count, seconds, size, path, Outcomes, onlyValidationErrorsOrValidOutput } from './arbitraries';
+import { RUNS, SEED, opt, either, word, count, seconds, size, path, Outcomes, onlyValidationErrorsOrValidOutput, labelsOf, resourcesOf } from './arbitraries';
 import {
   AccessMode, AntiAffinity, HealthProbe, PodManagementPolicy, StatefulWorkload, StatefulWorkloadProps, TaintEffect, UpdateStrategy,
   VolumeMode, ZoneSpread,
 } from '../../src';
 
-export { RUNS, SEED, opt, either, word, count, seconds, size, path, Outcomes, onlyValidationErrorsOrValidOutput } from './arbitraries';
-
-const labelsOf = (h: boolean) => fc.dictionary(word(h), word(h), { maxKeys: 3 });
 const probeOf = (h: boolean) => opt(fc.record({
   kind: fc.constantFrom('tcp', 'http', 'exec'),
   port: either(fc.integer({ min: 1, max: 65535 }), fc.constantFrom(0, 70000, -1))(h),
@@ -26,16 +23,7 @@ const probeOf = (h: boolean) => opt(fc.record({
   const o = { period: p.period, timeout: p.timeout, failureThreshold: p.failureThreshold, successThreshold: p.successThreshold };
   return p.kind === 'tcp' ? HealthProbe.tcpSocket(p.port, o) : p.kind === 'http' ? HealthProbe.httpGet('/', p.port, o) : HealthProbe.exec(p.port > 0 ? ['true'] : [], o);
 }));
-const cpuOf = (h: boolean) => either(
-  fc.integer({ min: 1, max: 4000 }).map((m) => kplus.Cpu.millis(m)),
-  fc.constantFrom(kplus.Cpu.units(NaN), kplus.Cpu.units(Infinity), kplus.Cpu.units(2)),
-)(h);
-const resourcesOf = (h: boolean) => opt(fc.record({
-  cpu: opt(fc.record({ request: opt(cpuOf(h)), limit: opt(cpuOf(h)) })),
-  memory: opt(fc.record({ request: opt(size(h)), limit: opt(size(h)) })),
-}));
-
-const propsOf = (h: boolean): fc.Arbitrary<StatefulWorkloadProps> => fc.record({
+export const propsOf = (h: boolean): fc.Arbitrary<StatefulWorkloadProps> => fc.record({
   image: either(fc.constant('docker.io/library/redis:7.4.1'), fc.constantFrom('', 'has space:1'))(h),
   name: opt(word(h)),
   replicas: opt(count(h)),

@@ -5,8 +5,9 @@
 # standby.signal.
 #
 # Env: HOSTNAME (the pod's name), PGDATA, PRIMARY_HOST (pod 0), PEERS_HOST (the headless
-# Service), REPLICATION_USER, REPLICATION_PASSWORD_FILE (in the mounted Secret), WAL_DIR (empty
-# when the WAL shares the data volume).
+# Service), PEER_WAIT (seconds pod 0 looks for instances with data before it initializes),
+# REPLICATION_USER, REPLICATION_PASSWORD_FILE (in the mounted Secret), WAL_DIR (empty when the WAL
+# shares the data volume).
 #
 # The slot is dropped (if left over from an earlier clone of this ordinal) and created afresh by
 # pg_basebackup -C, which reserves WAL from the start of the backup. A leftover slot must not be
@@ -28,15 +29,28 @@ set -eu
 ordinal="${HOSTNAME##*-}"
 if [ -s "$PGDATA/PG_VERSION" ]; then echo "$PGDATA holds a database: starting as it is"; exit 0; fi
 if [ "$ordinal" = "0" ]; then
-  # An empty primary while replicas answer means pod 0 lost its volume: a new, empty database
-  # behind the read-write Service would hide the data the replicas still have. The headless
-  # Service lists only Ready pods, and pod 0 is not Ready while this runs.
-  if pg_isready -q -t 3 -h "$PEERS_HOST" -p 5432; then
-    echo "refusing to initialize an empty primary: a replica behind $PEERS_HOST is running with data." >&2
-    echo "Promote a replica and rebuild pod 0 from it (docs/postgres.md), or delete every volume to start over." >&2
-    exit 1
-  fi
-  echo "ordinal 0 is the primary: nothing to clone"; exit 0
+  # An empty primary while another instance has data means pod 0 lost its volume: a new, empty
+  # database behind the read-write Service would hide the data the others still have, and they
+  # would go on serving it behind -ro. Readiness says nothing here (after a full restart no
+  # replica is Ready, and one that cannot reach a primary may never be): every pod starts at once
+  # (podManagementPolicy Parallel), the headless Service publishes pods that are not Ready, and an
+  # instance with data runs PostgreSQL within moments of its start, while an empty one waits in
+  # this init container for the primary. So ask every address behind the headless Service
+  # directly, for PEER_WAIT seconds: any server that answers, even "starting up" (pg_isready 1),
+  # holds a data directory.
+  for attempt in $(seq 0 $((PEER_WAIT / 5))); do
+    [ "$attempt" = 0 ] || sleep 5
+    for addr in $(getent ahostsv4 "$PEERS_HOST" | awk '{ print $1 }' | sort -u); do
+      rc=0
+      pg_isready -q -t 3 -h "$addr" -p 5432 || rc=$?
+      if [ "$rc" -le 1 ]; then
+        echo "refusing to initialize an empty primary: the instance at $addr (behind $PEERS_HOST) runs PostgreSQL with data." >&2
+        echo "Promote a replica and rebuild pod 0 from it (docs/postgres.md), or delete every volume to start over." >&2
+        exit 1
+      fi
+    done
+  done
+  echo "ordinal 0 is the primary: no other instance has data after ${PEER_WAIT}s; nothing to clone"; exit 0
 fi
 PGPASSWORD="$(cat "$REPLICATION_PASSWORD_FILE")"; export PGPASSWORD
 until pg_isready -q -h "$PRIMARY_HOST" -p 5432; do echo "waiting for the primary $PRIMARY_HOST"; sleep 5; done

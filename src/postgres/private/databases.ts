@@ -30,6 +30,10 @@ export function databaseSpecs(scope: IConstruct, dbs: Array<{ readonly name: str
     if (!IDENT.test(owner)) {
       throw new ValidationError('PostgresOwnerInvalid', `owner '${owner}' of database '${d.name}' is not a valid role name; use lower-case letters, digits and '_'`, scope);
     }
+    if (owner.startsWith('pg_')) {
+      throw new ValidationError('PostgresOwnerReserved',
+        `owner '${owner}' of database '${d.name}' starts with 'pg_', which PostgreSQL reserves for its own roles (CREATE ROLE fails); choose another owner, e.g. '${d.name.replace(/^pg_/, '') || 'app'}_owner'`, scope);
+    }
     if (RESERVED_ROLES.has(owner)) {
       throw new ValidationError('PostgresOwnerReserved',
         `owner '${owner}' of database '${d.name}' is a role the cluster uses itself; choose another owner, e.g. '${d.name}_owner'`, scope);

@@ -43,7 +43,8 @@ export interface ReplicationContext {
 
 /** The workload props a mode decides. */
 export type ModeWorkloadProps = Pick<StatefulWorkloadProps,
-'ports' | 'readiness' | 'liveness' | 'startup' | 'args' | 'scratchPaths' | 'podManagementPolicy' | 'security' | 'podLabels' | 'rbacRules'>;
+'ports' | 'readiness' | 'liveness' | 'startup' | 'args' | 'scratchPaths' | 'podManagementPolicy' | 'publishNotReadyAddresses' | 'security' | 'podLabels'
+| 'rbacRules'>;
 
 /** How the instances replicate and fail over: everything that differs between the modes. */
 export interface ReplicationStrategy {

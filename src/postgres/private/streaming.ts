@@ -17,6 +17,13 @@ import { PostgresVersion } from '../postgres-version';
 const OFFICIAL_DATA = '/var/lib/postgresql/data';
 const OFFICIAL_WAL = '/var/lib/postgresql/wal';
 const READY = ['pg_isready', '-q', '-h', '127.0.0.1', '-p', `${PORT}`];
+/** How long an empty pod 0 looks for instances with data before it initializes (first creation only). */
+const PEER_WAIT_SECONDS = 60;
+
+/** `<host>.$(POD_NAMESPACE).svc.<domain>`: a name in the pod's own namespace, whatever it is at apply time. */
+function runtimeName(w: StatefulWorkload, host: string): string {
+  return `${host}.$(POD_NAMESPACE).svc.${w.clusterDomain}`;
+}
 
 export class StreamingReplication implements ReplicationStrategy {
   public readonly dataMount = OFFICIAL_DATA;
@@ -47,8 +54,12 @@ export class StreamingReplication implements ReplicationStrategy {
       args: ['postgres', ...Object.entries(parameters).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
       // The root filesystem is read-only; the image writes its socket to /var/run/postgresql.
       scratchPaths: ['/var/run/postgresql', '/tmp'],
-      // The replicas need the primary first.
-      podManagementPolicy: PodManagementPolicy.ORDERED_READY,
+      // All at once: an empty pod 0 must see whether the other instances hold data before it runs
+      // initdb (assets/streaming-clone.sh), and after a full restart OrderedReady would not start
+      // them until pod 0 is Ready. The replicas' init containers wait for the primary themselves.
+      podManagementPolicy: PodManagementPolicy.PARALLEL,
+      // ...and it asks them through the headless Service whether they are Ready or not.
+      publishNotReadyAddresses: true,
       // The official image's postgres user.
       security: { user: OFFICIAL_UID, group: OFFICIAL_GID, fsGroup: OFFICIAL_GID },
     };
@@ -81,9 +92,12 @@ export class StreamingReplication implements ReplicationStrategy {
       image: ctx.image,
       command: ['bash', '-c', loadAsset('postgres/assets/streaming-clone.sh')],
       env: {
+        // First: the names below take the namespace from it at run time (a Kustomize `namespace:`).
+        POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
         PGDATA: kplus.EnvValue.fromValue(pgdata),
-        PRIMARY_HOST: kplus.EnvValue.fromValue(w.podDnsName(0)),
-        PEERS_HOST: kplus.EnvValue.fromValue(w.serviceDnsName),
+        PRIMARY_HOST: kplus.EnvValue.fromValue(runtimeName(w, `${w.podName(0)}.${w.headlessService.name}`)),
+        PEERS_HOST: kplus.EnvValue.fromValue(runtimeName(w, w.headlessService.name)),
+        PEER_WAIT: kplus.EnvValue.fromValue(`${PEER_WAIT_SECONDS}`),
         REPLICATION_USER: kplus.EnvValue.fromValue(REPLICATION_USER),
         REPLICATION_PASSWORD_FILE: kplus.EnvValue.fromValue(ctx.credentialFile(REPLICATION_KEY)),
         ...(ctx.walDir ? { WAL_DIR: kplus.EnvValue.fromValue(ctx.walDir) } : {}),

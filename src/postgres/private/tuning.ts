@@ -23,6 +23,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../../core/errors';
 import { sizeToQuantity } from '../../core/units';
+import { Warnings } from '../../core/warnings';
 
 export interface TuningInput {
   readonly memoryMiB: number;
@@ -131,6 +132,8 @@ export interface ParametersInput {
   readonly resources: kplus.ContainerResources;
   /** The WAL volume, or a quarter of the data volume when WAL shares it. */
   readonly walDisk: Size;
+  /** The WAL volume (`storage.walSize`), when the WAL has its own. */
+  readonly walVolume?: Size;
   readonly instances: number;
   /** Settings the replication mode adds (e.g. synchronous_standby_names). */
   readonly modeParameters: { [name: string]: string };
@@ -181,6 +184,12 @@ export function clusterParameters(scope: IConstruct, p: ParametersInput): { [nam
     if (k === 'wal_level' && !['replica', 'logical'].includes(v)) {
       throw new ValidationError('PostgresWalLevelInvalid', `parameter wal_level '${v}' breaks replication; use 'replica' or 'logical'`, scope);
     }
+    if ((SECRET_NAME.test(k) && !NOT_SECRET.has(k)) || SECRET_VALUE.test(v)) {
+      Warnings.of(scope).add('@cdk8s-stateful/postgres:plaintextSecretParameter',
+        `parameter '${k}' looks like it holds a secret in plain text; parameters are written into the StatefulSet (command line or env), `
+        + 'readable by anyone who can read it: keep the secret in a Secret, mount it (cluster.workload.volumes.add(name, WorkloadVolume.fromSecret(...)) '
+        + "and addMount) and point the setting at the file (e.g. 'passfile=/path' in a conninfo)");
+    }
   }
   const merged = { ...base, ...p.user };
   const sb = parseSizeKiB(merged.shared_buffers, 8);
@@ -188,7 +197,33 @@ export function clusterParameters(scope: IConstruct, p: ParametersInput): { [nam
     throw new ValidationError('PostgresSharedBuffersTooLarge',
       `parameter shared_buffers ${merged.shared_buffers} is not below the memory limit ${sizeToQuantity(memory)}; PostgreSQL would be OOM-killed: use at most 40% of it`, scope);
   }
+  if (p.walVolume) walVolumeCheck(scope, p.walVolume, merged, p.user);
   return merged;
+}
+
+/** Setting names that hold secrets, and conninfo-style values that carry a password. */
+const SECRET_NAME = /(password|passwd|passphrase|secret|token|api_?key|credential)/i;
+/** PostgreSQL settings whose names match SECRET_NAME but hold no secret. */
+const NOT_SECRET = new Set(['password_encryption', 'ssl_passphrase_command_supports_reload']);
+const SECRET_VALUE = /(password|passwd|pwd|sslpassword)\s*=|:\/\/[^/\s:@]*:[^/\s@]+@/i;
+
+/**
+ * The WAL volume must hold max_wal_size twice (PostgreSQL keeps up to max_wal_size between
+ * checkpoints and overshoots it under load) and max_wal_size plus what the replication slots may
+ * retain (max_slot_wal_keep_size); a full WAL volume stops PostgreSQL (PANIC).
+ */
+function walVolumeCheck(scope: IConstruct, volume: Size, merged: { [name: string]: string }, user: { [name: string]: string }): void {
+  const volumeMiB = volume.toMebibytes({ rounding: SizeRoundingBehavior.FLOOR });
+  const maxWalMiB = (parseSizeKiB(merged.max_wal_size, 1024) ?? 0) / 1024;
+  const keepMiB = (parseSizeKiB(merged.max_slot_wal_keep_size, 1024) ?? 0) / 1024;
+  const needMiB = Math.ceil(Math.max(2 * maxWalMiB, maxWalMiB + keepMiB));
+  if (volumeMiB >= needMiB) return;
+  const origin = (k: string) => (k in user ? 'from parameters' : 'derived');
+  throw new ValidationError('PostgresWalSizeTooSmall',
+    `storage.walSize ${sizeToQuantity(volume)} is too small for max_wal_size ${merged.max_wal_size} (${origin('max_wal_size')}) and `
+    + `max_slot_wal_keep_size ${merged.max_slot_wal_keep_size} (${origin('max_slot_wal_keep_size')}): the WAL volume must hold twice max_wal_size `
+    + `and max_wal_size plus what replication slots keep, ${needMiB}Mi; give walSize at least Size.mebibytes(${needMiB}) (the derived settings need 128Mi), `
+    + "or lower max_wal_size / max_slot_wal_keep_size in 'parameters'", scope);
 }
 
 /** A cdk8s-plus `Cpu.amount` ('500m', '2', '1.5') in cores. */
