@@ -37,7 +37,11 @@ export interface KafkaClusterProps {
   /**
    * KRaft cluster id (22 base64url characters, a Kafka `Uuid`). Not a secret: every broker
    * logs it and clients can read it. Never random and never the image's built-in default.
-   * @default - derived from the construct path: base64url of the first 16 bytes of its sha256
+   * Every node is formatted with it once; a node formatted later with another id (a scale-out,
+   * a new pool, a lost disk) cannot join, so it must never change for a running cluster.
+   * @default - derived from what identifies the cluster to Kubernetes, never from the construct
+   * path: base64url of the first 16 bytes of sha256(`<chart namespace>/<name>`) (namespace empty
+   * when the chart has none)
    */
   readonly clusterId?: string;
   /**
@@ -142,7 +146,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     this.authentication = l.authentication ?? KafkaAuthentication.NONE;
     this.tls = l.tls;
     this.security = new ListenerSecurity(l);
-    this.clusterId = props.clusterId ?? deriveClusterId(this.node.path);
+    // Not the construct path: moving the cluster into another chart or construct must not change it.
+    this.clusterId = props.clusterId ?? deriveClusterId(`${Chart.of(this).namespace ?? ''}/${this.name}`);
     this.validateProps();
 
     const c = props.controllers;

@@ -1,5 +1,7 @@
+import { createHash } from 'crypto';
 import { ApiObject, App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import {
   KafkaAuthentication, KafkaCluster, KafkaNodeRole, KafkaTls, KafkaVersion, Warnings,
 } from '../../src';
@@ -124,7 +126,7 @@ describe('defaults: 3 combined nodes, static quorum, PLAINTEXT', () => {
   });
 });
 
-test('the same code gives byte-identical YAML; the cluster id follows the construct path', () => {
+test('the same code gives byte-identical YAML; the cluster id follows namespace and name, never the construct path', () => {
   const yaml = (id: string) => {
     const app = new App({ outdir: '/tmp/unused' });
     new KafkaCluster(new Chart(app, 'c', { namespace: 'n' }), id);
@@ -135,6 +137,23 @@ test('the same code gives byte-identical YAML; the cluster id follows the constr
   const b = new KafkaCluster(chart(), 'b');
   expect(a.clusterId).not.toBe(b.clusterId);
   expect(new KafkaCluster(chart(), 'x', { clusterId: 'MkU3OEVBNTcwNTJENDM2Qg' }).clusterId).toBe('MkU3OEVBNTcwNTJENDM2Qg');
+  // Renamed chart, a wrapping construct, a shared platform chart: same namespace and name, same id.
+  const id = (build: (app: App) => Chart, path: string[], name?: string) => {
+    const app = Testing.app();
+    let scope: Construct = build(app);
+    for (const p of path) scope = new Construct(scope, p);
+    return new KafkaCluster(scope, name ?? 'events', name ? { name: 'events' } : {}).clusterId;
+  };
+  const base = id((app) => new Chart(app, 'streaming', { namespace: 'streaming' }), []);
+  expect(id((app) => new Chart(app, 'renamed', { namespace: 'streaming' }), [])).toBe(base);
+  expect(id((app) => new Chart(app, 'PlatformChart', { namespace: 'streaming' }), ['Messaging', 'Kafka'])).toBe(base);
+  expect(id((app) => new Chart(app, 'streaming', { namespace: 'streaming' }), [], 'other-id')).toBe(base);
+  // Another namespace or another name is another cluster.
+  expect(id((app) => new Chart(app, 'streaming', { namespace: 'other' }), [])).not.toBe(base);
+  expect(id((app) => new Chart(app, 'streaming'), [])).not.toBe(base);
+  // The documented derivation: sha256('<namespace>/<name>'), 16 bytes, base64url.
+  expect(base).toBe(createHash('sha256').update('streaming/events').digest().subarray(0, 16).toString('base64url'));
+  expect(id((app) => new Chart(app, 'c'), [])).toBe(createHash('sha256').update('/events').digest().subarray(0, 16).toString('base64url'));
 });
 
 test('without a chart namespace, names are built from POD_NAMESPACE at run time, honouring clusterDomain', () => {

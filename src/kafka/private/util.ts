@@ -5,7 +5,7 @@ import { Size, SizeRoundingBehavior } from 'cdk8s';
 /**
  * A KRaft cluster id derived from a stable string: base64url (no padding) of the first 16
  * bytes of sha256, i.e. the 22-character form of a Kafka `Uuid`. Deterministic: the same
- * construct path always gives the same id, so a re-synth never "forgets" the cluster.
+ * seed (`<namespace>/<name>`) always gives the same id, so a re-synth never "forgets" the cluster.
  */
 export function deriveClusterId(seed: string): string {
   return createHash('sha256').update(seed).digest().subarray(0, 16).toString('base64url');
