@@ -15,7 +15,7 @@ import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
 import { configureNode } from './private/node-env';
-import { deriveClusterId, mebibytes } from './private/util';
+import { collisionKey, deriveClusterId, mebibytes } from './private/util';
 import { KafkaRackAwarenessOptions, RackAwareness } from './rack-awareness';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 import { ValidationError } from '../core/errors';
@@ -285,12 +285,22 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     return p;
   }
 
-  /** Add a topic, created by an idempotent Job once the cluster answers. */
+  /**
+   * Add a topic, created (and later converged) by a Job once the cluster answers. Names that
+   * collide in Kafka (`a.b` and `a_b`) are rejected; the replication factor is checked against
+   * the brokers of every pool when the app synthesizes, so pools may be added after topics.
+   */
   public addTopic(id: string, options: KafkaTopicOptions): KafkaTopic {
     if (this.topics.has(id)) throw new ValidationError('KafkaTopicIdDuplicate', `a topic with id '${id}' exists already; give each topic its own id`, this);
     const name = options.name ?? id;
     for (const t of this.topics.values()) {
       if (t.topicName === name) throw new ValidationError('KafkaTopicDuplicate', `topic '${name}' is added twice (ids '${t.node.id}' and '${id}'); add it once`, this);
+      // Kafka refuses a topic whose name equals another's once '.' is read as '_' (metric names).
+      if (collisionKey(t.topicName) === collisionKey(name)) {
+        throw new ValidationError('KafkaTopicNameCollision',
+          `topic '${name}' collides with topic '${t.topicName}' (id '${t.node.id}'): Kafka treats '.' and '_' as the same in topic names ` +
+            'and refuses to create the second one; rename one of them', this);
+      }
     }
     // Topics live under their own scope: a topic id may equal a pool id ('broker').
     const scope = (this.node.tryFindChild('Topics') as Construct | undefined) ?? new Construct(this, 'Topics');

@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -24,7 +24,8 @@ export interface KafkaTopicOptions {
   /** @default - the cluster's defaultPartitions (3) */
   readonly partitions?: number;
   /**
-   * Must not exceed the brokers (checked again when the app synthesizes).
+   * Must not exceed the brokers of every pool, pools added after the topic included (checked
+   * when the app synthesizes).
    * @default - the cluster's defaultReplicationFactor when the topic is created
    */
   readonly replicationFactor?: number;
@@ -46,13 +47,15 @@ export interface KafkaTopicProps extends KafkaTopicOptions {
  * `ApiObject.of(topic)` is the Job.
  */
 export class KafkaTopic extends Construct {
-  /** @internal The first problem of a topic's options (addTopic checks before it creates anything). */
+  /**
+   * @internal The first problem of a topic's own options (addTopic checks before it creates
+   * anything). Not the brokers: pools may still be added, so that is checked at synth.
+   */
   public static _problem(id: string, props: KafkaTopicProps): Problem | undefined {
     const name = props.name ?? id;
     const rf = props.replicationFactor ?? props.cluster.defaultReplicationFactor;
     const partitions = props.partitions ?? props.cluster.defaultPartitions;
-    return topicProblem({ name, partitions, replicationFactor: rf, config: props.config ?? {} })
-      ?? topicBrokersProblem(name, rf, props.cluster.brokers);
+    return topicProblem({ name, partitions, replicationFactor: rf, config: props.config ?? {} });
   }
 
   /** The Kafka topic name. */
@@ -79,7 +82,7 @@ export class KafkaTopic extends Construct {
       Warnings.of(this).add('@cdk8s-stateful/kafka:topicNameMixesDotAndUnderscore',
         `topic name '${this.topicName}' mixes '.' and '_': Kafka metric names replace '.' with '_', so it can collide with another topic; use one of them`);
     }
-    // Brokers may still be added (or not) after the topic: checked again when the app synthesizes.
+    // Brokers may still be added (or not) after the topic: checked when the app synthesizes.
     this.node.addValidation({
       validate: () => {
         const p = topicBrokersProblem(this.topicName, this.replicationFactor, cluster.brokers);
@@ -105,7 +108,8 @@ export class KafkaTopic extends Construct {
     const env: { [name: string]: kplus.EnvValue } = {
       // Defined first: BOOTSTRAP refers to it when the chart has no namespace.
       POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
-      BOOTSTRAP: kplus.EnvValue.fromValue(cluster.internalBootstrapServers),
+      // At synth: pools added after the topic are in the list too.
+      BOOTSTRAP: kplus.EnvValue.fromValue(Lazy.any({ produce: () => cluster.internalBootstrapServers }) as unknown as string),
       MIN_BROKERS: kplus.EnvValue.fromValue(String(this.replicationFactor)),
       KAFKA_HEAP_OPTS: kplus.EnvValue.fromValue('-Xms128m -Xmx256m'),
     };

@@ -42,3 +42,8 @@ export function mebibytes(size: Size): number {
 /** Kafka topic name rules (kafka `Topic.validate`): legal characters, length, not `.`/`..`. */
 export const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 export const MAX_TOPIC_NAME = 249;
+
+/** Kafka refuses a topic whose name equals an existing one's once '.' is replaced by '_' (Topic.hasCollision). */
+export function collisionKey(topic: string): string {
+  return topic.replace(/\./g, '_');
+}
