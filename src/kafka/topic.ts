@@ -40,11 +40,13 @@ export interface KafkaTopicProps extends KafkaTopicOptions {
 }
 
 /**
- * A topic, created by a Job running `kafka-topics.sh --create --if-not-exists` (assets/create-topic.sh)
- * once the cluster answers. Idempotent: re-running it is harmless. It never changes an existing
- * topic (partitions, configs); the Job name carries a hash of its spec because a Job's pod
- * template is immutable, so a change gives a new Job instead of a rejected apply.
- * `ApiObject.of(topic)` is the Job.
+ * A topic, made to converge on its spec by a Job (assets/create-topic.sh) once the cluster
+ * answers: created when missing; on an existing topic, partitions are added up to `partitions`
+ * and the `config` entries are set. What Kafka cannot do (fewer partitions, another replication
+ * factor) fails the Job with a clear log line and changes nothing. Configs removed from `config`
+ * are left on the topic (the Job logs them). Idempotent: re-running it is harmless. The Job name
+ * carries a hash of its spec because a Job's pod template is immutable, so a change gives a new
+ * Job instead of a rejected apply. `ApiObject.of(topic)` is the Job.
  */
 export class KafkaTopic extends Construct {
   /**
@@ -92,15 +94,11 @@ export class KafkaTopic extends Construct {
 
     const labels = topicJobLabels(cluster.name, cluster.version.version);
     this.podLabels = labels.selector;
-    const args = [
-      '--topic', this.topicName,
-      '--partitions', String(this.partitions),
-      '--replication-factor', String(this.replicationFactor),
-      ...Object.keys(config).sort().flatMap((k) => ['--config', `${k}=${config[k]}`]),
-    ];
+    const topicConfig = Object.keys(config).sort().map((k) => `${k}=${config[k]}`).join('\n');
     const script = loadAsset('kafka/assets/create-topic.sh');
     const base = this.topicName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-    const hash = shortHash(JSON.stringify([cluster.name, args, cluster.version.version, cluster.internalProtocol, script]));
+    const spec = [this.topicName, this.partitions, this.replicationFactor, topicConfig];
+    const hash = shortHash(JSON.stringify([cluster.name, ...spec, cluster.version.version, cluster.internalProtocol, script]));
     const prefix = `${cluster.name}-topic-`;
     const name = `${prefix}${base.slice(0, 63 - prefix.length - 9).replace(/-+$/, '')}-${hash}`.replace(/--+/g, '-');
 
@@ -111,6 +109,10 @@ export class KafkaTopic extends Construct {
       // At synth: pools added after the topic are in the list too.
       BOOTSTRAP: kplus.EnvValue.fromValue(Lazy.any({ produce: () => cluster.internalBootstrapServers }) as unknown as string),
       MIN_BROKERS: kplus.EnvValue.fromValue(String(this.replicationFactor)),
+      TOPIC: kplus.EnvValue.fromValue(this.topicName),
+      PARTITIONS: kplus.EnvValue.fromValue(String(this.partitions)),
+      REPLICATION_FACTOR: kplus.EnvValue.fromValue(String(this.replicationFactor)),
+      ...(topicConfig ? { TOPIC_CONFIG: kplus.EnvValue.fromValue(topicConfig) } : {}),
       KAFKA_HEAP_OPTS: kplus.EnvValue.fromValue('-Xms128m -Xmx256m'),
     };
     const volumes: { [name: string]: WorkloadVolume } = { tmp: WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(64) }) };
@@ -125,7 +127,6 @@ export class KafkaTopic extends Construct {
       labels: labels.all,
       image: cluster.image,
       script: JobScript.bash(script, { name: 'create-topic' }),
-      args,
       containerName: 'create-topic',
       env,
       volumes,

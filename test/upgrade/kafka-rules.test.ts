@@ -2,7 +2,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KafkaCluster, UpgradeRisk, UpgradeSafety } from '../../src';
-import { kafkaClusterIdFindings } from '../../src/upgrade/private/kafka-rules';
+import { kafkaClusterIdFindings, kafkaTopicFindings } from '../../src/upgrade/private/kafka-rules';
 
 /** The StatefulSets of an app, by name. */
 function statefulSets(build: (app: App) => void): Map<string, any> {
@@ -44,4 +44,31 @@ test('removing CLUSTER_ID is reported; other StatefulSets and kinds are ignored'
   const fromSecret = (key: string) => sts([{ name: 'CLUSTER_ID', valueFrom: { secretKeyRef: { name: 's', key } } }]);
   expect(kafkaClusterIdFindings(fromSecret('a'), fromSecret('a'))).toEqual([]);
   expect(kafkaClusterIdFindings(fromSecret('a'), fromSecret('b'))).toHaveLength(1);
+});
+
+describe('topic changes the topic Job cannot apply', () => {
+  const objs = (partitions: number, replicationFactor?: number, config?: { [k: string]: string }) => {
+    const app = Testing.app();
+    new KafkaCluster(ns(app), 'events').addTopic('orders', { partitions, replicationFactor, config });
+    return UpgradeSafety.objectsOf(app);
+  };
+
+  test('fewer partitions and another replication factor are rejected, naming the topic', () => {
+    const f = kafkaTopicFindings(objs(12, 3), objs(6, 2));
+    expect(f.map((x) => [x.id, x.risk, x.kind, x.namespace])).toEqual([
+      ['@cdk8s-stateful/policy:kafkaTopicPartitionsDecrease', UpgradeRisk.REJECTED, 'Job', 'streaming'],
+      ['@cdk8s-stateful/policy:kafkaTopicReplicationFactorChange', UpgradeRisk.REJECTED, 'Job', 'streaming'],
+    ]);
+    expect(f[0].message).toBe('topic orders: partitions 12 → 6; Kafka cannot remove partitions, the topic Job fails');
+    expect(f[1].migration[0]).toContain('kafka-reassign-partitions.sh');
+  });
+
+  test('more partitions, other configs, a new topic: no finding', () => {
+    expect(kafkaTopicFindings(objs(6), objs(12, undefined, { 'retention.ms': '1' }))).toEqual([]);
+    const app = Testing.app();
+    const k = new KafkaCluster(ns(app), 'events');
+    k.addTopic('orders', { partitions: 6 });
+    k.addTopic('audit', { partitions: 1 });
+    expect(kafkaTopicFindings(objs(6), UpgradeSafety.objectsOf(app))).toEqual([]);
+  });
 });

@@ -49,3 +49,56 @@ export function kafkaClusterIdFindings(before: any, after: any): UpgradeFinding[
   }
   return findings;
 }
+
+/** A topic Job's spec, read from its env (TOPIC, PARTITIONS, REPLICATION_FACTOR). */
+interface TopicSpec {
+  readonly job: any;
+  readonly cluster: string;
+  readonly topic: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+}
+
+function topicSpecs(objs: any[]): Map<string, TopicSpec> {
+  const out = new Map<string, TopicSpec>();
+  for (const o of objs ?? []) {
+    const l = o?.metadata?.labels ?? {};
+    if (o?.kind !== 'Job' || l['app.kubernetes.io/name'] !== 'kafka' || l['app.kubernetes.io/component'] !== 'topic') continue;
+    const c = o.spec?.template?.spec?.containers?.[0];
+    const env = new Map<string, string>((c?.env ?? []).filter((e: any) => typeof e?.value === 'string').map((e: any) => [e.name, e.value]));
+    const topic = env.get('TOPIC');
+    const cluster = o.metadata?.labels?.['app.kubernetes.io/part-of'] ?? o.metadata?.labels?.['app.kubernetes.io/instance'];
+    if (!topic || !env.has('PARTITIONS') || !env.has('REPLICATION_FACTOR')) continue;
+    out.set(`${o.metadata?.namespace ?? ''}|${cluster}|${topic}`, {
+      job: o, cluster, topic, partitions: Number(env.get('PARTITIONS')), replicationFactor: Number(env.get('REPLICATION_FACTOR')),
+    });
+  }
+  return out;
+}
+
+/**
+ * Topic changes the topic Job cannot apply (its Job fails and says so): fewer partitions, or
+ * another replication factor. Topic Jobs are matched by namespace, cluster and topic name (the
+ * Job name carries a hash of the spec, so it changes with every change).
+ */
+export function kafkaTopicFindings(before: any[], after: any[]): UpgradeFinding[] {
+  const a = topicSpecs(after);
+  const findings: UpgradeFinding[] = [];
+  for (const [k, b] of topicSpecs(before)) {
+    const x = a.get(k);
+    if (!x) continue;
+    const add = (what: string, message: string, migration: string[]) => findings.push({
+      id: `${ID}:${what}`, risk: UpgradeRisk.REJECTED, kind: 'Job', name: x.job.metadata?.name, namespace: x.job.metadata?.namespace, message, migration,
+    });
+    if (x.partitions < b.partitions) {
+      add('kafkaTopicPartitionsDecrease', `topic ${b.topic}: partitions ${b.partitions} → ${x.partitions}; Kafka cannot remove partitions, the topic Job fails`,
+        [`keep partitions: ${b.partitions} (or more)`, 'to really have fewer: create a new topic with the new count, move producers and consumers to it, then delete the old one']);
+    }
+    if (x.replicationFactor !== b.replicationFactor) {
+      add('kafkaTopicReplicationFactorChange', `topic ${b.topic}: replication factor ${b.replicationFactor} → ${x.replicationFactor}; kafka-topics.sh cannot change it, the topic Job fails`,
+        ['move the replicas first: kafka-reassign-partitions.sh --execute with a plan of the new factor (kafka-reassign-partitions.sh --generate lists the current one)',
+          `then set replicationFactor: ${x.replicationFactor} (or keep ${b.replicationFactor})`]);
+    }
+  }
+  return findings;
+}
