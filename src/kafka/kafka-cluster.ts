@@ -7,8 +7,8 @@ import { KafkaVersion } from './kafka-version';
 import { KafkaAuthentication, KafkaBindOptions, KafkaListenersOptions, KafkaTls } from './listeners';
 import { KafkaControllersOptions, KafkaNodePool, KafkaNodePoolOptions, KafkaNodeRole, KafkaStorageOptions } from './node-pool';
 import {
-  clusterIdProblem, configKeyProblem, defaultPartitionsProblem, nodeIdsProblem, portsProblem,
-  rackNamespaceProblem, replicationProblems, topologyKeyProblem, versionProblem,
+  clusterIdProblem, configKeyProblem, defaultPartitionsProblem, nodeIdsProblem, plaintextSecretKeys, portsProblem,
+  rackNamespaceProblem, replicationProblems, secretConfigProblem, topologyKeyProblem, versionProblem,
 } from './private/checks';
 import { CLIENT_TLS_DIR, clientEnv } from './private/client-env';
 import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
@@ -79,6 +79,14 @@ export interface KafkaClusterProps {
    * @default - none
    */
   readonly config?: { [key: string]: string };
+  /**
+   * Broker properties whose values are secrets (`ssl.key.password`, `sasl.jaas.config`, ...),
+   * each from a key of a Secret: passed as a `KAFKA_*` env var with a `secretKeyRef`, so the
+   * value never appears in the manifests. A secret-looking key in `config` raises the warning
+   * `@cdk8s-stateful/kafka:plaintextSecretInConfig` pointing here.
+   * @default - none
+   */
+  readonly secretConfig?: { [key: string]: kplus.SecretValue };
   /** @default - off */
   readonly rackAwareness?: KafkaRackAwarenessOptions;
   /** @default 'cluster.local' */
@@ -406,6 +414,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       tlsPassword: tls ? { secret: tls.passwordSecret, key: tls.passwordKey } : undefined,
       saslUsers: this.security.nodeUsers(pool.isBroker),
       config: this.props.config ?? {},
+      secretConfig: this.props.secretConfig ?? {},
       heapMi: mebibytes(pool.heap),
       log4jOpts: log.opts,
     }, log, tls?.secret);
@@ -420,10 +429,16 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       ?? portsProblem([['clientPort', this.clientPort], ['controllerPort', this.controllerPort], ['internalPort', this.internalPort]])
       ?? this.security.problem
       ?? Object.keys(p.config ?? {}).map(configKeyProblem).find((x) => x)
+      ?? secretConfigProblem(p.config ?? {}, p.secretConfig ?? {})
       ?? defaultPartitionsProblem(p.defaultPartitions)
       ?? topologyKeyProblem(p.rackAwareness?.topologyKey)
       ?? rackNamespaceProblem(p.rackAwareness !== undefined, Chart.of(this).namespace);
     if (problem) throw new ValidationError(problem.code, problem.message, this);
+    for (const k of plaintextSecretKeys(p.config ?? {})) {
+      Warnings.of(this).add('@cdk8s-stateful/kafka:plaintextSecretInConfig',
+        `config '${k}' looks like a secret and is written in plain text into the manifests (and wherever they are stored); ` +
+          `pass it from a Secret instead: secretConfig: { '${k}': { secret, key } }`);
+    }
     if (this.security.sasl && !this.tls) {
       Warnings.of(this).add('@cdk8s-stateful/kafka:plainWithoutTls', 'SASL/PLAIN without TLS sends passwords in clear text over the network; set listeners.tls');
     }
