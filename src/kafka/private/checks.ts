@@ -239,7 +239,10 @@ export function plaintextSecretKeys(config: { [key: string]: string }): string[]
 }
 
 /** `secretConfig`: keys like `config` keys, not given twice, Secret keys the API server accepts. */
-export function secretConfigProblem(config: { [key: string]: string }, secretConfig: { [key: string]: { readonly key: string } }): Problem | undefined {
+export function secretConfigProblem(
+  config: { [key: string]: string },
+  secretConfig: { [key: string]: { readonly key: string } },
+): Problem | undefined {
   for (const [k, v] of Object.entries(secretConfig)) {
     const p = configKeyProblem(k);
     if (p) return { code: p.code, message: p.message.replace(/^config /, 'secretConfig ') };
