@@ -10,7 +10,7 @@ import {
   clusterIdProblem, configKeyProblem, defaultPartitionsProblem, nodeIdsProblem, plaintextSecretKeys, portsProblem,
   rackNamespaceProblem, replicationProblems, secretConfigProblem, topologyKeyProblem, versionProblem,
 } from './private/checks';
-import { CLIENT_TLS_DIR, clientEnv } from './private/client-env';
+import { bindPlan, CLIENT_TLS_DIR, clientEnv } from './private/client-env';
 import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
@@ -137,7 +137,9 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   private readonly pools: KafkaNodePool[] = [];
   private readonly topics = new Map<string, KafkaTopic>();
   private readonly rack?: RackAwareness;
-  private readonly bound: kplus.Workload[] = [];
+  /** NetworkPolicy peers of bound clients (pools added later admit them too). */
+  private readonly bound: kplus.INetworkPolicyPeer[] = [];
+  private readonly bindings: kplus.Workload[] = [];
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps = {}) {
     super(scope, id);
@@ -246,7 +248,10 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     return this.security.nodeProtocol;
   }
 
-  /** Bootstrap list over the INTERNAL listener: every broker pod's stable name (topic Jobs use it). */
+  /**
+   * Bootstrap list over the INTERNAL listener: every broker pod's stable name, built from
+   * `$(POD_NAMESPACE)` (topic Jobs, in the cluster's namespace, define it first).
+   */
   public get internalBootstrapServers(): string {
     return this.brokerPools().flatMap((p) => p.nodeIds.map((id) => `${this.hostOf(p, id)}:${this.internalPort}`)).join(',');
   }
@@ -328,22 +333,45 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   /**
    * Connect a cdk8s-plus workload: env `KAFKA_BOOTSTRAP_SERVERS` (and `KAFKA_SECURITY_PROTOCOL`,
    * SASL credentials and the CA when on) in every container, and a NetworkPolicy rule
-   * letting its pods reach the client port.
+   * letting its pods reach the client port. A client in the cluster's namespace gets the
+   * bootstrap Service's short name (portable under a kustomize `namespace:`); one in another
+   * namespace gets the qualified name, a rule naming its namespace, and needs
+   * `clientSecrets` there when the cluster uses SASL or TLS. Both charts need a namespace
+   * unless neither has one (then they are taken to share one).
    */
   public bind(workload: kplus.Workload, options: KafkaBindOptions = {}): void {
-    if (this.bound.includes(workload)) {
+    if (this.bindings.includes(workload)) {
       throw new ValidationError('KafkaBindDuplicate', `workload '${workload.node.path}' is bound to this cluster already; bind it once`, this);
     }
     const user = this.security.clientUser(options.user);
     if (user && 'code' in user) throw new ValidationError(user.code, user.message, this);
-    const env = clientEnv({
-      bootstrapServers: this.bootstrapServers,
-      securityProtocol: this.clientProtocol,
+    const taken = workload.containers.find((c) => 'KAFKA_BOOTSTRAP_SERVERS' in c.env.variables);
+    if (taken) {
+      throw new ValidationError('KafkaBindEnvConflict',
+        `container '${taken.name}' of workload '${workload.node.path}' has KAFKA_BOOTSTRAP_SERVERS already (bound to another Kafka cluster, or set by hand); ` +
+          'binding would overwrite it: bind one cluster per workload, and give a second one its settings by hand', this);
+    }
+    const plan = bindPlan({
+      cluster: this.name,
+      clusterNamespace: Chart.of(this).namespace,
+      clientNamespace: Chart.of(workload).namespace,
+      client: workload.node.path,
       user,
-      truststorePassword: this.tls && { secret: this.tls.passwordSecret, key: this.tls.passwordKey },
+      tls: this.tls,
+      secrets: options.clientSecrets ?? {},
+    });
+    if ('code' in plan) {
+      const problem = plan;
+      throw new ValidationError(problem.code, problem.message, this);
+    }
+    const env = clientEnv({
+      bootstrapServers: plan.sameNamespace ? `${this.bootstrapService.name}:${this.clientPort}` : this.bootstrapServers,
+      securityProtocol: this.clientProtocol,
+      user: plan.user,
+      truststorePassword: plan.truststorePassword,
     });
     // Only the CA: the Secret also holds the brokers' private key, which clients must not get.
-    const caVolume = this.tls && kplus.Volume.fromSecret(workload, `${this.node.id}-kafka-ca`, this.tls.secret, {
+    const caVolume = plan.ca && kplus.Volume.fromSecret(workload, `${this.node.id}-kafka-ca`, plan.ca, {
       name: `${this.name}-kafka-ca`,
       items: { 'ca.crt': { path: 'ca.crt' }, 'truststore.p12': { path: 'truststore.p12' } },
     });
@@ -351,8 +379,15 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
       if (caVolume) c.mount(CLIENT_TLS_DIR, caVolume, { readOnly: true });
     }
-    this.bound.push(workload);
-    for (const p of this.brokerPools()) p.workload.connections.allowFrom(workload, ['client']);
+    // The same namespace: a bare pod selector (it follows a kustomize `namespace:`); another
+    // namespace: named, since a bare pod selector only matches the cluster's own.
+    const peer = kplus.Pods.select(workload, `${this.node.id}-kafka-peer`, {
+      labels: workload.matchLabels,
+      namespaces: plan.sameNamespace ? undefined : kplus.Namespaces.select(workload, `${this.node.id}-kafka-peer-ns`, { names: [plan.clientNamespace!] }),
+    });
+    this.bound.push(peer);
+    this.bindings.push(workload);
+    for (const p of this.brokerPools()) p.workload.connections.allowFrom(peer, ['client']);
   }
 
   // ---------------------------------------------------------------- wiring
@@ -380,10 +415,13 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     return pool;
   }
 
-  /** Stable DNS name of a node: namespace from the chart, or from the pod's env at run time. */
+  /**
+   * Stable DNS name of a node, its namespace taken from the pod's env at run time (never the
+   * chart's): a kustomize `namespace:` overlay moves the pods, and the names follow.
+   */
   private hostOf(pool: KafkaNodePool, nodeId: number): string {
     const w = pool.workload;
-    return w.namespace ? w.podDnsName(nodeId) : w.runtimeDnsName(w.podName(nodeId));
+    return w.runtimeDnsName(w.podName(nodeId));
   }
 
   private configurePool(pool: KafkaNodePool): void {
@@ -401,7 +439,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       clientPort: this.clientPort,
       internalPort: this.internalPort,
       controllerPort: this.controllerPort,
-      advertisedHost: pool.isBroker ? (w.namespace ? w.qualify(`$(POD_NAME).${w.headlessService.name}`) : w.runtimeDnsName()) : undefined,
+      advertisedHost: pool.isBroker ? w.runtimeDnsName() : undefined,
       clientProtocol: this.clientProtocol,
       nodeProtocol: this.internalProtocol,
       voters: voterPool.nodeIds.map((id) => `${id}@${this.hostOf(voterPool, id)}:${this.controllerPort}`).join(','),

@@ -1,4 +1,4 @@
-import { Lazy, Size } from 'cdk8s';
+import { Chart, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -80,6 +80,13 @@ export class KafkaTopic extends Construct {
     const config = { ...(props.config ?? {}) };
     const problem = KafkaTopic._problem(id, props);
     if (problem) throw new ValidationError(problem.code, problem.message, this);
+    const [own, theirs] = [Chart.of(this).namespace, Chart.of(cluster).namespace];
+    if (own !== theirs) {
+      // The Job reaches brokers by names built from its own namespace, and only the cluster's namespace is admitted.
+      throw new ValidationError('KafkaTopicNamespaceMismatch',
+        `topic '${this.topicName}' is in namespace '${own ?? '(none)'}' but Kafka '${cluster.name}' in '${theirs ?? '(none)'}'; ` +
+          "put the topic in a chart of the cluster's namespace (or use cluster.addTopic)", this);
+    }
     if (this.topicName.includes('.') && this.topicName.includes('_')) {
       Warnings.of(this).add('@cdk8s-stateful/kafka:topicNameMixesDotAndUnderscore',
         `topic name '${this.topicName}' mixes '.' and '_': Kafka metric names replace '.' with '_', so it can collide with another topic; use one of them`);

@@ -46,7 +46,7 @@ describe('defaults: 3 combined nodes, static quorum, PLAINTEXT', () => {
   test('node.id is the pod index; the voters are the stable pod names; deterministic cluster id', () => {
     expect(env.KAFKA_NODE_ID).toEqual({ fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } });
     expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(
-      [0, 1, 2].map((i) => `${i}@kafka-${i}.kafka-headless.data.svc.cluster.local:9093`).join(','),
+      [0, 1, 2].map((i) => `${i}@kafka-${i}.kafka-headless.$(POD_NAMESPACE).svc.cluster.local:9093`).join(','),
     );
     expect(env.CLUSTER_ID).toBe(kafka.clusterId);
     expect(kafka.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
@@ -57,7 +57,7 @@ describe('defaults: 3 combined nodes, static quorum, PLAINTEXT', () => {
   test('listeners: CLIENT, INTERNAL and CONTROLLER; per-pod advertised names', () => {
     expect(env.KAFKA_LISTENERS).toBe('CLIENT://:9092,INTERNAL://:9094,CONTROLLER://:9093');
     expect(env.KAFKA_ADVERTISED_LISTENERS).toBe(
-      'CLIENT://$(POD_NAME).kafka-headless.data.svc.cluster.local:9092,INTERNAL://$(POD_NAME).kafka-headless.data.svc.cluster.local:9094',
+      'CLIENT://$(POD_NAME).kafka-headless.$(POD_NAMESPACE).svc.cluster.local:9092,INTERNAL://$(POD_NAME).kafka-headless.$(POD_NAMESPACE).svc.cluster.local:9094',
     );
     expect(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).toBe('CLIENT:PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT');
     expect(env.KAFKA_INTER_BROKER_LISTENER_NAME).toBe('INTERNAL');
@@ -201,11 +201,11 @@ describe('dedicated controllers plus broker pools', () => {
     expect(find(objs, 'StatefulSet', 'kafka-fast').spec.ordinals).toEqual({ start: 200 });
     expect(fast.nodeIds).toEqual([200, 201]);
     expect(broker.KAFKA_PROCESS_ROLES).toBe('broker');
-    const voters = [0, 1, 2, 3, 4].map((i) => `${i}@kafka-controller-${i}.kafka-controller-headless.data.svc.cluster.local:9093`).join(',');
+    const voters = [0, 1, 2, 3, 4].map((i) => `${i}@kafka-controller-${i}.kafka-controller-headless.$(POD_NAMESPACE).svc.cluster.local:9093`).join(',');
     expect(ctrl.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
     expect(broker.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
     expect(kafkaEnv(objs, 'kafka-fast').KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
-    expect(broker.KAFKA_ADVERTISED_LISTENERS).toContain('$(POD_NAME).kafka-broker-headless.data.svc.cluster.local:9092');
+    expect(broker.KAFKA_ADVERTISED_LISTENERS).toContain('$(POD_NAME).kafka-broker-headless.$(POD_NAMESPACE).svc.cluster.local:9092');
   });
 
   test('replication follows all brokers of all pools; a PDB per pool', () => {
@@ -406,7 +406,7 @@ test('bind() onto a kplus.Deployment: bootstrap env and a NetworkPolicy rule on 
   const objs = synthValidated(c);
   const dep = ofKind(objs, 'Deployment')[0];
   const env = envOf(dep.spec.template.spec.containers[0]);
-  expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe('kafka-bootstrap.data.svc.cluster.local:9092');
+  expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe('kafka-bootstrap:9092');
   expect(env.KAFKA_SECURITY_PROTOCOL).toBe('PLAINTEXT');
   const podSelector = { matchLabels: { 'cdk8s.io/metadata.addr': dep.spec.template.metadata.labels['cdk8s.io/metadata.addr'] } };
   const rule = { from: [expect.objectContaining({ podSelector })], ports: [{ port: 9092, protocol: 'TCP' }] };

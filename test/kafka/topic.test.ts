@@ -31,7 +31,7 @@ describe('a topic is an idempotent, deterministic, restricted Job', () => {
     expect(envOf(ctr)).toMatchObject({
       TOPIC: 'orders', PARTITIONS: '12', REPLICATION_FACTOR: '3', TOPIC_CONFIG: 'cleanup.policy=delete\nretention.ms=604800000',
     });
-    expect(envOf(ctr).BOOTSTRAP).toBe([0, 1, 2].map((i) => `kafka-${i}.kafka-headless.data.svc.cluster.local:9094`).join(','));
+    expect(envOf(ctr).BOOTSTRAP).toBe([0, 1, 2].map((i) => `kafka-${i}.kafka-headless.$(POD_NAMESPACE).svc.cluster.local:9094`).join(','));
   });
 
   test('restricted Pod Security Standard, no token, no timestamps', () => {

@@ -23,10 +23,17 @@ function topicContainer(tls = false, options: KafkaTopicOptions = { partitions: 
   return find(objs, 'Job', topic.job.name).spec.template.spec.containers[0];
 }
 
-/** Runs the container's command and args with its plain env values (and `extra`). */
+/**
+ * Runs the container's command and args with its env as the kubelet builds it: plain values with
+ * `$(VAR)` expanded from the variables before them, POD_NAMESPACE from the downward API ('data'),
+ * and `extra`.
+ */
 function runJob(stubs: Stubs, ctr: any, extra: { [k: string]: string } = {}) {
   const env: { [k: string]: string } = {};
-  for (const [k, v] of Object.entries(envOf(ctr))) if (typeof v === 'string') env[k] = v;
+  for (const [k, v] of Object.entries(envOf(ctr))) {
+    if (k === 'POD_NAMESPACE') env[k] = 'data';
+    else if (typeof v === 'string') env[k] = v.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name) => env[name] ?? m);
+  }
   return stubs.run([...ctr.command, ...(ctr.args ?? [])], { ...env, ...extra });
 }
 
