@@ -104,9 +104,13 @@ describe('defaults: 3 combined nodes, static quorum, PLAINTEXT', () => {
     expect(env.EXTRA_ARGS).toBe('-name kafkaServer');
   });
 
-  test('probes on the client port, with a long startup allowance for log recovery', () => {
+  test('readiness: back in the ISR after a start (assets/broker-ready.sh); liveness on the client port; a long startup allowance for log recovery', () => {
     const k = container(sts, 'kafka');
-    expect(k.readinessProbe.tcpSocket.port).toBe(9092);
+    expect(k.readinessProbe.exec.command).toEqual(['bash', '/opt/kafka-probe/broker-ready.sh']);
+    expect(k.readinessProbe).toMatchObject({ periodSeconds: 10, timeoutSeconds: 25, failureThreshold: 3 });
+    expect(k.volumeMounts).toContainEqual({ name: 'probe', mountPath: '/opt/kafka-probe', readOnly: true });
+    expect(find(objs, 'ConfigMap', 'kafka-probe').data['broker-ready.sh']).toContain('--under-replicated-partitions');
+    expect(k.livenessProbe.tcpSocket.port).toBe(9092);
     expect(k.startupProbe.failureThreshold).toBe(180);
   });
 
