@@ -15,7 +15,7 @@ import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
 import { configureNode } from './private/node-env';
-import { collisionKey, deriveClusterId, mebibytes } from './private/util';
+import { collisionKey, constructIdProblem, deriveClusterId, mebibytes } from './private/util';
 import { KafkaRackAwarenessOptions, RackAwareness } from './rack-awareness';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 import { ValidationError } from '../core/errors';
@@ -304,6 +304,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
    * the brokers of every pool when the app synthesizes, so pools may be added after topics.
    */
   public addTopic(id: string, options: KafkaTopicOptions): KafkaTopic {
+    const bad = constructIdProblem('topic', id);
+    if (bad) throw new ValidationError('KafkaTopicIdInvalid', bad, this);
     if (this.topics.has(id)) throw new ValidationError('KafkaTopicIdDuplicate', `a topic with id '${id}' exists already; give each topic its own id`, this);
     const name = options.name ?? id;
     for (const t of this.topics.values()) {
@@ -398,6 +400,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
 
   /** Checks the id and node ids first, so a failed add leaves nothing behind and the id can be used again. */
   private createPool(id: string, options: KafkaNodePoolOptions): KafkaNodePool {
+    const bad = constructIdProblem('node pool', id);
+    if (bad) throw new ValidationError('KafkaNodePoolIdInvalid', bad, this);
     if (this.node.tryFindChild(id)) {
       throw new ValidationError('KafkaNodePoolIdDuplicate', `a node pool with id '${id}' exists already; give each pool its own id`, this);
     }

@@ -163,6 +163,10 @@ const BAD_CALLS: Array<[string, (c: Chart) => unknown, string, string]> = [
     "topic 'a' is added twice (ids 'a' and 'b')", 'KafkaTopicDuplicate'],
   ['topic names that collide in Kafka', (c) => { const k = new KafkaCluster(c, 'kafka'); k.addTopic('a', { name: 'orders.eu' }); k.addTopic('b', { name: 'orders_eu' }); },
     "topic 'orders_eu' collides with topic 'orders.eu' (id 'a'): Kafka treats '.' and '_' as the same in topic names", 'KafkaTopicNameCollision'],
+  ['an empty pool id', (c) => new KafkaCluster(c, 'kafka').addNodePool(''), "node pool id '' must be a non-empty string without '/'", 'KafkaNodePoolIdInvalid'],
+  ['a pool id with a slash', (c) => new KafkaCluster(c, 'kafka').addNodePool('a/b'), "node pool id 'a/b' must be a non-empty string without '/'", 'KafkaNodePoolIdInvalid'],
+  ['an empty topic id', (c) => new KafkaCluster(c, 'kafka').addTopic('', { name: 'orders' }), "topic id '' must be a non-empty string without '/'", 'KafkaTopicIdInvalid'],
+  ['a topic id with a slash', (c) => new KafkaCluster(c, 'kafka').addTopic('a/b', { name: 'orders' }), "topic id 'a/b' must be", 'KafkaTopicIdInvalid'],
   ['tlsDnsNames without a namespace', (c) => new KafkaCluster(c, 'kafka').tlsDnsNames, "tlsDnsNames needs the chart's namespace", 'KafkaTlsDnsNamesNeedNamespace'],
 ];
 

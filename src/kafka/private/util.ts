@@ -47,3 +47,14 @@ export const MAX_TOPIC_NAME = 249;
 export function collisionKey(topic: string): string {
   return topic.replace(/\./g, '_');
 }
+
+/**
+ * A construct id given by the user (pool and topic ids): the constructs library throws a plain
+ * Error on an empty one and silently rewrites '/', after which lookups by id fail.
+ */
+export function constructIdProblem(what: string, id: string): string | undefined {
+  if (typeof id !== 'string' || id === '' || id.includes('/')) {
+    return `${what} id '${id}' must be a non-empty string without '/' (it becomes a construct id)`;
+  }
+  return undefined;
+}
