@@ -36,8 +36,10 @@ export interface IKafkaCluster extends IConstruct {
   /** The security protocol of the INTERNAL listener (`SSL` with TLS, else `PLAINTEXT`). */
   readonly internalProtocol: string;
   /**
-   * Bootstrap list over the INTERNAL listener: every broker pod's stable name. Topic Jobs
-   * use it (the brokers' NetworkPolicy admits them on the internal port).
+   * Bootstrap list over the INTERNAL listener: every broker pod's stable name, built from
+   * `$(POD_NAMESPACE)` at run time, so only usable in a pod of the cluster's namespace that
+   * defines POD_NAMESPACE. Topic Jobs use it (the brokers' NetworkPolicy admits them on the
+   * internal port).
    */
   readonly internalBootstrapServers: string;
 }

@@ -7,15 +7,15 @@ import { KafkaVersion } from './kafka-version';
 import { KafkaAuthentication, KafkaBindOptions, KafkaListenersOptions, KafkaTls } from './listeners';
 import { KafkaControllersOptions, KafkaNodePool, KafkaNodePoolOptions, KafkaNodeRole, KafkaStorageOptions } from './node-pool';
 import {
-  clusterIdProblem, configKeyProblem, defaultPartitionsProblem, nodeIdsProblem, portsProblem,
-  rackNamespaceProblem, replicationProblems, topologyKeyProblem, versionProblem,
+  clusterIdProblem, configKeyProblem, defaultPartitionsProblem, nodeIdsProblem, plaintextSecretKeys, portsProblem,
+  rackNamespaceProblem, replicationProblems, secretConfigProblem, topologyKeyProblem, versionProblem,
 } from './private/checks';
-import { CLIENT_TLS_DIR, clientEnv } from './private/client-env';
+import { bindPlan, CLIENT_TLS_DIR, clientEnv } from './private/client-env';
 import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
 import { configureNode } from './private/node-env';
-import { deriveClusterId, mebibytes } from './private/util';
+import { collisionKey, constructIdProblem, deriveClusterId, mebibytes } from './private/util';
 import { KafkaRackAwarenessOptions, RackAwareness } from './rack-awareness';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 import { ValidationError } from '../core/errors';
@@ -37,7 +37,11 @@ export interface KafkaClusterProps {
   /**
    * KRaft cluster id (22 base64url characters, a Kafka `Uuid`). Not a secret: every broker
    * logs it and clients can read it. Never random and never the image's built-in default.
-   * @default - derived from the construct path: base64url of the first 16 bytes of its sha256
+   * Every node is formatted with it once; a node formatted later with another id (a scale-out,
+   * a new pool, a lost disk) cannot join, so it must never change for a running cluster.
+   * @default - derived from what identifies the cluster to Kubernetes, never from the construct
+   * path: base64url of the first 16 bytes of sha256(`<chart namespace>/<name>`) (namespace empty
+   * when the chart has none)
    */
   readonly clusterId?: string;
   /**
@@ -75,6 +79,14 @@ export interface KafkaClusterProps {
    * @default - none
    */
   readonly config?: { [key: string]: string };
+  /**
+   * Broker properties whose values are secrets (`ssl.key.password`, `sasl.jaas.config`, ...),
+   * each from a key of a Secret: passed as a `KAFKA_*` env var with a `secretKeyRef`, so the
+   * value never appears in the manifests. A secret-looking key in `config` raises the warning
+   * `@cdk8s-stateful/kafka:plaintextSecretInConfig` pointing here.
+   * @default - none
+   */
+  readonly secretConfig?: { [key: string]: kplus.SecretValue };
   /** @default - off */
   readonly rackAwareness?: KafkaRackAwarenessOptions;
   /** @default 'cluster.local' */
@@ -125,7 +137,9 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   private readonly pools: KafkaNodePool[] = [];
   private readonly topics = new Map<string, KafkaTopic>();
   private readonly rack?: RackAwareness;
-  private readonly bound: kplus.Workload[] = [];
+  /** NetworkPolicy peers of bound clients (pools added later admit them too). */
+  private readonly bound: kplus.INetworkPolicyPeer[] = [];
+  private readonly bindings: kplus.Workload[] = [];
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps = {}) {
     super(scope, id);
@@ -142,7 +156,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     this.authentication = l.authentication ?? KafkaAuthentication.NONE;
     this.tls = l.tls;
     this.security = new ListenerSecurity(l);
-    this.clusterId = props.clusterId ?? deriveClusterId(this.node.path);
+    // Not the construct path: moving the cluster into another chart or construct must not change it.
+    this.clusterId = props.clusterId ?? deriveClusterId(`${Chart.of(this).namespace ?? ''}/${this.name}`);
     this.validateProps();
 
     const c = props.controllers;
@@ -233,7 +248,10 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     return this.security.nodeProtocol;
   }
 
-  /** Bootstrap list over the INTERNAL listener: every broker pod's stable name (topic Jobs use it). */
+  /**
+   * Bootstrap list over the INTERNAL listener: every broker pod's stable name, built from
+   * `$(POD_NAMESPACE)` (topic Jobs, in the cluster's namespace, define it first).
+   */
   public get internalBootstrapServers(): string {
     return this.brokerPools().flatMap((p) => p.nodeIds.map((id) => `${this.hostOf(p, id)}:${this.internalPort}`)).join(',');
   }
@@ -280,12 +298,24 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     return p;
   }
 
-  /** Add a topic, created by an idempotent Job once the cluster answers. */
+  /**
+   * Add a topic, created (and later converged) by a Job once the cluster answers. Names that
+   * collide in Kafka (`a.b` and `a_b`) are rejected; the replication factor is checked against
+   * the brokers of every pool when the app synthesizes, so pools may be added after topics.
+   */
   public addTopic(id: string, options: KafkaTopicOptions): KafkaTopic {
+    const bad = constructIdProblem('topic', id);
+    if (bad) throw new ValidationError('KafkaTopicIdInvalid', bad, this);
     if (this.topics.has(id)) throw new ValidationError('KafkaTopicIdDuplicate', `a topic with id '${id}' exists already; give each topic its own id`, this);
     const name = options.name ?? id;
     for (const t of this.topics.values()) {
       if (t.topicName === name) throw new ValidationError('KafkaTopicDuplicate', `topic '${name}' is added twice (ids '${t.node.id}' and '${id}'); add it once`, this);
+      // Kafka refuses a topic whose name equals another's once '.' is read as '_' (metric names).
+      if (collisionKey(t.topicName) === collisionKey(name)) {
+        throw new ValidationError('KafkaTopicNameCollision',
+          `topic '${name}' collides with topic '${t.topicName}' (id '${t.node.id}'): Kafka treats '.' and '_' as the same in topic names ` +
+            'and refuses to create the second one; rename one of them', this);
+      }
     }
     // Topics live under their own scope: a topic id may equal a pool id ('broker').
     const scope = (this.node.tryFindChild('Topics') as Construct | undefined) ?? new Construct(this, 'Topics');
@@ -305,22 +335,45 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   /**
    * Connect a cdk8s-plus workload: env `KAFKA_BOOTSTRAP_SERVERS` (and `KAFKA_SECURITY_PROTOCOL`,
    * SASL credentials and the CA when on) in every container, and a NetworkPolicy rule
-   * letting its pods reach the client port.
+   * letting its pods reach the client port. A client in the cluster's namespace gets the
+   * bootstrap Service's short name (portable under a kustomize `namespace:`); one in another
+   * namespace gets the qualified name, a rule naming its namespace, and needs
+   * `clientSecrets` there when the cluster uses SASL or TLS. Both charts need a namespace
+   * unless neither has one (then they are taken to share one).
    */
   public bind(workload: kplus.Workload, options: KafkaBindOptions = {}): void {
-    if (this.bound.includes(workload)) {
+    if (this.bindings.includes(workload)) {
       throw new ValidationError('KafkaBindDuplicate', `workload '${workload.node.path}' is bound to this cluster already; bind it once`, this);
     }
     const user = this.security.clientUser(options.user);
     if (user && 'code' in user) throw new ValidationError(user.code, user.message, this);
-    const env = clientEnv({
-      bootstrapServers: this.bootstrapServers,
-      securityProtocol: this.clientProtocol,
+    const taken = workload.containers.find((c) => 'KAFKA_BOOTSTRAP_SERVERS' in c.env.variables);
+    if (taken) {
+      throw new ValidationError('KafkaBindEnvConflict',
+        `container '${taken.name}' of workload '${workload.node.path}' has KAFKA_BOOTSTRAP_SERVERS already (bound to another Kafka cluster, or set by hand); ` +
+          'binding would overwrite it: bind one cluster per workload, and give a second one its settings by hand', this);
+    }
+    const plan = bindPlan({
+      cluster: this.name,
+      clusterNamespace: Chart.of(this).namespace,
+      clientNamespace: Chart.of(workload).namespace,
+      client: workload.node.path,
       user,
-      truststorePassword: this.tls && { secret: this.tls.passwordSecret, key: this.tls.passwordKey },
+      tls: this.tls,
+      secrets: options.clientSecrets ?? {},
+    });
+    if ('code' in plan) {
+      const problem = plan;
+      throw new ValidationError(problem.code, problem.message, this);
+    }
+    const env = clientEnv({
+      bootstrapServers: plan.sameNamespace ? `${this.bootstrapService.name}:${this.clientPort}` : this.bootstrapServers,
+      securityProtocol: this.clientProtocol,
+      user: plan.user,
+      truststorePassword: plan.truststorePassword,
     });
     // Only the CA: the Secret also holds the brokers' private key, which clients must not get.
-    const caVolume = this.tls && kplus.Volume.fromSecret(workload, `${this.node.id}-kafka-ca`, this.tls.secret, {
+    const caVolume = plan.ca && kplus.Volume.fromSecret(workload, `${this.node.id}-kafka-ca`, plan.ca, {
       name: `${this.name}-kafka-ca`,
       items: { 'ca.crt': { path: 'ca.crt' }, 'truststore.p12': { path: 'truststore.p12' } },
     });
@@ -328,8 +381,15 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
       if (caVolume) c.mount(CLIENT_TLS_DIR, caVolume, { readOnly: true });
     }
-    this.bound.push(workload);
-    for (const p of this.brokerPools()) p.workload.connections.allowFrom(workload, ['client']);
+    // The same namespace: a bare pod selector (it follows a kustomize `namespace:`); another
+    // namespace: named, since a bare pod selector only matches the cluster's own.
+    const peer = kplus.Pods.select(workload, `${this.node.id}-kafka-peer`, {
+      labels: workload.matchLabels,
+      namespaces: plan.sameNamespace ? undefined : kplus.Namespaces.select(workload, `${this.node.id}-kafka-peer-ns`, { names: [plan.clientNamespace!] }),
+    });
+    this.bound.push(peer);
+    this.bindings.push(workload);
+    for (const p of this.brokerPools()) p.workload.connections.allowFrom(peer, ['client']);
   }
 
   // ---------------------------------------------------------------- wiring
@@ -340,6 +400,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
 
   /** Checks the id and node ids first, so a failed add leaves nothing behind and the id can be used again. */
   private createPool(id: string, options: KafkaNodePoolOptions): KafkaNodePool {
+    const bad = constructIdProblem('node pool', id);
+    if (bad) throw new ValidationError('KafkaNodePoolIdInvalid', bad, this);
     if (this.node.tryFindChild(id)) {
       throw new ValidationError('KafkaNodePoolIdDuplicate', `a node pool with id '${id}' exists already; give each pool its own id`, this);
     }
@@ -357,10 +419,13 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     return pool;
   }
 
-  /** Stable DNS name of a node: namespace from the chart, or from the pod's env at run time. */
+  /**
+   * Stable DNS name of a node, its namespace taken from the pod's env at run time (never the
+   * chart's): a kustomize `namespace:` overlay moves the pods, and the names follow.
+   */
   private hostOf(pool: KafkaNodePool, nodeId: number): string {
     const w = pool.workload;
-    return w.namespace ? w.podDnsName(nodeId) : w.runtimeDnsName(w.podName(nodeId));
+    return w.runtimeDnsName(w.podName(nodeId));
   }
 
   private configurePool(pool: KafkaNodePool): void {
@@ -378,7 +443,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       clientPort: this.clientPort,
       internalPort: this.internalPort,
       controllerPort: this.controllerPort,
-      advertisedHost: pool.isBroker ? (w.namespace ? w.qualify(`$(POD_NAME).${w.headlessService.name}`) : w.runtimeDnsName()) : undefined,
+      advertisedHost: pool.isBroker ? w.runtimeDnsName() : undefined,
       clientProtocol: this.clientProtocol,
       nodeProtocol: this.internalProtocol,
       voters: voterPool.nodeIds.map((id) => `${id}@${this.hostOf(voterPool, id)}:${this.controllerPort}`).join(','),
@@ -391,6 +456,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       tlsPassword: tls ? { secret: tls.passwordSecret, key: tls.passwordKey } : undefined,
       saslUsers: this.security.nodeUsers(pool.isBroker),
       config: this.props.config ?? {},
+      secretConfig: this.props.secretConfig ?? {},
       heapMi: mebibytes(pool.heap),
       log4jOpts: log.opts,
     }, log, tls?.secret);
@@ -405,10 +471,16 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       ?? portsProblem([['clientPort', this.clientPort], ['controllerPort', this.controllerPort], ['internalPort', this.internalPort]])
       ?? this.security.problem
       ?? Object.keys(p.config ?? {}).map(configKeyProblem).find((x) => x)
+      ?? secretConfigProblem(p.config ?? {}, p.secretConfig ?? {})
       ?? defaultPartitionsProblem(p.defaultPartitions)
       ?? topologyKeyProblem(p.rackAwareness?.topologyKey)
       ?? rackNamespaceProblem(p.rackAwareness !== undefined, Chart.of(this).namespace);
     if (problem) throw new ValidationError(problem.code, problem.message, this);
+    for (const k of plaintextSecretKeys(p.config ?? {})) {
+      Warnings.of(this).add('@cdk8s-stateful/kafka:plaintextSecretInConfig',
+        `config '${k}' looks like a secret and is written in plain text into the manifests (and wherever they are stored); ` +
+          `pass it from a Secret instead: secretConfig: { '${k}': { secret, key } }`);
+    }
     if (this.security.sasl && !this.tls) {
       Warnings.of(this).add('@cdk8s-stateful/kafka:plainWithoutTls', 'SASL/PLAIN without TLS sends passwords in clear text over the network; set listeners.tls');
     }

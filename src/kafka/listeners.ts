@@ -89,6 +89,31 @@ export interface KafkaListenersOptions {
   readonly users?: KafkaSaslUser[];
 }
 
+/**
+ * Secrets in a bound client's own namespace. A pod can only read Secrets of its namespace, so a
+ * client in another namespace than the cluster needs copies of what it uses (made by you, or by
+ * a tool such as external-secrets or reflector). Each holds the same keys as the cluster's
+ * Secret it stands for.
+ */
+export interface KafkaClientSecrets {
+  /**
+   * The SASL user's password, under the user's `passwordKey`.
+   * @default - the user's `passwordSecret` (the cluster's namespace only)
+   */
+  readonly password?: kplus.ISecret;
+  /**
+   * TLS: `ca.crt` and `truststore.p12` (copy only these keys of the cluster's TLS Secret, never
+   * its private key).
+   * @default - the cluster's TLS Secret (the cluster's namespace only)
+   */
+  readonly tls?: kplus.ISecret;
+  /**
+   * TLS: the truststore password, under the `passwordKey` of the cluster's `KafkaTls`.
+   * @default - the cluster's TLS password Secret (the cluster's namespace only)
+   */
+  readonly tlsPassword?: kplus.ISecret;
+}
+
 /** Options of `bind`. */
 export interface KafkaBindOptions {
   /**
@@ -97,4 +122,10 @@ export interface KafkaBindOptions {
    * @default - the only user, when there is exactly one
    */
   readonly user?: string;
+  /**
+   * Secrets in the client's namespace. Required for a client in another namespace when the
+   * cluster uses SASL or TLS (the error says which).
+   * @default - the cluster's own Secrets (clients in the cluster's namespace)
+   */
+  readonly clientSecrets?: KafkaClientSecrets;
 }

@@ -8,11 +8,15 @@ import { BROKER_LABEL, CLUSTER_LABEL, topicJobLabels } from './private/labels';
 import { poolSizing } from './private/pool-sizing';
 import { mebibytes } from './private/util';
 import { ValidationError } from '../core/errors';
+import { loadAsset } from '../core/kit/assets';
 import { HealthProbe } from '../core/workload/container';
 import { PlacementProps } from '../core/workload/scheduling';
 import { StatefulWorkload } from '../core/workload/stateful-workload';
 import { PodManagementPolicy } from '../core/workload/update-strategy';
 import { IStorageClass } from '../core/workload/volumes';
+
+/** Where brokers mount their readiness script. */
+const PROBE_DIR = '/opt/kafka-probe';
 
 /** What a Kafka node does (`process.roles`). */
 export enum KafkaNodeRole {
@@ -193,7 +197,11 @@ export class KafkaNodePool extends Construct {
       terminationGracePeriod: Duration.seconds(60),
       // Otherwise service links such as KAFKA_PORT would become properties (recipes §1).
       enableServiceLinks: false,
-      readiness: HealthProbe.tcpSocket(probePort),
+      // Brokers: Ready once back in the ISR after a start (assets/broker-ready.sh), so a rolling
+      // update waits for each broker to catch up; controller-only nodes: the port.
+      readiness: this.isBroker
+        ? HealthProbe.exec(['bash', `${PROBE_DIR}/broker-ready.sh`], { timeout: Duration.seconds(25), failureThreshold: 3 })
+        : HealthProbe.tcpSocket(probePort),
       liveness: HealthProbe.tcpSocket(probePort, { failureThreshold: 6 }),
       // Log recovery after an unclean stop can take many minutes before the port opens.
       startup: HealthProbe.tcpSocket(probePort, { failureThreshold: 180 }),
@@ -203,6 +211,7 @@ export class KafkaNodePool extends Construct {
     const w = this.workload;
     w.addPodLabel(CLUSTER_LABEL, cluster.name);
     if (this.isBroker) w.addPodLabel(BROKER_LABEL, 'true');
+    if (this.isBroker) w.volumes.addConfigFiles('probe', { mountPath: PROBE_DIR, files: { 'broker-ready.sh': loadAsset('kafka/assets/broker-ready.sh') } });
     if (this.isBroker) w.addPort({ name: 'client', port: cluster.clientPort });
     if (this.isBroker) w.addPort({ name: 'internal', port: cluster.internalPort });
     if (this.isController) w.addPort({ name: 'controller', port: cluster.controllerPort });

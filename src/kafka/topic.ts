@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Chart, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -24,7 +24,8 @@ export interface KafkaTopicOptions {
   /** @default - the cluster's defaultPartitions (3) */
   readonly partitions?: number;
   /**
-   * Must not exceed the brokers (checked again when the app synthesizes).
+   * Must not exceed the brokers of every pool, pools added after the topic included (checked
+   * when the app synthesizes).
    * @default - the cluster's defaultReplicationFactor when the topic is created
    */
   readonly replicationFactor?: number;
@@ -39,20 +40,24 @@ export interface KafkaTopicProps extends KafkaTopicOptions {
 }
 
 /**
- * A topic, created by a Job running `kafka-topics.sh --create --if-not-exists` (assets/create-topic.sh)
- * once the cluster answers. Idempotent: re-running it is harmless. It never changes an existing
- * topic (partitions, configs); the Job name carries a hash of its spec because a Job's pod
- * template is immutable, so a change gives a new Job instead of a rejected apply.
- * `ApiObject.of(topic)` is the Job.
+ * A topic, made to converge on its spec by a Job (assets/create-topic.sh) once the cluster
+ * answers: created when missing; on an existing topic, partitions are added up to `partitions`
+ * and the `config` entries are set. What Kafka cannot do (fewer partitions, another replication
+ * factor) fails the Job with a clear log line and changes nothing. Configs removed from `config`
+ * are left on the topic (the Job logs them). Idempotent: re-running it is harmless. The Job name
+ * carries a hash of its spec because a Job's pod template is immutable, so a change gives a new
+ * Job instead of a rejected apply. `ApiObject.of(topic)` is the Job.
  */
 export class KafkaTopic extends Construct {
-  /** @internal The first problem of a topic's options (addTopic checks before it creates anything). */
+  /**
+   * @internal The first problem of a topic's own options (addTopic checks before it creates
+   * anything). Not the brokers: pools may still be added, so that is checked at synth.
+   */
   public static _problem(id: string, props: KafkaTopicProps): Problem | undefined {
     const name = props.name ?? id;
     const rf = props.replicationFactor ?? props.cluster.defaultReplicationFactor;
     const partitions = props.partitions ?? props.cluster.defaultPartitions;
-    return topicProblem({ name, partitions, replicationFactor: rf, config: props.config ?? {} })
-      ?? topicBrokersProblem(name, rf, props.cluster.brokers);
+    return topicProblem({ name, partitions, replicationFactor: rf, config: props.config ?? {} });
   }
 
   /** The Kafka topic name. */
@@ -75,11 +80,18 @@ export class KafkaTopic extends Construct {
     const config = { ...(props.config ?? {}) };
     const problem = KafkaTopic._problem(id, props);
     if (problem) throw new ValidationError(problem.code, problem.message, this);
+    const [own, theirs] = [Chart.of(this).namespace, Chart.of(cluster).namespace];
+    if (own !== theirs) {
+      // The Job reaches brokers by names built from its own namespace, and only the cluster's namespace is admitted.
+      throw new ValidationError('KafkaTopicNamespaceMismatch',
+        `topic '${this.topicName}' is in namespace '${own ?? '(none)'}' but Kafka '${cluster.name}' in '${theirs ?? '(none)'}'; ` +
+          "put the topic in a chart of the cluster's namespace (or use cluster.addTopic)", this);
+    }
     if (this.topicName.includes('.') && this.topicName.includes('_')) {
       Warnings.of(this).add('@cdk8s-stateful/kafka:topicNameMixesDotAndUnderscore',
         `topic name '${this.topicName}' mixes '.' and '_': Kafka metric names replace '.' with '_', so it can collide with another topic; use one of them`);
     }
-    // Brokers may still be added (or not) after the topic: checked again when the app synthesizes.
+    // Brokers may still be added (or not) after the topic: checked when the app synthesizes.
     this.node.addValidation({
       validate: () => {
         const p = topicBrokersProblem(this.topicName, this.replicationFactor, cluster.brokers);
@@ -89,15 +101,11 @@ export class KafkaTopic extends Construct {
 
     const labels = topicJobLabels(cluster.name, cluster.version.version);
     this.podLabels = labels.selector;
-    const args = [
-      '--topic', this.topicName,
-      '--partitions', String(this.partitions),
-      '--replication-factor', String(this.replicationFactor),
-      ...Object.keys(config).sort().flatMap((k) => ['--config', `${k}=${config[k]}`]),
-    ];
+    const topicConfig = Object.keys(config).sort().map((k) => `${k}=${config[k]}`).join('\n');
     const script = loadAsset('kafka/assets/create-topic.sh');
     const base = this.topicName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-    const hash = shortHash(JSON.stringify([cluster.name, args, cluster.version.version, cluster.internalProtocol, script]));
+    const spec = [this.topicName, this.partitions, this.replicationFactor, topicConfig];
+    const hash = shortHash(JSON.stringify([cluster.name, ...spec, cluster.version.version, cluster.internalProtocol, script]));
     const prefix = `${cluster.name}-topic-`;
     const name = `${prefix}${base.slice(0, 63 - prefix.length - 9).replace(/-+$/, '')}-${hash}`.replace(/--+/g, '-');
 
@@ -105,8 +113,13 @@ export class KafkaTopic extends Construct {
     const env: { [name: string]: kplus.EnvValue } = {
       // Defined first: BOOTSTRAP refers to it when the chart has no namespace.
       POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
-      BOOTSTRAP: kplus.EnvValue.fromValue(cluster.internalBootstrapServers),
+      // At synth: pools added after the topic are in the list too.
+      BOOTSTRAP: kplus.EnvValue.fromValue(Lazy.any({ produce: () => cluster.internalBootstrapServers }) as unknown as string),
       MIN_BROKERS: kplus.EnvValue.fromValue(String(this.replicationFactor)),
+      TOPIC: kplus.EnvValue.fromValue(this.topicName),
+      PARTITIONS: kplus.EnvValue.fromValue(String(this.partitions)),
+      REPLICATION_FACTOR: kplus.EnvValue.fromValue(String(this.replicationFactor)),
+      ...(topicConfig ? { TOPIC_CONFIG: kplus.EnvValue.fromValue(topicConfig) } : {}),
       KAFKA_HEAP_OPTS: kplus.EnvValue.fromValue('-Xms128m -Xmx256m'),
     };
     const volumes: { [name: string]: WorkloadVolume } = { tmp: WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(64) }) };
@@ -121,7 +134,6 @@ export class KafkaTopic extends Construct {
       labels: labels.all,
       image: cluster.image,
       script: JobScript.bash(script, { name: 'create-topic' }),
-      args,
       containerName: 'create-topic',
       env,
       volumes,

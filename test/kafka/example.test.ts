@@ -10,7 +10,7 @@ test('examples/kafka.ts synthesizes and passes the validators', () => {
   expect(find(objs, 'StatefulSet', 'events').spec.replicas).toBe(3);
   expect(ofKind(objs, 'Job')).toHaveLength(1);
   const dep = ofKind(objs, 'Deployment')[0];
-  expect(envOf(dep.spec.template.spec.containers[0]).KAFKA_BOOTSTRAP_SERVERS).toBe('events-bootstrap.streaming.svc.cluster.local:9092');
+  expect(envOf(dep.spec.template.spec.containers[0]).KAFKA_BOOTSTRAP_SERVERS).toBe('events-bootstrap:9092');
   const rules = find(objs, 'NetworkPolicy', 'events').spec.ingress;
   expect(rules.some((r: any) => r.ports?.[0]?.port === 9092)).toBe(true);
 });

@@ -1,5 +1,7 @@
+import { createHash } from 'crypto';
 import { ApiObject, App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import {
   KafkaAuthentication, KafkaCluster, KafkaNodeRole, KafkaTls, KafkaVersion, Warnings,
 } from '../../src';
@@ -44,7 +46,7 @@ describe('defaults: 3 combined nodes, static quorum, PLAINTEXT', () => {
   test('node.id is the pod index; the voters are the stable pod names; deterministic cluster id', () => {
     expect(env.KAFKA_NODE_ID).toEqual({ fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } });
     expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(
-      [0, 1, 2].map((i) => `${i}@kafka-${i}.kafka-headless.data.svc.cluster.local:9093`).join(','),
+      [0, 1, 2].map((i) => `${i}@kafka-${i}.kafka-headless.$(POD_NAMESPACE).svc.cluster.local:9093`).join(','),
     );
     expect(env.CLUSTER_ID).toBe(kafka.clusterId);
     expect(kafka.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
@@ -55,7 +57,7 @@ describe('defaults: 3 combined nodes, static quorum, PLAINTEXT', () => {
   test('listeners: CLIENT, INTERNAL and CONTROLLER; per-pod advertised names', () => {
     expect(env.KAFKA_LISTENERS).toBe('CLIENT://:9092,INTERNAL://:9094,CONTROLLER://:9093');
     expect(env.KAFKA_ADVERTISED_LISTENERS).toBe(
-      'CLIENT://$(POD_NAME).kafka-headless.data.svc.cluster.local:9092,INTERNAL://$(POD_NAME).kafka-headless.data.svc.cluster.local:9094',
+      'CLIENT://$(POD_NAME).kafka-headless.$(POD_NAMESPACE).svc.cluster.local:9092,INTERNAL://$(POD_NAME).kafka-headless.$(POD_NAMESPACE).svc.cluster.local:9094',
     );
     expect(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).toBe('CLIENT:PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT');
     expect(env.KAFKA_INTER_BROKER_LISTENER_NAME).toBe('INTERNAL');
@@ -102,9 +104,13 @@ describe('defaults: 3 combined nodes, static quorum, PLAINTEXT', () => {
     expect(env.EXTRA_ARGS).toBe('-name kafkaServer');
   });
 
-  test('probes on the client port, with a long startup allowance for log recovery', () => {
+  test('readiness: back in the ISR after a start (assets/broker-ready.sh); liveness on the client port; a long startup allowance for log recovery', () => {
     const k = container(sts, 'kafka');
-    expect(k.readinessProbe.tcpSocket.port).toBe(9092);
+    expect(k.readinessProbe.exec.command).toEqual(['bash', '/opt/kafka-probe/broker-ready.sh']);
+    expect(k.readinessProbe).toMatchObject({ periodSeconds: 10, timeoutSeconds: 25, failureThreshold: 3 });
+    expect(k.volumeMounts).toContainEqual({ name: 'probe', mountPath: '/opt/kafka-probe', readOnly: true });
+    expect(find(objs, 'ConfigMap', 'kafka-probe').data['broker-ready.sh']).toContain('--under-replicated-partitions');
+    expect(k.livenessProbe.tcpSocket.port).toBe(9092);
     expect(k.startupProbe.failureThreshold).toBe(180);
   });
 
@@ -124,7 +130,7 @@ describe('defaults: 3 combined nodes, static quorum, PLAINTEXT', () => {
   });
 });
 
-test('the same code gives byte-identical YAML; the cluster id follows the construct path', () => {
+test('the same code gives byte-identical YAML; the cluster id follows namespace and name, never the construct path', () => {
   const yaml = (id: string) => {
     const app = new App({ outdir: '/tmp/unused' });
     new KafkaCluster(new Chart(app, 'c', { namespace: 'n' }), id);
@@ -135,6 +141,23 @@ test('the same code gives byte-identical YAML; the cluster id follows the constr
   const b = new KafkaCluster(chart(), 'b');
   expect(a.clusterId).not.toBe(b.clusterId);
   expect(new KafkaCluster(chart(), 'x', { clusterId: 'MkU3OEVBNTcwNTJENDM2Qg' }).clusterId).toBe('MkU3OEVBNTcwNTJENDM2Qg');
+  // Renamed chart, a wrapping construct, a shared platform chart: same namespace and name, same id.
+  const id = (build: (app: App) => Chart, path: string[], name?: string) => {
+    const app = Testing.app();
+    let scope: Construct = build(app);
+    for (const p of path) scope = new Construct(scope, p);
+    return new KafkaCluster(scope, name ?? 'events', name ? { name: 'events' } : {}).clusterId;
+  };
+  const base = id((app) => new Chart(app, 'streaming', { namespace: 'streaming' }), []);
+  expect(id((app) => new Chart(app, 'renamed', { namespace: 'streaming' }), [])).toBe(base);
+  expect(id((app) => new Chart(app, 'PlatformChart', { namespace: 'streaming' }), ['Messaging', 'Kafka'])).toBe(base);
+  expect(id((app) => new Chart(app, 'streaming', { namespace: 'streaming' }), [], 'other-id')).toBe(base);
+  // Another namespace or another name is another cluster.
+  expect(id((app) => new Chart(app, 'streaming', { namespace: 'other' }), [])).not.toBe(base);
+  expect(id((app) => new Chart(app, 'streaming'), [])).not.toBe(base);
+  // The documented derivation: sha256('<namespace>/<name>'), 16 bytes, base64url.
+  expect(base).toBe(createHash('sha256').update('streaming/events').digest().subarray(0, 16).toString('base64url'));
+  expect(id((app) => new Chart(app, 'c'), [])).toBe(createHash('sha256').update('/events').digest().subarray(0, 16).toString('base64url'));
 });
 
 test('without a chart namespace, names are built from POD_NAMESPACE at run time, honouring clusterDomain', () => {
@@ -182,11 +205,11 @@ describe('dedicated controllers plus broker pools', () => {
     expect(find(objs, 'StatefulSet', 'kafka-fast').spec.ordinals).toEqual({ start: 200 });
     expect(fast.nodeIds).toEqual([200, 201]);
     expect(broker.KAFKA_PROCESS_ROLES).toBe('broker');
-    const voters = [0, 1, 2, 3, 4].map((i) => `${i}@kafka-controller-${i}.kafka-controller-headless.data.svc.cluster.local:9093`).join(',');
+    const voters = [0, 1, 2, 3, 4].map((i) => `${i}@kafka-controller-${i}.kafka-controller-headless.$(POD_NAMESPACE).svc.cluster.local:9093`).join(',');
     expect(ctrl.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
     expect(broker.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
     expect(kafkaEnv(objs, 'kafka-fast').KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
-    expect(broker.KAFKA_ADVERTISED_LISTENERS).toContain('$(POD_NAME).kafka-broker-headless.data.svc.cluster.local:9092');
+    expect(broker.KAFKA_ADVERTISED_LISTENERS).toContain('$(POD_NAME).kafka-broker-headless.$(POD_NAMESPACE).svc.cluster.local:9092');
   });
 
   test('replication follows all brokers of all pools; a PDB per pool', () => {
@@ -387,7 +410,7 @@ test('bind() onto a kplus.Deployment: bootstrap env and a NetworkPolicy rule on 
   const objs = synthValidated(c);
   const dep = ofKind(objs, 'Deployment')[0];
   const env = envOf(dep.spec.template.spec.containers[0]);
-  expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe('kafka-bootstrap.data.svc.cluster.local:9092');
+  expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe('kafka-bootstrap:9092');
   expect(env.KAFKA_SECURITY_PROTOCOL).toBe('PLAINTEXT');
   const podSelector = { matchLabels: { 'cdk8s.io/metadata.addr': dep.spec.template.metadata.labels['cdk8s.io/metadata.addr'] } };
   const rule = { from: [expect.objectContaining({ podSelector })], ports: [{ port: 9092, protocol: 'TCP' }] };

@@ -13,7 +13,7 @@ test('ApiObject.of(pool) is its StatefulSet; a JSON patch through it lands in th
   expect(find(synthValidated(c), 'StatefulSet', 'kafka-fast').spec.minReadySeconds).toBe(10);
 });
 
-test('a pool knows its roles, node ids and heap; probes use the client port of brokers, the controller port otherwise', () => {
+test('a pool knows its roles, node ids and heap; brokers are Ready once caught up, controller-only nodes when their port opens', () => {
   const c = new Chart(Testing.app(), 'test', { namespace: 'data' });
   const kafka = new KafkaCluster(c, 'kafka', { controllers: {} });
   const controllers = kafka.nodePool('controller');
@@ -22,7 +22,7 @@ test('a pool knows its roles, node ids and heap; probes use the client port of b
   expect(controllers.nodeIds).toEqual([0, 1, 2]);
   expect(controllers.heap.toMebibytes()).toBe(512);
   const objs = synthValidated(c);
-  const probe = (name: string) => find(objs, 'StatefulSet', name).spec.template.spec.containers[0].readinessProbe.tcpSocket.port;
-  expect(probe('kafka-controller')).toBe(9093);
-  expect(probe('kafka-broker')).toBe(9092);
+  const probe = (name: string) => find(objs, 'StatefulSet', name).spec.template.spec.containers[0].readinessProbe;
+  expect(probe('kafka-controller').tcpSocket.port).toBe(9093);
+  expect(probe('kafka-broker').exec.command).toEqual(['bash', '/opt/kafka-probe/broker-ready.sh']);
 });

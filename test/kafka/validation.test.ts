@@ -1,9 +1,10 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  Errors, KafkaAuthentication, KafkaCluster, KafkaClusterProps, KafkaNodeRole, KafkaTopicOptions,
+  Errors, KafkaAuthentication, KafkaCluster, KafkaClusterProps, KafkaNodeRole, KafkaTopicOptions, Warnings,
 } from '../../src';
 import { ValidationError } from '../../src/core/errors';
+import { synthValidated } from '../util/validate';
 
 function chart(namespace?: string): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
@@ -88,7 +89,6 @@ const BAD_TOPICS: Array<[string, KafkaTopicOptions, string, string]> = [
   ['dot dot', { name: '..' }, "topic name '..' is not legal in Kafka", 'KafkaTopicNameInvalid'],
   ['too long', { name: 'x'.repeat(250) }, 'is not legal in Kafka: use 1-249 characters', 'KafkaTopicNameInvalid'],
   ['internal prefix', { name: '__consumer_offsets' }, "starts with '__', which Kafka reserves for internal topics", 'KafkaTopicNameReserved'],
-  ['replication factor above the brokers', { replicationFactor: 4 }, "topic 'orders' has replicationFactor 4 but the cluster has 3 broker(s); use at most 3", 'KafkaTopicReplicationFactorAboveBrokers'],
   ['zero partitions', { partitions: 0 }, "topic 'orders' has partitions 0; use a whole number ≥ 1", 'KafkaTopicPartitionsInvalid'],
   ['fractional replication factor', { replicationFactor: 1.5 }, "topic 'orders' has replicationFactor 1.5; use a whole number ≥ 1", 'KafkaTopicReplicationFactorInvalid'],
   ['bad config key', { config: { 'Retention MS': '1' } }, "config key 'Retention MS' is not a Kafka topic config name", 'KafkaTopicConfigKeyInvalid'],
@@ -161,6 +161,12 @@ const BAD_CALLS: Array<[string, (c: Chart) => unknown, string, string]> = [
     "a topic with id 'a' exists already", 'KafkaTopicIdDuplicate'],
   ['a topic added twice', (c) => { const k = new KafkaCluster(c, 'kafka'); k.addTopic('a', {}); k.addTopic('b', { name: 'a' }); },
     "topic 'a' is added twice (ids 'a' and 'b')", 'KafkaTopicDuplicate'],
+  ['topic names that collide in Kafka', (c) => { const k = new KafkaCluster(c, 'kafka'); k.addTopic('a', { name: 'orders.eu' }); k.addTopic('b', { name: 'orders_eu' }); },
+    "topic 'orders_eu' collides with topic 'orders.eu' (id 'a'): Kafka treats '.' and '_' as the same in topic names", 'KafkaTopicNameCollision'],
+  ['an empty pool id', (c) => new KafkaCluster(c, 'kafka').addNodePool(''), "node pool id '' must be a non-empty string without '/'", 'KafkaNodePoolIdInvalid'],
+  ['a pool id with a slash', (c) => new KafkaCluster(c, 'kafka').addNodePool('a/b'), "node pool id 'a/b' must be a non-empty string without '/'", 'KafkaNodePoolIdInvalid'],
+  ['an empty topic id', (c) => new KafkaCluster(c, 'kafka').addTopic('', { name: 'orders' }), "topic id '' must be a non-empty string without '/'", 'KafkaTopicIdInvalid'],
+  ['a topic id with a slash', (c) => new KafkaCluster(c, 'kafka').addTopic('a/b', { name: 'orders' }), "topic id 'a/b' must be", 'KafkaTopicIdInvalid'],
   ['tlsDnsNames without a namespace', (c) => new KafkaCluster(c, 'kafka').tlsDnsNames, "tlsDnsNames needs the chart's namespace", 'KafkaTlsDnsNamesNeedNamespace'],
 ];
 
@@ -201,4 +207,28 @@ test('every ValidationError in src/kafka carries a Kafka* code', () => {
     }
     for (const m of text.matchAll(/problem\('([A-Za-z]+)'|code: '([A-Za-z]+)'/g)) expect(m[1] ?? m[2]).toMatch(/^Kafka[A-Z]/);
   }
+});
+
+test('a topic above the brokers is checked when the app synthesizes, after every pool is added', () => {
+  // Checked lazily: a pool added after the topic counts.
+  const c = chart('data');
+  const kafka = new KafkaCluster(c, 'kafka', { controllers: {}, replicas: 1 });
+  Warnings.acknowledge(c, '@cdk8s-stateful/kafka:singleBroker');
+  const topic = kafka.addTopic('orders', { replicationFactor: 3 });
+  expect(topic.replicationFactor).toBe(3);
+  kafka.addNodePool('more', { replicas: 2 });
+  expect(() => synthValidated(c)).not.toThrow();
+  // Without the later pool the topic is an error at synth, naming the brokers.
+  const c2 = chart('data');
+  new KafkaCluster(c2, 'kafka').addTopic('orders', { replicationFactor: 4 });
+  expect(() => Testing.synth(c2)).toThrow("topic 'orders' has replicationFactor 4 but the cluster has 3 broker(s); use at most 3 or add brokers");
+});
+
+test("topic names are compared as Kafka compares them: '.' and '_' collide, '-' does not", () => {
+  const kafka = new KafkaCluster(chart('data'), 'kafka');
+  kafka.addTopic('a', { name: 'x.y' });
+  kafka.addTopic('b', { name: 'x-y' });
+  expect(() => kafka.addTopic('c', { name: 'x_y' })).toThrow("collides with topic 'x.y'");
+  // A failed add leaves nothing: another name works under the same id.
+  expect(kafka.addTopic('c', { name: 'xy' }).topicName).toBe('xy');
 });

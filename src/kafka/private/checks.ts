@@ -226,3 +226,30 @@ export function replicationProblems(brokers: number, rf: number, isr: number): s
   if (rf === 1 && isr > 1) return [`minInsyncReplicas ${isr} with replication factor 1 can never be met; use 1`];
   return [];
 }
+
+/** Keys of broker properties that hold secrets (passwords, JAAS lines with passwords, private keys). */
+const SECRET_KEY = /(password|jaas\.config|secret|credentials?|\.key)$/;
+
+/**
+ * `config` keys whose values look like secrets written in plain text: a secret-looking key with a
+ * value that refers to no env var (`$(VAR)`, which the kubelet expands from a Secret-backed var).
+ */
+export function plaintextSecretKeys(config: { [key: string]: string }): string[] {
+  return Object.keys(config).filter((k) => SECRET_KEY.test(k) && !/\$\([A-Za-z_][A-Za-z0-9_]*\)/.test(config[k])).sort();
+}
+
+/** `secretConfig`: keys like `config` keys, not given twice, Secret keys the API server accepts. */
+export function secretConfigProblem(
+  config: { [key: string]: string },
+  secretConfig: { [key: string]: { readonly key: string } },
+): Problem | undefined {
+  for (const [k, v] of Object.entries(secretConfig)) {
+    const p = configKeyProblem(k);
+    if (p) return { code: p.code, message: p.message.replace(/^config /, 'secretConfig ') };
+    if (k in config) return problem('KafkaConfigKeyDuplicate', `'${k}' is set in both config and secretConfig; set it in one of them`);
+    if (typeof v?.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(v.key)) {
+      return problem('KafkaSecretConfigKeyInvalid', `secretConfig '${k}' names Secret key '${v?.key}', which is not a valid Secret key: use 1-253 characters from [-._a-zA-Z0-9]`);
+    }
+  }
+  return undefined;
+}

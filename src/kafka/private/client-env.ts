@@ -1,4 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
+import { Problem } from './checks';
+import { NodeUser } from './node-env';
+import { KafkaClientSecrets, KafkaTls } from '../listeners';
 
 /** Where a bound client finds the cluster CA and truststore. */
 export const CLIENT_TLS_DIR = '/etc/kafka-client';
@@ -32,3 +35,60 @@ export function clientEnv(i: ClientEnvInput): { [name: string]: kplus.EnvValue }
   return env;
 }
 
+
+/** What `bind` knows about the cluster and the client. */
+export interface BindInput {
+  readonly cluster: string;
+  readonly clusterNamespace?: string;
+  readonly clientNamespace?: string;
+  /** The client's construct path (for messages). */
+  readonly client: string;
+  readonly user?: NodeUser;
+  readonly tls?: KafkaTls;
+  readonly secrets: KafkaClientSecrets;
+}
+
+/** Which Secrets a bound client reads, and whether it shares the cluster's namespace. */
+export interface BindPlan {
+  readonly sameNamespace: boolean;
+  readonly clientNamespace?: string;
+  readonly user?: ClientEnvInput['user'];
+  readonly truststorePassword?: ClientEnvInput['truststorePassword'];
+  readonly ca?: kplus.ISecret;
+}
+
+/**
+ * A client in another namespace than the cluster: both namespaces must be known (the
+ * NetworkPolicy names the client's, the client resolves the cluster's), and every Secret it
+ * reads must exist in its own namespace (`clientSecrets`).
+ */
+export function bindPlan(i: BindInput): BindPlan | Problem {
+  const same = i.clusterNamespace === i.clientNamespace;
+  if (!same && (!i.clusterNamespace || !i.clientNamespace)) {
+    const which = i.clientNamespace ? "the Kafka cluster's chart" : `the chart of '${i.client}'`;
+    return {
+      code: 'KafkaBindNamespaceUnknown',
+      message: `bind('${i.client}'): ${which} has no namespace while the other has '${i.clusterNamespace ?? i.clientNamespace}': ` +
+        "the NetworkPolicy must name the client's namespace and the client must resolve the cluster's; set `namespace` on both charts (or on neither, to share one)",
+    };
+  }
+  const missing: string[] = [];
+  if (!same && i.user && !i.secrets.password) missing.push(`clientSecrets.password (key '${i.user.passwordKey}', the password of SASL user '${i.user.username}')`);
+  if (!same && i.tls && !i.secrets.tls) missing.push("clientSecrets.tls (keys 'ca.crt' and 'truststore.p12' of the cluster's TLS Secret, not its private key)");
+  if (!same && i.tls && !i.secrets.tlsPassword) missing.push(`clientSecrets.tlsPassword (key '${i.tls.passwordKey}', the truststore password)`);
+  if (missing.length) {
+    return {
+      code: 'KafkaBindSecretsMissing',
+      message: `bind('${i.client}'): the client is in namespace '${i.clientNamespace}' and Kafka '${i.cluster}' in '${i.clusterNamespace}'; ` +
+        `a pod reads Secrets of its own namespace only, so give copies there: ${missing.join('; ')}`,
+    };
+  }
+  const s = i.secrets;
+  return {
+    sameNamespace: same,
+    clientNamespace: i.clientNamespace,
+    user: i.user && { username: i.user.username, passwordSecret: s.password ?? i.user.passwordSecret, passwordKey: i.user.passwordKey },
+    truststorePassword: i.tls && { secret: s.tlsPassword ?? i.tls.passwordSecret, key: i.tls.passwordKey },
+    ca: i.tls && (s.tls ?? i.tls.secret),
+  };
+}

@@ -51,6 +51,8 @@ export interface NodeEnvInput {
   readonly saslUsers: NodeUser[];
   /** More broker properties. */
   readonly config: { [key: string]: string };
+  /** More broker properties, from Secrets. */
+  readonly secretConfig: { [key: string]: kplus.SecretValue };
   readonly heapMi: number;
   /** `-Dlog4j...` selecting the mounted log configuration. */
   readonly log4jOpts: string;
@@ -133,6 +135,7 @@ export function nodeEnv(i: NodeEnvInput): Array<[string, kplus.EnvValue]> {
   }
 
   for (const [k, v] of Object.entries(i.config)) env(propertyToEnv(k), v);
+  for (const [k, v] of Object.entries(i.secretConfig)) out.push([propertyToEnv(k), kplus.EnvValue.fromSecretValue(v)]);
 
   // JVM and logging: excluded from server.properties by KafkaDockerWrapper (ExcludeServerPropsEnv
   // lists KAFKA_HEAP_OPTS and KAFKA_LOG4J_OPTS in every pinned release; the "KAFKA_HEAP_OPT" typo

@@ -5,7 +5,7 @@ import { Size, SizeRoundingBehavior } from 'cdk8s';
 /**
  * A KRaft cluster id derived from a stable string: base64url (no padding) of the first 16
  * bytes of sha256, i.e. the 22-character form of a Kafka `Uuid`. Deterministic: the same
- * construct path always gives the same id, so a re-synth never "forgets" the cluster.
+ * seed (`<namespace>/<name>`) always gives the same id, so a re-synth never "forgets" the cluster.
  */
 export function deriveClusterId(seed: string): string {
   return createHash('sha256').update(seed).digest().subarray(0, 16).toString('base64url');
@@ -42,3 +42,19 @@ export function mebibytes(size: Size): number {
 /** Kafka topic name rules (kafka `Topic.validate`): legal characters, length, not `.`/`..`. */
 export const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 export const MAX_TOPIC_NAME = 249;
+
+/** Kafka refuses a topic whose name equals an existing one's once '.' is replaced by '_' (Topic.hasCollision). */
+export function collisionKey(topic: string): string {
+  return topic.replace(/\./g, '_');
+}
+
+/**
+ * A construct id given by the user (pool and topic ids): the constructs library throws a plain
+ * Error on an empty one and silently rewrites '/', after which lookups by id fail.
+ */
+export function constructIdProblem(what: string, id: string): string | undefined {
+  if (typeof id !== 'string' || id === '' || id.includes('/')) {
+    return `${what} id '${id}' must be a non-empty string without '/' (it becomes a construct id)`;
+  }
+  return undefined;
+}

@@ -21,6 +21,7 @@ const base: NodeEnvInput = {
   autoCreateTopics: false,
   saslUsers: [],
   config: {},
+  secretConfig: {},
   heapMi: 1024,
   log4jOpts: '-Dx',
 };
