@@ -41,5 +41,7 @@ export interface IKafkaCluster extends IConstruct {
    * defines POD_NAMESPACE. Topic Jobs use it (the brokers' NetworkPolicy admits them on the
    * internal port).
    */
+  /** The first node of each broker pool on the internal listener (stable when pools scale). */
+  readonly internalSeedServers: string;
   readonly internalBootstrapServers: string;
 }

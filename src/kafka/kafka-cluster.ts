@@ -252,6 +252,15 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
    * Bootstrap list over the INTERNAL listener: every broker pod's stable name, built from
    * `$(POD_NAMESPACE)` (topic Jobs, in the cluster's namespace, define it first).
    */
+  /**
+   * The first node of each broker pool on the internal listener: enough to bootstrap a client
+   * (it learns the rest from the metadata), and unchanged when pools scale, so a Job that names it
+   * keeps its (immutable) pod template.
+   */
+  public get internalSeedServers(): string {
+    return this.brokerPools().filter((p) => p.nodeIds.length).map((p) => `${this.hostOf(p, p.nodeIds[0])}:${this.internalPort}`).join(',');
+  }
+
   public get internalBootstrapServers(): string {
     return this.brokerPools().flatMap((p) => p.nodeIds.map((id) => `${this.hostOf(p, id)}:${this.internalPort}`)).join(',');
   }

@@ -1,4 +1,4 @@
-import { Chart, Lazy, Size } from 'cdk8s';
+import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -105,7 +105,11 @@ export class KafkaTopic extends Construct {
     const script = loadAsset('kafka/assets/create-topic.sh');
     const base = this.topicName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
     const spec = [this.topicName, this.partitions, this.replicationFactor, topicConfig];
-    const hash = shortHash(JSON.stringify([cluster.name, ...spec, cluster.version.version, cluster.internalProtocol, script]));
+    // A Job's pod template is immutable: everything in it is in the name's hash. The bootstrap is
+    // the first node of each broker pool that exists now (scaling pools never changes it; the
+    // client learns every broker from the metadata), so the Job keeps its name across scale-out.
+    const seeds = cluster.internalSeedServers;
+    const hash = shortHash(JSON.stringify([cluster.name, ...spec, cluster.version.version, cluster.internalProtocol, script, seeds]));
     const prefix = `${cluster.name}-topic-`;
     const name = `${prefix}${base.slice(0, 63 - prefix.length - 9).replace(/-+$/, '')}-${hash}`.replace(/--+/g, '-');
 
@@ -113,8 +117,7 @@ export class KafkaTopic extends Construct {
     const env: { [name: string]: kplus.EnvValue } = {
       // Defined first: BOOTSTRAP refers to it when the chart has no namespace.
       POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
-      // At synth: pools added after the topic are in the list too.
-      BOOTSTRAP: kplus.EnvValue.fromValue(Lazy.any({ produce: () => cluster.internalBootstrapServers }) as unknown as string),
+      BOOTSTRAP: kplus.EnvValue.fromValue(seeds),
       MIN_BROKERS: kplus.EnvValue.fromValue(String(this.replicationFactor)),
       TOPIC: kplus.EnvValue.fromValue(this.topicName),
       PARTITIONS: kplus.EnvValue.fromValue(String(this.partitions)),

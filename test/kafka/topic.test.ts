@@ -31,7 +31,7 @@ describe('a topic is an idempotent, deterministic, restricted Job', () => {
     expect(envOf(ctr)).toMatchObject({
       TOPIC: 'orders', PARTITIONS: '12', REPLICATION_FACTOR: '3', TOPIC_CONFIG: 'cleanup.policy=delete\nretention.ms=604800000',
     });
-    expect(envOf(ctr).BOOTSTRAP).toBe([0, 1, 2].map((i) => `kafka-${i}.kafka-headless.$(POD_NAMESPACE).svc.cluster.local:9094`).join(','));
+    expect(envOf(ctr).BOOTSTRAP).toBe('kafka-0.kafka-headless.$(POD_NAMESPACE).svc.cluster.local:9094');
   });
 
   test('restricted Pod Security Standard, no token, no timestamps', () => {
@@ -101,8 +101,9 @@ test("a topic's replication factor counts the brokers of every pool", () => {
   const t = kafka.addTopic('wide', { replicationFactor: 5 });
   kafka.addNodePool('more', { replicas: 2 });
   const objs = synthValidated(c);
-  // The bootstrap list is built at synth too: the later pool's brokers are in it.
-  expect(envOf(find(objs, 'Job', t.job.name).spec.template.spec.containers[0]).BOOTSTRAP.split(',')).toHaveLength(5);
+  // The Job bootstraps from the first broker of each pool it saw (the client learns the rest),
+  // so scaling a pool never changes its immutable pod template.
+  expect(envOf(find(objs, 'Job', t.job.name).spec.template.spec.containers[0]).BOOTSTRAP).toBe('kafka-broker-100.kafka-broker-headless.$(POD_NAMESPACE).svc.cluster.local:9094');
 });
 
 test('a topic takes any IKafkaCluster: one created directly, in another chart of the app, is admitted like addTopic ones', () => {
@@ -115,7 +116,7 @@ test('a topic takes any IKafkaCluster: one created directly, in another chart of
   const objs = synthValidatedApp(app);
   const job = find(objs, 'Job', topic.job.name);
   expect(job.metadata.namespace).toBe('data');
-  expect(envOf(job.spec.template.spec.containers[0]).BOOTSTRAP).toBe(kafka.internalBootstrapServers);
+  expect(envOf(job.spec.template.spec.containers[0]).BOOTSTRAP).toBe(kafka.internalSeedServers);
   const rule = find(objs, 'NetworkPolicy', 'kafka').spec.ingress.find((r: any) => r.ports?.[0]?.port === 9094);
   expect(rule.from[0].podSelector.matchLabels).toEqual(topic.podLabels);
 });
