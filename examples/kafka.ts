@@ -35,7 +35,9 @@ export class KafkaExampleChart extends Chart {
         name: 'consumer',
         image: 'docker.io/apache/kafka:4.1.2',
         command: ['/opt/kafka/bin/kafka-console-consumer.sh'],
-        args: ['--bootstrap-server', this.kafka.bootstrapServers, '--topic', 'orders', '--group', 'orders-consumer'],
+        // bind() below sets KAFKA_BOOTSTRAP_SERVERS (the short Service name in the cluster's own
+        // namespace): the kubelet expands it, so a Kustomize namespace overlay keeps it working.
+        args: ['--bootstrap-server', '$(KAFKA_BOOTSTRAP_SERVERS)', '--topic', 'orders', '--group', 'orders-consumer'],
         securityContext: { user: 1000, group: 1000 },
         // kafka-console-consumer.sh defaults to -Xmx512M, the whole limit: keep room for the
         // JVM's non-heap memory, or the container is OOM-killed once the heap grows.

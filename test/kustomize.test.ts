@@ -115,7 +115,7 @@ describe('Kafka under a kustomize overlay: DNS names in env and args resolve aga
           for (const c of o.spec.template.spec.containers) scan(`StatefulSet/${o.metadata.name}`, `${o.metadata.name}-${i}`, o.metadata.namespace, c);
         }
       } else if ((kafka && o.kind === 'Job') || o.kind === 'Deployment') {
-        for (const c of o.spec.template.spec.containers) if (kafka || expandedEnv(c, 'p', '').has('KAFKA_BOOTSTRAP_SERVERS')) scan(`${o.kind}/${o.metadata.name}`, `${o.metadata.name}-x`, o.metadata.namespace, c, kafka);
+        for (const c of o.spec.template.spec.containers) if (kafka || expandedEnv(c, 'p', '').has('KAFKA_BOOTSTRAP_SERVERS')) scan(`${o.kind}/${o.metadata.name}`, `${o.metadata.name}-x`, o.metadata.namespace, c, true);
       }
     }
     return { checked, missing };
