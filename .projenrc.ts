@@ -34,6 +34,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'tsconfig-paths@^4.2.0',
     // Property-based tests of every public construct (test/property/).
     'fast-check@^3.23.0',
+    // Evaluates the CEL of the AdmissionPolicies' ValidatingAdmissionPolicies in tests (test/policy/).
+    '@bufbuild/cel@^0.6.1',
   ],
 
   // No GitHub here: CI is .ci/run. Other jsii targets cannot be packaged on this machine.
