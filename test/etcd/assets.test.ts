@@ -40,7 +40,7 @@ const skipBusybox = !fs.existsSync('/bin/busybox');
   test('no member answers (bootstrap): starts as the manifest says', () => {
     const r = sandbox(undefined).run('e-0');
     expect(r.code).toBe(0);
-    expect(r.log).toContain(`etcd --name=e-0 --data-dir=`);
+    expect(r.log).toContain('etcd --name=e-0 --data-dir=');
     expect(r.log).toContain(`--initial-cluster=${PEERS} `);
     expect(r.log).toContain('--initial-cluster-state=new');
   });

@@ -81,7 +81,9 @@ test('backup: a snapshot CronJob writing to its own claim, keeping N', () => {
 });
 
 test('defrag can be turned off; 5 members, a pinned 3.6 and a given quota', () => {
-  const { objs } = synth({ defrag: { enabled: false }, replicas: 5, version: EtcdVersion.V3_6_6, quotaBackend: Size.gibibytes(2), compactionRetention: Duration.hours(6) });
+  const { objs } = synth({
+    defrag: { enabled: false }, replicas: 5, version: EtcdVersion.V3_6_6, quotaBackend: Size.gibibytes(2), compactionRetention: Duration.hours(6),
+  });
   expect(ofKind(objs, 'CronJob')).toHaveLength(0);
   const sts = find(objs, 'StatefulSet', 'etcd');
   expect(sts.spec.replicas).toBe(5);

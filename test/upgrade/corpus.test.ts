@@ -5,11 +5,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { EtcdCluster } from '../../src/etcd';
 import {
   KafkaCluster, KafkaClusterProps, KafkaNodePoolOptions, KafkaTopicOptions, KafkaVersion, LocalVolumePool, PostgresCluster, PostgresClusterProps,
   PostgresVersion, ReplicationMode, RetentionPolicy, StatefulWorkload, StatefulWorkloadProps, StorageClass, StorageClassProps, StorageProfile,
 } from '../../src';
+import { EtcdCluster } from '../../src/etcd';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
 import { synthValidated } from '../util/validate';
 
