@@ -5,6 +5,7 @@ export * from './core';
 export * from './storage';
 export * from './postgres';
 export * from './kafka';
+export * from './etcd';
 export * from './upgrade';
 export * from './synth';
 export * from './policy';

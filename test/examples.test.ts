@@ -1,6 +1,6 @@
 import { App, Testing } from 'cdk8s';
 import { buildExampleApp } from '../examples/app';
-import { EtcdEnsemble } from '../examples/etcd';
+import { EtcdVersion } from '../src/etcd';
 import { EXAMPLE_RUNTIME_SECRETS } from './util/examples';
 import { container, find, synthValidatedApp } from './util/validate';
 
@@ -24,7 +24,7 @@ test('the example app is deterministic', () => {
   expect(yaml()).toEqual(yaml());
 });
 
-describe('etcd ensemble built on StatefulWorkload', () => {
+describe('etcd example (EtcdCluster)', () => {
   const objs = synthExamples();
   const sts = find(objs, 'StatefulSet', 'etcd');
 
@@ -37,7 +37,7 @@ describe('etcd ensemble built on StatefulWorkload', () => {
       '--initial-cluster=' + [0, 1, 2].map((i) => `etcd-${i}=http://etcd-${i}.etcd-headless.$(POD_NAMESPACE).svc.cluster.local:2380`).join(','),
     );
     expect(args).toContain('--initial-advertise-peer-urls=http://$(POD_NAME).etcd-headless.$(POD_NAMESPACE).svc.cluster.local:2380');
-    expect(container(sts, 'etcd').image).toBe(EtcdEnsemble.IMAGE);
+    expect(container(sts, 'etcd').image).toBe(EtcdVersion.V3_5_21.image);
   });
 
   test('probes, data on the claim, PDB allows one disruption, hard anti-affinity', () => {

@@ -5,11 +5,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { EtcdEnsemble } from '../../examples/etcd';
 import {
   KafkaCluster, KafkaClusterProps, KafkaNodePoolOptions, KafkaTopicOptions, KafkaVersion, LocalVolumePool, PostgresCluster, PostgresClusterProps,
   PostgresVersion, ReplicationMode, RetentionPolicy, StatefulWorkload, StatefulWorkloadProps, StorageClass, StorageClassProps, StorageProfile,
 } from '../../src';
+import { EtcdCluster } from '../../src/etcd';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
 import { synthValidated } from '../util/validate';
 
@@ -51,7 +51,7 @@ function peerList(members: number): Build {
 function etcd(members: number): Build {
   return () => {
     const chart = new Chart(new App(), 'etcd', { namespace: 'coordination' });
-    new EtcdEnsemble(chart, 'etcd', { members });
+    new EtcdCluster(chart, 'etcd', { replicas: members });
     return synthValidated(chart);
   };
 }

@@ -1,0 +1,3 @@
+export * from './etcd-version';
+export * from './etcd-maintenance';
+export * from './etcd-cluster';
