@@ -82,7 +82,7 @@ describe('the README\'s "Use it in your app", from an empty folder', () => {
       'let caught;',
       "try { new PostgresCluster(chart, 'db', { databases: [{ name: 'Bad Name' }] }); } catch (e) { caught = e; }",
       'console.log(JSON.stringify({',
-      "  esm: typeof ValidationError, same: ValidationError === WithJs && ValidationError === cjs.ValidationError,",
+      '  esm: typeof ValidationError, same: ValidationError === WithJs && ValidationError === cjs.ValidationError,',
       '  instance: caught instanceof ValidationError, code: Errors.codeOf(caught),',
       '}));',
     ].join('\n'));
