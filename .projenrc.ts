@@ -1,5 +1,13 @@
 import { cdk8s, javascript } from 'projen';
 
+/**
+ * The version `npm pack` writes into the tarball (docs/publishing.md "Cut a release"): set here,
+ * not by a release workflow (there is no GitHub here), bumped by hand from the conventional
+ * commits since the last `v*` tag, with CHANGELOG.md's "Unreleased" section renamed to it. 0.x:
+ * a minor release may break the API, and every break has a "Migrating" entry.
+ */
+const VERSION = '0.1.0';
+
 // Pins and traps: ../shared/notes/toolchain.md.
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-stateful',
@@ -38,6 +46,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@bufbuild/cel@^0.6.1',
   ],
 
+  // Other languages (jsii): configured with their package names; they cannot be packaged on this
+  // machine (no Python/Java/.NET/Go toolchains), so the build packages JavaScript only (below).
+  publishToPypi: { distName: 'cdk8s-stateful', module: 'cdk8s_stateful' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdk8s_stateful.cdk8s_stateful',
+    mavenGroupId: 'io.github.cdk8s-stateful',
+    mavenArtifactId: 'cdk8s-stateful',
+  },
+  publishToNuget: { dotNetNamespace: 'Cdk8sStateful', packageId: 'Cdk8sStateful' },
+  publishToGo: { moduleName: 'github.com/cdk8s-stateful/cdk8s-stateful-go', packageName: 'cdk8sstateful' },
+
   // No GitHub here: CI is .ci/run. Other jsii targets cannot be packaged on this machine.
   github: false,
   release: false,
@@ -57,8 +76,29 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   gitignore: ['examples/dist/', 'bench/out/', '*.cpuprofile'],
-  npmIgnoreOptions: { ignorePatterns: ['examples/', 'bench/', '.ci/'] },
+  // The tarball holds lib/ (with lib/**/assets/*), .jsii, API.md, README, LICENSE, CHANGELOG
+  // and package.json only (test/ecosystem/consumer.test.ts lists it).
+  npmIgnoreOptions: {
+    ignorePatterns: ['examples/', 'bench/', '.ci/', 'docs/', 'CONTRIBUTING.md', 'lib/**/*.tsbuildinfo', '*.cpuprofile', 'dist/', 'tsconfig.dev.json'],
+  },
 });
+
+project.package.addVersion(VERSION);
+
+// ESM and CommonJS consumers: the root and every deep path under lib/, with or without `.js`
+// (`import { ValidationError } from 'cdk8s-stateful/lib/core/errors'` from an .mjs file).
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './lib/*.js': './lib/*.js',
+  './lib/*': './lib/*.js',
+  './.jsii': './.jsii',
+  './package.json': './package.json',
+});
+
+// `package` packs JavaScript only, in and out of CI: the other jsii targets need toolchains this
+// machine does not have (`npx projen package-all` packs them where they exist).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 // examples/ and bench/ import the library by its package name through their own tsconfig paths.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project', [

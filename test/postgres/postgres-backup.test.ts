@@ -60,7 +60,7 @@ describe('backup', () => {
     expect(claim.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'slow', resources: { requests: { storage: '50Gi' } } });
     expect(claim.metadata.annotations).toEqual({
       'helm.sh/resource-policy': 'keep',
-      'argocd.argoproj.io/sync-options': 'Prune=false',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
       'kustomize.toolkit.fluxcd.io/prune': 'disabled',
     });
   });

@@ -21,7 +21,7 @@ describe('expandable data volumes', () => {
     expect(c.metadata.namespace).toBe('db');
     // Scale-in drops a claim from the output: no pruning tool may delete it (and its data).
     expect(c.metadata.annotations).toEqual({
-      'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled',
     });
     expect(c.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'pg', 'app.kubernetes.io/instance': 'pg', 'app.kubernetes.io/managed-by': 'cdk8s-stateful' });
     expect(c.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '20Gi' } } });

@@ -6,6 +6,7 @@ import { loadAsset } from './assets';
 import { DEFAULT_GENERATOR_IMAGE } from './credentials';
 import { JobScript, ScriptJob } from './script-job';
 import { ValidationError } from '../errors';
+import { beforeWorkloadAnnotations } from '../keep-policy';
 import { MANAGED_BY } from '../labels';
 import { Names, shortHash } from '../naming';
 
@@ -112,6 +113,10 @@ export class GeneratedSecret extends Construct {
       },
       resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) } },
     }).job!;
+    // The StatefulSet's pods read this Secret: Argo CD runs the Job (and its RBAC) first (docs/gitops.md).
+    for (const obj of [this.serviceAccount, this.role, this.roleBinding, this.job]) {
+      for (const [k, v] of Object.entries(beforeWorkloadAnnotations())) obj.metadata.addAnnotation(k, v);
+    }
   }
 }
 
