@@ -5,5 +5,6 @@ export * from './core';
 export * from './storage';
 export * from './postgres';
 export * from './kafka';
+export * from './redis';
 export * from './upgrade';
 export * from './synth';
