@@ -160,6 +160,18 @@ describe('redis-start.sh sentinel', () => {
     // A Sentinel does not ask itself (its own answer would only echo its defaults).
     expect(s.log).not.toContain(`${FQDN(0)}:26379`);
   });
+
+  test('a restarted Sentinel container keeps the id Sentinel wrote into its file', () => {
+    const s = new Sandbox();
+    const id = 'a'.repeat(40);
+    fs.writeFileSync(path.join(s.dir, 'conf', 'sentinel.conf'), `port 26379\nsentinel myid ${id}\nsentinel known-sentinel mymaster x 26379 ${'b'.repeat(40)}\n`);
+    const r = s.run('redis-start.sh', ['sentinel'], { ...manifestEnv('sentinel'), ...pod(1) });
+    const conf = fs.readFileSync(path.join(s.dir, 'conf', 'sentinel.conf'), 'utf8');
+    expect(r.status).toBe(0);
+    expect(conf.match(/^sentinel myid .*$/mg)).toEqual([`sentinel myid ${id}`]);
+    expect(conf).not.toContain('known-sentinel');
+    expect(conf).toContain(`sentinel monitor mymaster ${FQDN(0)} 6379 2`);
+  });
 });
 
 describe('redis-probe.sh', () => {

@@ -74,6 +74,9 @@ if [ "$mode" = sentinel ]; then
   master=$(sentinel_master without-self || running_master || peer 0)
   echo "sentinel: primary is $master"
   conf="$CONF_DIR/sentinel.conf"
+  # A restarted container keeps its Sentinel id (the emptyDir outlives it): peers see the same
+  # Sentinel come back instead of a new one beside a stale entry.
+  myid=$(sed -n 's/^sentinel myid \([0-9a-f]\{40\}\)$/\1/p' "$conf" 2>/dev/null || true)
   umask 077
   cat > "$conf" <<CONF
 port $SENTINEL_PORT
@@ -91,6 +94,7 @@ sentinel down-after-milliseconds $MASTER_NAME $DOWN_AFTER_MS
 sentinel failover-timeout $MASTER_NAME $FAILOVER_TIMEOUT_MS
 sentinel parallel-syncs $MASTER_NAME 1
 CONF
+  if [ -n "$myid" ]; then echo "sentinel myid $myid" >> "$conf"; fi
   exec "$server" "$conf" --sentinel
 fi
 
