@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { EtcdExampleChart } from './etcd';
 import { KafkaExampleChart } from './kafka';
 import { PostgresExampleChart } from './postgres';
+import { RedisExampleChart } from './redis';
 import { StorageExampleChart } from './storage';
 
 /** Every example chart, as one cdk8s app. main.ts synthesizes it; tests validate it. */
@@ -10,4 +11,5 @@ export function buildExampleApp(app: App): void {
   new StorageExampleChart(app, 'storage');
   new PostgresExampleChart(app, 'postgres');
   new KafkaExampleChart(app, 'kafka');
+  new RedisExampleChart(app, 'redis');
 }

@@ -6,6 +6,7 @@ export * from './storage';
 export * from './postgres';
 export * from './kafka';
 export * from './etcd';
+export * from './redis';
 export * from './upgrade';
 export * from './synth';
 export * from './policy';

@@ -25,7 +25,7 @@ const EXTERNAL_SECRETS: { [file: string]: string[] } = {
 };
 
 /** The per-system guides; each must show at least one snippet. */
-const GUIDES = ['workload', 'postgres', 'kafka', 'storage', 'upgrade-safety', 'performance'].map((g) => `docs/${g}.md`);
+const GUIDES = ['workload', 'postgres', 'kafka', 'redis', 'storage', 'upgrade-safety', 'performance'].map((g) => `docs/${g}.md`);
 
 interface Program { readonly title: string; readonly imports: string[]; readonly body: string[] }
 

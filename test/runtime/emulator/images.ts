@@ -51,6 +51,12 @@ export const IMAGES: ImageMapping[] = [
     path: STD_PATH,
     note: 'the local python3',
   },
+  {
+    match: /^(docker\.io\/(library\/)?)?redis:/,
+    files: { '/usr/local/bin/redis-server': '/usr/bin/redis-server', '/usr/local/bin/redis-cli': '/usr/bin/redis-cli' },
+    path: STD_PATH,
+    note: 'Debian redis-server, redis-sentinel and redis-tools 7.0 for the 7.4 image: every setting our start script writes (hostname announcing, sentinel-pass) exists since 6.2',
+  },
 ];
 
 export function imageFor(image: string): ImageMapping {

@@ -1,0 +1,2 @@
+export * from './redis-cluster';
+export * from './redis-version';
