@@ -7,3 +7,4 @@ export * from './postgres';
 export * from './kafka';
 export * from './upgrade';
 export * from './synth';
+export * from './zookeeper';
