@@ -3,6 +3,7 @@ import { EtcdExampleChart } from './etcd';
 import { KafkaExampleChart } from './kafka';
 import { PostgresExampleChart } from './postgres';
 import { StorageExampleChart } from './storage';
+import { ZooKeeperExampleChart } from './zookeeper';
 
 /** Every example chart, as one cdk8s app. main.ts synthesizes it; tests validate it. */
 export function buildExampleApp(app: App): void {
@@ -10,4 +11,5 @@ export function buildExampleApp(app: App): void {
   new StorageExampleChart(app, 'storage');
   new PostgresExampleChart(app, 'postgres');
   new KafkaExampleChart(app, 'kafka');
+  new ZooKeeperExampleChart(app, 'zookeeper');
 }
