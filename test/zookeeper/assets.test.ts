@@ -38,7 +38,7 @@ function sandbox(cm: any) {
   return dir;
 }
 
-function runStart(sts: any, cm: any, pod: string, dir: string) {
+function runStart(sts: any, pod: string, dir: string) {
   const c = container(sts, 'zookeeper');
   const env = {
     ...kubeletEnv(c, { 'metadata.name': pod, 'metadata.namespace': 'coord' }),
@@ -55,7 +55,7 @@ describe('start.sh', () => {
   test('writes myid = ordinal + 1 and zoo.cfg = static settings + server list, then runs zkServer.sh start-foreground', () => {
     const { sts, cm } = synth();
     const dir = sandbox(cm);
-    const r = runStart(sts, cm, 'zk-2', dir);
+    const r = runStart(sts, 'zk-2', dir);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'data', 'myid'), 'utf8')).toBe('3\n');
@@ -71,7 +71,7 @@ describe('start.sh', () => {
     const { sts, cm } = synth(5);
     const dir = sandbox(cm);
     fs.writeFileSync(path.join(dir, 'data', 'myid'), '1\n');
-    const r = runStart(sts, cm, 'zk-6', dir);
+    const r = runStart(sts, 'zk-6', dir);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('myid said 1; this pod is myid 7');
     expect(fs.readFileSync(path.join(dir, 'data', 'myid'), 'utf8')).toBe('7\n');
@@ -79,10 +79,10 @@ describe('start.sh', () => {
 
   test('refuses a pod the server list does not name, and a pod name without an ordinal', () => {
     const { sts, cm } = synth();
-    let r = runStart(sts, cm, 'zk-3', sandbox(cm));
+    let r = runStart(sts, 'zk-3', sandbox(cm));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('ZOO_SERVERS has no server.4 line for pod zk-3');
-    r = runStart(sts, cm, 'zk-x', sandbox(cm));
+    r = runStart(sts, 'zk-x', sandbox(cm));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("cannot read an ordinal from pod name 'zk-x'");
   });
