@@ -36,7 +36,10 @@ const caseOf = (h: boolean) => fc.record({
   ordinalsStart: opt(either(fc.integer({ min: 0, max: 300 }), fc.constantFrom(-1, 0.5, 2 ** 31))(h)),
   storage: opt(size(h)),
   resources: resourcesOf(h),
-  heap: opt(either(fc.integer({ min: 64, max: 4096 }).map((m) => Size.mebibytes(m)), fc.constantFrom(Size.mebibytes(1), Size.kibibytes(1536), Size.gibibytes(NaN)))(h)),
+  heap: opt(either(
+    fc.integer({ min: 64, max: 4096 }).map((m) => Size.mebibytes(m)),
+    fc.constantFrom(Size.mebibytes(1), Size.kibibytes(1536), Size.gibibytes(NaN)),
+  )(h)),
   autopurgeHours: opt(either(fc.integer({ min: 1, max: 168 }), fc.constantFrom(0, 0.5, 1 / 3600))(h)),
   retain: opt(either(fc.integer({ min: 3, max: 20 }), fc.constantFrom(0, 2, 3.5))(h)),
   maxClientConnections: opt(either(fc.integer({ min: 0, max: 1000 }), fc.constantFrom(-1, 0.5))(h)),
