@@ -4,6 +4,7 @@ import { KafkaExampleChart } from './kafka';
 import { PostgresExampleChart } from './postgres';
 import { RedisExampleChart } from './redis';
 import { StorageExampleChart } from './storage';
+import { ZooKeeperExampleChart } from './zookeeper';
 
 /** Every example chart, as one cdk8s app. main.ts synthesizes it; tests validate it. */
 export function buildExampleApp(app: App): void {
@@ -12,4 +13,5 @@ export function buildExampleApp(app: App): void {
   new PostgresExampleChart(app, 'postgres');
   new KafkaExampleChart(app, 'kafka');
   new RedisExampleChart(app, 'redis');
+  new ZooKeeperExampleChart(app, 'zookeeper');
 }

@@ -10,3 +10,4 @@ export * from './redis';
 export * from './upgrade';
 export * from './synth';
 export * from './policy';
+export * from './zookeeper';

@@ -57,6 +57,12 @@ export const IMAGES: ImageMapping[] = [
     path: STD_PATH,
     note: 'Debian redis-server, redis-sentinel and redis-tools 7.0 for the 7.4 image: every setting our start script writes (hostname announcing, sentinel-pass) exists since 6.2',
   },
+  {
+    match: /^(docker\.io\/(library\/)?)?zookeeper:/,
+    files: { '/usr/local/bin/zkServer.sh': path.join(__dirname, '..', 'images', 'zookeeper-zkServer.sh') },
+    path: STD_PATH,
+    note: 'Debian ZooKeeper 3.8 jars with the local OpenJDK 17 for the 3.9 image; zkServer.sh start-foreground emulated by test/runtime/images/zookeeper-zkServer.sh (config from $ZOOCFGDIR, $JVMFLAGS; log4j to the console instead of logback)',
+  },
 ];
 
 export function imageFor(image: string): ImageMapping {

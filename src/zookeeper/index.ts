@@ -1,0 +1,2 @@
+export * from './zookeeper-version';
+export * from './zookeeper-ensemble';
