@@ -270,6 +270,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
     // Credentials: a generated Secret or an existing one. Pods reference it from env
     // (secretKeyRef, not optional) and as a volume: until it exists the kubelet keeps the pods in
     // CreateContainerConfigError / ContainerCreating and retries; nothing crash-loops.
+    this.credentials._assertValid(this, [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey))], `${this.workload.name}-credentials`);
     this.secretName = this.credentials.secretName(`${this.workload.name}-credentials`);
     this.secret = kplus.Secret.fromSecretName(this, 'Secret', this.secretName);
     if (this.credentials.isGenerated) {

@@ -231,6 +231,7 @@ export class RedisCluster extends Construct implements IStatefulService {
     this.statefulSet = w.statefulSet;
 
     // Credentials: mounted as a file (never in a ConfigMap or the rendered config's source).
+    this.credentials._assertValid(this, [PASSWORD_KEY], `${w.name}-credentials`);
     this.secretName = this.credentials.secretName(`${w.name}-credentials`);
     this.secret = kplus.Secret.fromSecretName(this, 'Secret', this.secretName);
     if (this.credentials.isGenerated) {

@@ -1,4 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { ValidationError } from '../errors';
+import { isDns1123Subdomain } from '../naming';
 
 /**
  * Image of the create-if-absent Job. The script needs only Python's standard library
@@ -77,5 +80,23 @@ export class Credentials {
   /** The key in the Secret that holds `key` (renamed with `fromSecret`'s map, else unchanged). */
   public key(key: string): string {
     return this.keyMap[key] ?? key;
+  }
+
+  /**
+   * @internal Checks the credentials against the keys `scope` reads (`known`): the Secret name is
+   * an object name, every renamed key is one `scope` knows and maps to a valid Secret key, and an
+   * overridden generator image is an image reference. Throws a ValidationError naming the fix.
+   */
+  public _assertValid(scope: IConstruct, known: string[], defaultName: string): void {
+    const fail = (message: string) => { throw new ValidationError('CredentialsInvalid', message, scope); };
+    const name = this.secretName(defaultName);
+    if (!isDns1123Subdomain(name)) fail(`credentials: Secret name '${name}' is not a Secret name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')`);
+    for (const [k, v] of Object.entries(this.keyMap)) {
+      if (!known.includes(k)) fail(`credentials: the key map renames '${k}', which this construct does not read; it reads ${known.map((x) => `'${x}'`).join(', ')}`);
+      if (!/^[-._a-zA-Z0-9]+$/.test(v) || v.length > 253) fail(`credentials: key '${k}' maps to '${v}', which is not a Secret key (letters, digits, '-', '_' and '.')`);
+    }
+    if (this.generatorImage !== undefined && (!this.generatorImage || /\s/.test(this.generatorImage))) {
+      fail(`credentials: generator image '${this.generatorImage}' is not an image reference; leave it out for the default`);
+    }
   }
 }

@@ -18,6 +18,7 @@ import { ValidationError } from '../errors';
 import { RecommendedLabels } from '../labels';
 import { MAX_STATEFULSET_NAME, Names } from '../naming';
 import { registerObjects } from '../registry';
+import { Warnings } from '../warnings';
 
 const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
@@ -233,6 +234,14 @@ export class StatefulWorkload extends Construct implements IConnectable {
     assertEnvName(this, name);
     if (this.env.some((e) => e.name === name)) {
       throw new ValidationError('WorkloadEnvDuplicate', `env var '${name}' is set twice; set it once`, this);
+    }
+    // A literal value under a credential-like name is a secret in the YAML in Git.
+    if (/(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i.test(name) && !/_(FILE|PATH|DIR|NAME|USER|USERNAME|KEYS)$/i.test(name)
+      && value.value && !value.value.includes('$(') && !value.value.startsWith('/')) {
+      Warnings.of(this).add(
+        '@cdk8s-stateful/workload:plaintextSecretEnv',
+        `env var '${name}' has a literal value: it is written into the manifest in plain text; use kplus.EnvValue.fromSecretValue(...) with a Secret`,
+      );
     }
     this.env.push({ name, value: value.value, valueFrom: value.valueFrom });
   }

@@ -295,6 +295,17 @@ export class WorkloadVolumes {
   public addConfigFiles(volumeName: string, options: ConfigFilesOptions): k8s.KubeConfigMap {
     Names.assertDns1123Label(this.scope, 'config volume name', volumeName);
     this.assertNewName(volumeName);
+    // ValidateConfigMap: keys are [-._a-zA-Z0-9]+ (not '.' or '..'), and all data fits 1 MiB.
+    let bytes = 0;
+    for (const [file, content] of Object.entries(options.files)) {
+      if (!/^[-._a-zA-Z0-9]+$/.test(file) || file === '.' || file === '..' || file.length > 253) {
+        throw new ValidationError('WorkloadConfigFileNameInvalid', `config volume '${volumeName}': file name '${file}' is not a ConfigMap key (letters, digits, '-', '_' and '.', no '/')`, this.scope);
+      }
+      bytes += Buffer.byteLength(file) + Buffer.byteLength(content);
+    }
+    if (bytes > 1024 * 1024) {
+      throw new ValidationError('WorkloadConfigFilesTooLarge', `config volume '${volumeName}' holds ${bytes} bytes; a ConfigMap holds at most 1048576 (1 MiB). Split the files or mount them from elsewhere`, this.scope);
+    }
     const cm = new k8s.KubeConfigMap(this.scope, `Config-${volumeName}`, {
       metadata: { name: `${this.props.name}-${volumeName}`, labels: this.props.labels },
       data: { ...options.files },

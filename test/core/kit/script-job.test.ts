@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing, ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { JobRestartPolicy, JobScript, ScriptJob, WorkloadVolume } from '../../../src';
+import { Credentials, Errors, JobRestartPolicy, JobScript, ScriptJob, WorkloadVolume } from '../../../src';
 import { container, envOf, find, synthValidated } from '../../util/validate';
 
 function chart(): Chart {
@@ -83,5 +83,20 @@ describe('ScriptJob', () => {
     } catch (e) { caught = e; }
     expect(caught?.code).toBe(code);
     expect(caught?.message).toContain(message);
+  });
+});
+
+describe('Credentials', () => {
+  test.each<[string, () => Credentials, string]>([
+    ['an empty Secret name', () => Credentials.fromSecret(kplus.Secret.fromSecretName(chart(), 's', '')), "Secret name '' is not a Secret name"],
+    ['a key the construct does not read', () => Credentials.fromSecret(kplus.Secret.fromSecretName(chart(), 's', 'pw'), { 'no-such-key': 'x' }), "renames 'no-such-key', which this construct does not read"],
+    ['a key map to an invalid key', () => Credentials.fromSecret(kplus.Secret.fromSecretName(chart(), 's', 'pw'), { password: 'a/b' }), "maps to 'a/b', which is not a Secret key"],
+    ['an empty generator image', () => Credentials.generate({ image: '' }), "generator image '' is not an image reference"],
+  ])('%s is a CredentialsInvalid ValidationError', (_what, make, message) => {
+    const c = chart();
+    let caught: any;
+    try { make()._assertValid(c, ['password'], 'x-credentials'); } catch (e) { caught = e; }
+    expect(Errors.codeOf(caught)).toBe('CredentialsInvalid');
+    expect(caught.message).toContain(message);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Errors, HealthProbe, StatefulWorkload, StatefulWorkloadProps, VolumeMode } from '../../../src';
+import { Errors, HealthProbe, StatefulWorkload, StatefulWorkloadProps, VolumeMode, Warnings } from '../../../src';
 import { find, synthValidated } from '../../util/validate';
 
 const IMAGE = 'docker.io/library/redis:7.4.1';
@@ -107,4 +107,23 @@ test('mount paths are written in normal form; a long scratch path gets a valid, 
   expect(names[0]).toBe('scratch-tmp-x');
   expect(names[1]).toMatch(/^scratch-var-cache-very-long-directory-name-very-long-[0-9a-f]{8}$/);
   expect(names[1].length).toBeLessThanOrEqual(63);
+});
+
+test.each<[string, (w: StatefulWorkload) => void, string, string]>([
+  ['config file name with a slash', (w) => w.volumes.addConfigFiles('conf', { mountPath: '/etc/x', files: { '../x': 'a' } }), 'WorkloadConfigFileNameInvalid', "file name '../x' is not a ConfigMap key"],
+  ['config files over 1 MiB', (w) => w.volumes.addConfigFiles('conf', { mountPath: '/etc/x', files: { big: 'x'.repeat(1024 * 1024) } }), 'WorkloadConfigFilesTooLarge', 'a ConfigMap holds at most 1048576'],
+])('%s', (_what, then, code, message) => {
+  const e = error({}, then);
+  expect(e.code).toBe(code);
+  expect(e.message).toContain(message);
+});
+
+test('a literal credential-like env value warns (with an ack id); Secret references, files and $(VAR) do not', () => {
+  const chart = new Chart(Testing.app(), 'c');
+  const w = new StatefulWorkload(chart, 'cache', base);
+  w.addEnv('REDIS_PASSWORD_FILE', kplus.EnvValue.fromValue('/secrets/pw'));
+  w.addEnv('API_TOKEN', kplus.EnvValue.fromValue('$(FROM_ELSEWHERE)'));
+  expect(Warnings.of(chart).ids()).toEqual([]);
+  w.addEnv('REDIS_PASSWORD', kplus.EnvValue.fromValue('hunter2'));
+  expect(Warnings.of(chart).ids()).toEqual(['@cdk8s-stateful/workload:plaintextSecretEnv']);
 });
