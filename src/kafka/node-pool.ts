@@ -9,6 +9,7 @@ import { poolSizing } from './private/pool-sizing';
 import { mebibytes } from './private/util';
 import { ValidationError } from '../core/errors';
 import { loadAsset } from '../core/kit/assets';
+import { Warnings } from '../core/warnings';
 import { HealthProbe } from '../core/workload/container';
 import { PlacementProps } from '../core/workload/scheduling';
 import { StatefulWorkload } from '../core/workload/stateful-workload';
@@ -166,6 +167,10 @@ export class KafkaNodePool extends Construct {
     // Brokers are ready when clients can connect; controller-only nodes have no client port.
     const probePort = this.isBroker ? cluster.clientPort : cluster.controllerPort;
     const storage = init.options.storage ?? {};
+    // Kafka config keys become KAFKA_* env vars; the cluster warns about secret-looking ones
+    // itself, precisely (@cdk8s-stateful/kafka:plaintextSecretInConfig), so the workload's
+    // generic env warning would only repeat it.
+    Warnings.acknowledge(this, '@cdk8s-stateful/workload:plaintextSecretEnv');
     this.workload = new StatefulWorkload(this, 'Workload', {
       image: cluster.image,
       name: this.name,

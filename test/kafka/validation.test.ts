@@ -232,3 +232,15 @@ test("topic names are compared as Kafka compares them: '.' and '_' collide, '-' 
   // A failed add leaves nothing: another name works under the same id.
   expect(kafka.addTopic('c', { name: 'xy' }).topicName).toBe('xy');
 });
+
+test.each<[string, () => KafkaClusterProps, string]>([
+  ['an empty SASL password Secret name', () => ({ listeners: { authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'app', passwordSecret: kplus.Secret.fromSecretName(new Chart(Testing.app(), 'x'), 's', '') }] } }),
+    "SASL user 'app': Secret name '' is not a Secret name"],
+  ['an invalid SASL password key', () => ({ listeners: { authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'app', passwordSecret: kplus.Secret.fromSecretName(new Chart(Testing.app(), 'x'), 's', 'pw'), passwordKey: 'a/b' }] } }),
+    "SASL user 'app': key 'a/b' of Secret 'pw' is not a Secret key"],
+])('%s is a KafkaSecretRefInvalid ValidationError', (_what, props, message) => {
+  let caught: any;
+  try { new KafkaCluster(new Chart(Testing.app(), 'test', { namespace: 'data' }), 'kafka', props()); } catch (e) { caught = e; }
+  expect(Errors.codeOf(caught)).toBe('KafkaSecretRefInvalid');
+  expect(caught.message).toContain(message);
+});

@@ -236,7 +236,7 @@ export class StatefulWorkload extends Construct implements IConnectable {
       throw new ValidationError('WorkloadEnvDuplicate', `env var '${name}' is set twice; set it once`, this);
     }
     // A literal value under a credential-like name is a secret in the YAML in Git.
-    if (/(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i.test(name) && !/_(FILE|PATH|DIR|NAME|USER|USERNAME|KEYS)$/i.test(name)
+    if (/(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i.test(name)
       && value.value && !value.value.includes('$(') && !value.value.startsWith('/')) {
       Warnings.of(this).add(
         '@cdk8s-stateful/workload:plaintextSecretEnv',

@@ -1,6 +1,7 @@
 // Pure checks of the Kafka props: each returns the first problem (a stable code and the message)
 // or undefined; the constructs throw them as ValidationErrors scoped to themselves.
 import { envToProperty, isValidClusterId, MAX_TOPIC_NAME, propertyToEnv, TOPIC_NAME } from './util';
+import { isDns1123Subdomain } from '../../core/naming';
 
 /** A problem with props: a stable code (see docs/errors.md) and what to do. */
 export interface Problem {
@@ -249,6 +250,19 @@ export function secretConfigProblem(
     if (k in config) return problem('KafkaConfigKeyDuplicate', `'${k}' is set in both config and secretConfig; set it in one of them`);
     if (typeof v?.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(v.key)) {
       return problem('KafkaSecretConfigKeyInvalid', `secretConfig '${k}' names Secret key '${v?.key}', which is not a valid Secret key: use 1-253 characters from [-._a-zA-Z0-9]`);
+    }
+  }
+  return undefined;
+}
+
+/** Every Secret reference (what, Secret name, key) names a Secret and a key the API server accepts. */
+export function secretRefsProblem(refs: Array<[string, string, string]>): Problem | undefined {
+  for (const [what, name, key] of refs) {
+    if (!isDns1123Subdomain(name)) {
+      return problem('KafkaSecretRefInvalid', `${what}: Secret name '${name}' is not a Secret name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')`);
+    }
+    if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
+      return problem('KafkaSecretRefInvalid', `${what}: key '${key}' of Secret '${name}' is not a Secret key (letters, digits, '-', '_' and '.')`);
     }
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { Problem, usersProblem } from './checks';
+import { Problem, secretRefsProblem, usersProblem } from './checks';
 import { NodeUser } from './node-env';
 import { KafkaAuthentication, KafkaListenersOptions, KafkaTls } from '../listeners';
 
@@ -30,7 +30,13 @@ export class ListenerSecurity {
 
   /** Users present exactly with SASL, each valid and listed once. */
   public get problem(): Problem | undefined {
-    return usersProblem(this.sasl, this.users.map((u) => u.username));
+    return usersProblem(this.sasl, this.users.map((u) => u.username)) ?? secretRefsProblem([
+      ...this.users.map((u): [string, string, string] => [`SASL user '${u.username}'`, u.passwordSecret.name, u.passwordKey]),
+      ...(this.tls ? [
+        ['TLS keystore', this.tls.secret.name, 'keystore.p12'] as [string, string, string],
+        ['TLS password', this.tls.passwordSecret.name, this.tls.passwordKey] as [string, string, string],
+      ] : []),
+    ]);
   }
 
   /** The users a node's client listener accepts (brokers with SASL only). */
