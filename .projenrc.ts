@@ -129,4 +129,16 @@ project.addTask('bench', {
   exec: 'ts-node -P tsconfig.json -r tsconfig-paths/register -T bench.ts',
 });
 
+project.addTask('bench:clusters', {
+  description: 'Clusters benchmark (Postgres, Kafka, LocalVolumePool, etcd) against the floor and helm template; see bench/README.md',
+  cwd: 'bench',
+  exec: 'ts-node -P tsconfig.json -r tsconfig-paths/register -T clusters.ts',
+});
+
+project.addTask('bench:cold', {
+  description: 'Cold `cdk8s synth` of examples/ with each runner (ts-node, ts-node -T, tsx, swc, node); see bench/README.md',
+  cwd: 'bench',
+  exec: 'ts-node -P tsconfig.json -r tsconfig-paths/register -T cold.ts',
+});
+
 project.synth();

@@ -12,7 +12,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as ts from 'typescript';
+import { diffDirs, OUT_JS, ROOT, transpile } from './common';
 import { YAML_VERSION } from './floor';
 
 type Layout = 'one' | 'per';
@@ -29,8 +29,6 @@ interface Result {
   readonly note?: string;
 }
 
-const ROOT = path.resolve(__dirname, '..');
-const OUT_JS = path.join(ROOT, 'bench', 'out', 'js');
 const NS = (process.env.BENCH_N ?? '10,100,1000,3000').split(',').map(Number);
 const SKIP_SLOW = !!process.env.BENCH_SKIP_SLOW;
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);
@@ -40,28 +38,6 @@ const LAYOUTS: Layout[] = ['one', 'per'];
 const IMPLS: Impl[] = ['floor', 'stock', 'linear'];
 const IMPL_NAME: { [k in Impl]: string } = { floor: 'floor (plain objects + yaml)', stock: 'cdk8s App', linear: 'LinearApp' };
 const LAYOUT_NAME: { [k in Layout]: string } = { one: 'one chart', per: 'chart per workload' };
-
-/**
- * Transpiles src/ and bench/ to plain JS (no type check, like ts-node -T) so that each case
- * runs in bare node: no compiler in memory, RSS is the case's own.
- */
-function transpile(): void {
-  fs.rmSync(OUT_JS, { recursive: true, force: true });
-  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'out' || e.name === 'node_modules' ? [] : walk(p);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
-  });
-  for (const file of [...walk(path.join(ROOT, 'src')), ...walk(path.join(ROOT, 'bench'))]) {
-    const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
-      fileName: file,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    }).outputText;
-    const out = path.join(OUT_JS, path.relative(ROOT, file)).replace(/\.ts$/, '.js');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, js);
-  }
-}
 
 /** Runs a case `reps` times, each in a fresh process; keeps the fastest run and the highest RSS. */
 function runCase(n: number, layout: Layout, impl: Impl, outdir: string, reps: number): Result {
@@ -89,27 +65,6 @@ function runOnce(n: number, layout: Layout, impl: Impl, outdir: string): Result 
   }
   const { ms, cpuMs, maxRssMb } = JSON.parse(r.stdout.trim().split('\n').pop()!);
   return { n, layout, impl, ms, cpuMs, maxRssMb, load1 };
-}
-
-/** First difference between two output directories, or undefined. */
-function diffDirs(a: string, b: string): string | undefined {
-  const la = fs.readdirSync(a).sort();
-  const lb = fs.readdirSync(b).sort();
-  if (la.join('\n') !== lb.join('\n')) {
-    const only = la.filter((f) => !lb.includes(f)).concat(lb.filter((f) => !la.includes(f)));
-    return `file lists differ (${la.length} vs ${lb.length} files; e.g. ${only.slice(0, 3).join(', ')})`;
-  }
-  for (const f of la) {
-    const ca = fs.readFileSync(path.join(a, f), 'utf8');
-    const cb = fs.readFileSync(path.join(b, f), 'utf8');
-    if (ca !== cb) {
-      const x = ca.split('\n');
-      const y = cb.split('\n');
-      const line = x.findIndex((l, i) => l !== y[i]);
-      return `${f} differs at line ${line + 1}: ${JSON.stringify(x[line])} vs ${JSON.stringify(y[line])}`;
-    }
-  }
-  return undefined;
 }
 
 const fmt = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
