@@ -15,7 +15,9 @@ export interface RoleSpec {
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Roles the images create or use themselves (Spilo's post_init.sh, the superuser, replication). */
-const RESERVED_ROLES = new Set([SUPERUSER, REPLICATION_USER, 'standby', 'admin', 'zalandos', 'robot_zmon', 'cron_admin', 'superuser', 'replication']);
+const RESERVED_ROLES = new Set([SUPERUSER, REPLICATION_USER, 'standby', 'admin', 'zalandos', 'robot_zmon', 'cron_admin', 'superuser', 'replication',
+  // The monitoring role (private/monitoring.ts).
+  'metrics_exporter']);
 
 /** Checks the `databases` prop; each owner logs in with the key `<owner>-password`. */
 export function databaseSpecs(scope: IConstruct, dbs: Array<{ readonly name: string; readonly owner?: string }>): DatabaseSpec[] {

@@ -4,6 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { StatefulWorkload } from '../../core/workload/stateful-workload';
 import { StatefulWorkloadProps } from '../../core/workload/stateful-workload-props';
+import { RoleSpec } from './databases';
 import { PostgresVersion } from '../postgres-version';
 
 export const PORT = 5432;
@@ -35,6 +36,8 @@ export interface ReplicationContext {
   readonly walDir?: string;
   /** The application databases and their owners. */
   readonly databases: DatabaseSpec[];
+  /** Extra login roles the bootstrap creates (e.g. the monitoring role). */
+  readonly roles: RoleSpec[];
   /** A container env value from the credentials Secret, by the construct's key name. */
   secretEnv(key: string): kplus.EnvValue;
   /** The path of a credentials key in the mounted Secret, by the construct's key name. */
