@@ -3,7 +3,11 @@
  * the Prometheus web UI's editor): the positions of error nodes in the parse tree, empty when the
  * expression parses.
  */
-import { parser } from '@prometheus-io/lezer-promql';
+
+/** The part of lezer's API used here (the package is an ES module with a CommonJS build; its typings are ESM-only). */
+interface SyntaxTree { iterate(spec: { enter: (node: { type: { isError: boolean }; from: number }) => void }): void }
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as { parser: { parse(input: string): SyntaxTree } };
 
 export function promqlErrors(expr: string): string[] {
   const errors: string[] = [];

@@ -7,8 +7,8 @@
  *     maps (also from the OpenAPI spec) — kubernetes-models ignores unknown fields;
  *  3. invariants Kubernetes enforces or a working system needs (see `invariants`).
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import * as nodeFs from 'fs';
+import * as nodePath from 'path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 
@@ -46,9 +46,9 @@ const CRD_MODELS: { [apiVersion: string]: string } = {
 
 /** The openAPIV3Schema of each CRD the library imports (src/imports/crds), by apiVersion and kind. */
 function crdSchema(apiVersion: string, kind: string): any | undefined {
-  const dir = path.join(__dirname, '..', '..', 'src', 'imports', 'crds');
-  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8'))) {
+  const dir = nodePath.join(__dirname, '..', '..', 'src', 'imports', 'crds');
+  for (const f of nodeFs.existsSync(dir) ? nodeFs.readdirSync(dir) : []) {
+    for (const doc of parseAllDocuments(nodeFs.readFileSync(nodePath.join(dir, f), 'utf8'))) {
       const crd = doc.toJSON();
       const version = crd?.spec?.versions?.find((v: any) => `${crd.spec.group}/${v.name}` === apiVersion);
       if (crd?.spec?.names?.kind === kind && version) return version.schema.openAPIV3Schema;

@@ -1,17 +1,8 @@
 // Internal: the application databases and their owners, checked, and the list file the bootstrap
 // scripts read (assets/databases.sh).
 import { IConstruct } from 'constructs';
-import { DatabaseSpec, REPLICATION_USER, SUPERUSER } from './replication';
+import { DatabaseSpec, REPLICATION_USER, RoleSpec, SUPERUSER } from './replication';
 import { ValidationError } from '../../core/errors';
-
-/** A role the list creates. */
-export interface RoleSpec {
-  readonly name: string;
-  /** File holding its password (in the mounted Secret). */
-  readonly passwordFile: string;
-  /** Attributes after LOGIN, e.g. REPLICATION. @default - none */
-  readonly attributes?: string;
-}
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Roles the images create or use themselves (Spilo's post_init.sh, the superuser, replication). */

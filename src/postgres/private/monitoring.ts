@@ -2,8 +2,7 @@
 // pg_monitor role the bootstrap creates), the scrape endpoints, alert rules and dashboard panels.
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { RoleSpec } from './databases';
-import { PORT } from './replication';
+import { PORT, RoleSpec } from './replication';
 import { loadAsset } from '../../core/kit/assets';
 import { AlertRule, AlertSeverity, DashboardPanel, MetricsEndpoint, MonitoredWorkload, Monitoring } from '../../core/kit/monitoring';
 import { StatefulWorkload } from '../../core/workload/stateful-workload';

@@ -4,7 +4,6 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { StatefulWorkload } from '../../core/workload/stateful-workload';
 import { StatefulWorkloadProps } from '../../core/workload/stateful-workload-props';
-import { RoleSpec } from './databases';
 import { PostgresVersion } from '../postgres-version';
 
 export const PORT = 5432;
@@ -20,6 +19,15 @@ export interface DatabaseSpec {
   readonly name: string;
   readonly owner: string;
   readonly passwordKey: string;
+}
+
+/** A role the list creates. */
+export interface RoleSpec {
+  readonly name: string;
+  /** File holding its password (in the mounted Secret). */
+  readonly passwordFile: string;
+  /** Attributes after LOGIN, e.g. REPLICATION. @default - none */
+  readonly attributes?: string;
 }
 
 /** What a mode needs from the cluster to configure the workload. */
