@@ -1,4 +1,4 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -8,6 +8,7 @@ import { ValidationError } from '../errors';
 import { LabelKeys } from '../labels';
 import { registerObjects } from '../registry';
 import { StatefulWorkload } from '../workload/stateful-workload';
+import { WorkloadVolume } from '../workload/volumes';
 
 /** Options of `Monitoring.prometheus()`. */
 export interface PrometheusMonitoringOptions {
@@ -220,6 +221,60 @@ export class MonitoredWorkload extends Construct {
       });
       registerObjects(this, this.dashboard);
     }
+  }
+}
+
+/** What `JmxExporterAgent` adds to a JVM workload. */
+export interface JmxExporterAttachOptions {
+  /** The env var the JVM reads extra options from (`KAFKA_OPTS`, `JVMFLAGS`, `JAVA_TOOL_OPTIONS`). */
+  readonly jvmOptionsEnv: string;
+  /** The agent's configuration (jmx_exporter YAML: `rules`, `lowercaseOutputName`, …). */
+  readonly config: string;
+  /** Port the agent serves `/metrics` on (a main-container port named `metrics`). @default 9404 */
+  readonly port?: number;
+}
+
+/**
+ * The Prometheus JMX exporter as a java agent in a JVM workload (Kafka, ZooKeeper, Cassandra):
+ * an init container copies the agent jar from an image you pin into an emptyDir, the JVM loads it
+ * with `-javaagent:` and serves JVM and MBean metrics on its own port. In-process, so no remote
+ * JMX port is opened (the standalone HTTP server would need one).
+ *
+ * No maintained, non-Bitnami image ships the jar, so you pin one: e.g. a two-line image
+ * `FROM busybox:1.37` + `COPY jmx_prometheus_javaagent-1.1.0.jar /jmx_prometheus_javaagent.jar`
+ * (the jar from Maven Central, `io.prometheus.jmx:jmx_prometheus_javaagent`). The image needs `cp`.
+ */
+export class JmxExporterAgent {
+  /** The agent jar at `jarPath` in `image` (pinned by tag or digest). */
+  public static fromImage(image: string, jarPath: string = '/jmx_prometheus_javaagent.jar'): JmxExporterAgent {
+    return new JmxExporterAgent(image, jarPath);
+  }
+
+  private constructor(public readonly image: string, public readonly jarPath: string) {}
+
+  /** Load the agent into a workload's JVM. */
+  public attach(workload: StatefulWorkload, options: JmxExporterAttachOptions): void {
+    const last = this.image.split('/').pop() ?? '';
+    if (/\s/.test(this.image) || !/[:@]./.test(last) || /:latest$/.test(this.image)) {
+      throw new ValidationError('MonitoringAgentImageInvalid', `JMX exporter image '${this.image}' must be pinned by a tag other than latest or by digest, e.g. 'registry.example.com/jmx-exporter:1.1.0'`, workload);
+    }
+    if (!/^\/[^\s]*\.jar$/.test(this.jarPath)) {
+      throw new ValidationError('MonitoringAgentJarInvalid', `JMX exporter jarPath '${this.jarPath}' must be an absolute path to a .jar file`, workload);
+    }
+    const port = options.port ?? 9404;
+    const dir = '/opt/jmx-exporter';
+    workload.volumes.add('jmx-exporter', WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(32) }));
+    workload.addInitContainer({
+      name: 'jmx-exporter',
+      image: this.image,
+      command: ['cp', this.jarPath, `${dir}/jmx_prometheus_javaagent.jar`],
+      mounts: [{ volume: 'jmx-exporter', mountPath: dir }],
+      resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(16), limit: Size.mebibytes(32) } },
+    });
+    workload.addMount({ volume: 'jmx-exporter', mountPath: dir, readOnly: true });
+    workload.volumes.addConfigFiles('jmx-exporter-config', { mountPath: '/etc/jmx-exporter', files: { 'config.yaml': options.config } });
+    workload.addPort({ name: 'metrics', port });
+    workload.addEnv(options.jvmOptionsEnv, kplus.EnvValue.fromValue(`-javaagent:${dir}/jmx_prometheus_javaagent.jar=${port}:/etc/jmx-exporter/config.yaml`));
   }
 }
 
