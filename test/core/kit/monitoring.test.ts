@@ -86,6 +86,7 @@ test.each<[string, (w: StatefulWorkload) => unknown, string, string]>([
   ['relative path', (w) => Monitoring.prometheus().monitor(w, { endpoints: [{ port: 'metrics', path: 'metrics' }] }), "metrics path 'metrics' must start with '/'", 'MonitoringPathInvalid'],
   ['path with a space', (w) => Monitoring.prometheus().monitor(w, { endpoints: [{ port: 'metrics', path: '/a b' }] }), "metrics path '/a b'", 'MonitoringPathInvalid'],
   ['unknown port', (w) => Monitoring.prometheus().monitor(w, { endpoints: [{ port: 'prom' }] }), "no port named 'prom'; ports are: redis, metrics", 'WorkloadPortUnknown'],
+  ['NaN interval (a ValidationError, not cdk8s\'s plain Error)', (w) => Monitoring.prometheus({ interval: Duration.seconds(NaN) }).monitor(w, OPTIONS), 'got NaN', 'MonitoringIntervalInvalid'],
   ['interval too long', (w) => Monitoring.prometheus({ interval: Duration.hours(2) }).monitor(w, OPTIONS), 'monitoring interval', 'MonitoringIntervalInvalid'],
 ])('bad monitor(): %s', (_, f, message, code) => {
   const e = thrown(() => f(workload()));
