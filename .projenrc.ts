@@ -44,6 +44,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^3.23.0',
     // Evaluates the CEL of the AdmissionPolicies' ValidatingAdmissionPolicies in tests (test/policy/).
     '@bufbuild/cel@^0.6.1',
+    // Monitoring (issue 12): the upstream prometheus-operator schemas validate every emitted
+    // PodMonitor/PrometheusRule (4.4.4 is the CommonJS line that matches kubernetes-models 4.5.1),
+    // and Prometheus's own PromQL grammar parses every alert and dashboard expression.
+    '@kubernetes-models/prometheus-operator@4.4.4',
+    '@prometheus-io/lezer-promql@0.315.0',
+    '@lezer/lr@^1.4.2',
+    '@lezer/highlight@^1.2.1',
   ],
 
   // Other languages (jsii): configured with their package names; they cannot be packaged on this
@@ -66,7 +73,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench'],
-    ignorePatterns: ['examples/dist/**', 'bench/out/**'],
+    ignorePatterns: ['examples/dist/**', 'bench/out/**', 'src/imports/**'],
   },
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,

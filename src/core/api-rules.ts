@@ -15,7 +15,7 @@ export const MAX_SIZE_KIB = 1024 ** 4;
 
 /** Error text unless `d` is a whole number of seconds within [min, max]. */
 export function wholeSecondsError(what: string, d: Duration, min: number, max: number = MAX_INT32): string | undefined {
-  const ms = d.toMilliseconds();
+  const ms = d.toMilliseconds({ integral: false });
   if (!Number.isFinite(ms) || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > max) {
     return `${what} must be a whole number of seconds from ${min} to ${max}, got ${Number.isFinite(ms) ? `${ms / 1000}s` : String(ms)}; ` +
       `use e.g. Duration.seconds(${Math.min(Math.max(min, 1), max)})`;

@@ -14,11 +14,13 @@ import { bindPlan, CLIENT_TLS_DIR, clientEnv } from './private/client-env';
 import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
+import { monitorKafkaPool } from './private/monitoring';
 import { configureNode } from './private/node-env';
 import { collisionKey, constructIdProblem, deriveClusterId, mebibytes } from './private/util';
 import { KafkaRackAwarenessOptions, RackAwareness } from './rack-awareness';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 import { ValidationError } from '../core/errors';
+import { JmxExporterAgent, MonitoredWorkload, Monitoring } from '../core/kit/monitoring';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
 import { Names } from '../core/naming';
 import { Warnings } from '../core/warnings';
@@ -93,6 +95,14 @@ export interface KafkaClusterProps {
   readonly clusterDomain?: string;
   /** NetworkPolicies allowing only the cluster, its topic Jobs and bound clients. @default true */
   readonly networkPolicy?: boolean;
+  /**
+   * Metrics, alerts and a dashboard per node pool: the JMX exporter java agent (`jmxExporter`) in
+   * every node. See docs/kafka.md, "Monitor a cluster".
+   * @default - none
+   */
+  readonly monitoring?: Monitoring;
+  /** Where the JMX exporter agent jar comes from; required with `monitoring`. @default - none */
+  readonly jmxExporter?: JmxExporterAgent;
 }
 
 /**
@@ -135,6 +145,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   /** Ingress into every broker pool's pods (pools added later included): `cluster.connections.allowFrom(peer, ['client'])`. */
   public readonly connections: Connections;
   private readonly pools: KafkaNodePool[] = [];
+  private readonly monitors: MonitoredWorkload[] = [];
   private readonly topics = new Map<string, KafkaTopic>();
   private readonly rack?: RackAwareness;
   /** NetworkPolicy peers of bound clients (pools added later admit them too). */
@@ -159,6 +170,10 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     // Not the construct path: moving the cluster into another chart or construct must not change it.
     this.clusterId = props.clusterId ?? deriveClusterId(`${Chart.of(this).namespace ?? ''}/${this.name}`);
     this.validateProps();
+    if (props.monitoring && !props.jmxExporter) {
+      throw new ValidationError('KafkaMonitoringAgentMissing',
+        "monitoring needs 'jmxExporter': JmxExporterAgent.fromImage('<an image you pin that contains jmx_prometheus_javaagent.jar>') (see docs/kafka.md, Monitor a cluster)", this);
+    }
 
     const c = props.controllers;
     const first = { replicas: props.replicas ?? 3, storage: props.storage, resources: props.resources, heap: props.heap, placement: props.placement };
@@ -300,6 +315,11 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     return pool;
   }
 
+  /** The scrape objects, alert rules and dashboard of each pool, when `monitoring` is set. */
+  public get monitoring(): MonitoredWorkload[] {
+    return [...this.monitors];
+  }
+
   /** A pool by id (`combined`, `controller`, `broker` or an `addNodePool` id). */
   public nodePool(id: string): KafkaNodePool {
     const p = this.pools.find((x) => x.node.id === id);
@@ -439,6 +459,10 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
 
   private configurePool(pool: KafkaNodePool): void {
     const w = pool.workload;
+    const mon = this.props.monitoring;
+    if (mon) {
+      this.monitors.push(monitorKafkaPool(mon, this.props.jmxExporter!, { workload: w, broker: pool.isBroker, controller: pool.isController }));
+    }
     const tls = this.tls;
     // Clients bound before the pool was added reach it too.
     if (pool.isBroker) for (const b of this.bound) w.connections.allowFrom(b, ['client']);

@@ -6,6 +6,7 @@ import { PostgresBackup, PostgresBackupOptions } from './postgres-backup';
 import { PostgresVersion } from './postgres-version';
 import { databaseSpecs } from './private/databases';
 import { officialImage } from './private/images';
+import { MONITOR_KEY, monitorPostgres, monitorRole } from './private/monitoring';
 import { PatroniReplication } from './private/patroni';
 import { CREDENTIALS_DIR, DatabaseSpec, PORT, REPLICATION_KEY, ReplicationStrategy, SUPERUSER, SUPERUSER_KEY } from './private/replication';
 import { StreamingReplication } from './private/streaming';
@@ -13,6 +14,7 @@ import { clusterParameters } from './private/tuning';
 import { ValidationError } from '../core/errors';
 import { Credentials } from '../core/kit/credentials';
 import { GeneratedSecret } from '../core/kit/generated-secret';
+import { MonitoredWorkload, Monitoring } from '../core/kit/monitoring';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
 import { LabelKeys } from '../core/labels';
 import { Names, MAX_STATEFULSET_NAME } from '../core/naming';
@@ -106,6 +108,13 @@ export interface PostgresClusterProps {
   readonly terminationGracePeriod?: Duration;
   /** A CronJob dumping the roles (without passwords) and each database, for restore into a new cluster. @default - none */
   readonly backup?: PostgresBackupOptions;
+  /**
+   * Metrics, alerts and a dashboard: a postgres_exporter sidecar logging in as `metrics_exporter`
+   * (a `pg_monitor` member created at bootstrap, password key `metrics-password`), plus Patroni's
+   * own `/metrics`. See docs/postgres.md, "Monitor a cluster".
+   * @default - none
+   */
+  readonly monitoring?: Monitoring;
 }
 
 /** How clients reach the cluster. */
@@ -203,6 +212,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
   public readonly backupClaim?: k8s.KubePersistentVolumeClaim;
   /** Connection details for clients. */
   public readonly connection: PostgresConnection;
+  /** The scrape objects, alert rules and dashboard, when `monitoring` is set. */
+  public readonly monitoring?: MonitoredWorkload;
 
   private readonly credentials: Credentials;
   private readonly secret: kplus.ISecret;
@@ -276,7 +287,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
     if (this.credentials.isGenerated) {
       this.secretGenerator = new GeneratedSecret(this, 'Credentials', {
         secretName: this.secretName,
-        keys: [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey))],
+        keys: [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey)), ...(props.monitoring ? [MONITOR_KEY] : [])],
         labels: { [LabelKeys.NAME]: 'postgres', [LabelKeys.INSTANCE]: this.workload.name, [LabelKeys.PART_OF]: this.workload.name },
         image: this.credentials.generatorImage,
       });
@@ -296,6 +307,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
       synchronous: props.synchronous ?? false,
       walDir,
       databases: this.dbs,
+      roles: props.monitoring ? [monitorRole(credentialFile(MONITOR_KEY))] : [],
       secretEnv: (key) => this.secretEnv(key),
       credentialFile,
     });
@@ -335,6 +347,16 @@ export class PostgresCluster extends Construct implements IStatefulService {
       this.backupCronJob = this.backup.cronJob;
       this.backupClaim = this.backup.claim;
       this.workload.connections.allowFromLabels(this.backup.podSelector, ['postgresql']);
+    }
+    if (props.monitoring) {
+      this.monitoring = monitorPostgres(props.monitoring, {
+        workload: this.workload,
+        patroni: this.mode === ReplicationMode.PATRONI,
+        sslMode: strategy.sslMode,
+        password: this.secretEnv(MONITOR_KEY),
+        walBudget,
+        volumes: walSize ? ['data', 'wal'] : ['data'],
+      });
     }
     if (this.instances === 1) {
       Warnings.of(this).add('@cdk8s-stateful/postgres:singleInstance',

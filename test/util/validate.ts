@@ -7,6 +7,8 @@
  *     maps (also from the OpenAPI spec) — kubernetes-models ignores unknown fields;
  *  3. invariants Kubernetes enforces or a working system needs (see `invariants`).
  */
+import * as nodeFs from 'fs';
+import * as nodePath from 'path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 
@@ -37,14 +39,50 @@ const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_KEY_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
+/** Custom resources: the upstream schemas (kubernetes-models' CRD packages), by apiVersion. */
+const CRD_MODELS: { [apiVersion: string]: string } = {
+  'monitoring.coreos.com/v1': '@kubernetes-models/prometheus-operator',
+};
+
+/** The openAPIV3Schema of each CRD the library imports (src/imports/crds), by apiVersion and kind. */
+function crdSchema(apiVersion: string, kind: string): any | undefined {
+  const dir = nodePath.join(__dirname, '..', '..', 'src', 'imports', 'crds');
+  for (const f of nodeFs.existsSync(dir) ? nodeFs.readdirSync(dir) : []) {
+    for (const doc of parseAllDocuments(nodeFs.readFileSync(nodePath.join(dir, f), 'utf8'))) {
+      const crd = doc.toJSON();
+      const version = crd?.spec?.versions?.find((v: any) => `${crd.spec.group}/${v.name}` === apiVersion);
+      if (crd?.spec?.names?.kind === kind && version) return version.schema.openAPIV3Schema;
+    }
+  }
+  return undefined;
+}
+
+/** Unknown fields of a custom resource, against the properties its CRD schema declares. */
+function crdUnknownFieldErrors(obj: any, schema: any): string[] {
+  const where = `${obj?.kind}/${obj?.metadata?.name}`;
+  const errors: string[] = [];
+  const walk = (value: any, s: any, at: string) => {
+    if (value === null || typeof value !== 'object' || !s) return;
+    if (Array.isArray(value)) { value.forEach((v, i) => walk(v, s.items, `${at}[${i}]`)); return; }
+    if (!s.properties) return;
+    for (const [k, v] of Object.entries(value)) {
+      if (!(k in s.properties)) errors.push(`${where}: unknown field ${at}.${k}`);
+      else if (k !== 'metadata') walk(v, s.properties[k], `${at}.${k}`);
+    }
+  };
+  walk(obj, schema, '');
+  return errors;
+}
+
 /** 1. Schema validation with kubernetes-models. Returns error strings. */
 export function schemaErrors(obj: any): string[] {
   const where = `${obj?.kind}/${obj?.metadata?.name}`;
   if (!obj?.apiVersion || !obj?.kind) return [`${where}: missing apiVersion or kind`];
   let Model: any;
   try {
+    const pkg = CRD_MODELS[obj.apiVersion] ?? 'kubernetes-models';
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    Model = require(`kubernetes-models/${obj.apiVersion}/${obj.kind}`)[obj.kind];
+    Model = require(`${pkg}/${obj.apiVersion}/${obj.kind}`)[obj.kind];
   } catch {
     return [`${where}: unknown apiVersion/kind ${obj.apiVersion} ${obj.kind} (kubernetes-models has no schema for it)`];
   }
@@ -65,6 +103,10 @@ function modelName(apiVersion: string, kind: string): string {
 export function unknownFieldErrors(obj: any): string[] {
   const errors: string[] = [];
   const where = `${obj?.kind}/${obj?.metadata?.name}`;
+  if (CRD_MODELS[obj.apiVersion]) {
+    const schema = crdSchema(obj.apiVersion, obj.kind);
+    return schema ? crdUnknownFieldErrors(obj, schema) : [`${where}: no CRD schema in src/imports/crds for ${obj.apiVersion} ${obj.kind}`];
+  }
   const root = modelName(obj.apiVersion, obj.kind);
   if (!clientModels[root]?.getAttributeTypeMap) return [`${where}: no model ${root} to check fields against`];
   const walk = (value: any, type: string, path: string) => {

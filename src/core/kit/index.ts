@@ -2,3 +2,4 @@ export * from './credentials';
 export * from './generated-secret';
 export * from './script-job';
 export * from './stateful-service';
+export * from './monitoring';

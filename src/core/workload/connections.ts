@@ -70,6 +70,12 @@ export class Connections {
     this.peers.push({ peer: { podSelector: { matchLabels: { ...labels } } }, ports });
   }
 
+  /** @internal The number of a port the policy can open (main container or sidecar), by name. */
+  public _port(name: string): number {
+    this.checkPorts([name]);
+    return this.ports.find((p) => p.name === name)!.port;
+  }
+
   /** @internal The NetworkPolicy spec. */
   public _toKube(): k8s.NetworkPolicySpec {
     const portsOf = (names?: string[]): k8s.NetworkPolicyPort[] | undefined => names?.map((n) => {

@@ -70,6 +70,8 @@ export class StatefulWorkload extends Construct implements IConnectable {
   private readonly recommended: RecommendedLabels;
   private readonly props: StatefulWorkloadProps;
   private readonly portList: WorkloadPort[] = [];
+  /** Ports of every container (main and sidecars): the ones `connections.allowFrom` can open. */
+  private readonly podPorts: WorkloadPort[] = [];
   private readonly env: k8s.EnvVar[] = [];
   private readonly extraArgs: string[] = [];
   private readonly initContainers: ContainerOptions[] = [];
@@ -102,7 +104,7 @@ export class StatefulWorkload extends Construct implements IConnectable {
     this.podLabels = { ...(props.podLabels ?? {}) };
     this.podAnnotations = { ...(props.podAnnotations ?? {}) };
     this.scheduling = new WorkloadScheduling(this.selectorLabels, props.placement);
-    this.connections = new Connections(this, this.selectorLabels, this.portList);
+    this.connections = new Connections(this, this.selectorLabels, this.podPorts);
     this.rbac = new WorkloadRbac(this, this.name, this.recommended.all);
     this.volumes = new WorkloadVolumes(this, {
       name: this.name,
@@ -210,8 +212,10 @@ export class StatefulWorkload extends Construct implements IConnectable {
 
   /** Add a port to the main container (and to the headless Service). */
   public addPort(port: WorkloadPort): void {
-    assertPort(this, port, this.portList);
+    // Containers of a pod share its network namespace: names and numbers are unique pod-wide.
+    assertPort(this, port, this.podPorts);
     this.portList.push(port);
+    this.podPorts.push(port);
   }
 
   /** Number of a named port. */
@@ -271,7 +275,10 @@ export class StatefulWorkload extends Construct implements IConnectable {
   public addSidecar(container: ContainerOptions): void {
     this.assertNewContainer(container.name);
     assertContainer(this, container);
+    for (const port of container.ports ?? []) assertPort(this, port, this.podPorts);
     this.sidecars.push(container);
+    // A sidecar's ports (e.g. an exporter's) can be opened to peers by name too.
+    this.podPorts.push(...(container.ports ?? []));
   }
 
   /** Add a pod annotation. */

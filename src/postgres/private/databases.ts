@@ -1,21 +1,14 @@
 // Internal: the application databases and their owners, checked, and the list file the bootstrap
 // scripts read (assets/databases.sh).
 import { IConstruct } from 'constructs';
-import { DatabaseSpec, REPLICATION_USER, SUPERUSER } from './replication';
+import { DatabaseSpec, REPLICATION_USER, RoleSpec, SUPERUSER } from './replication';
 import { ValidationError } from '../../core/errors';
-
-/** A role the list creates. */
-export interface RoleSpec {
-  readonly name: string;
-  /** File holding its password (in the mounted Secret). */
-  readonly passwordFile: string;
-  /** Attributes after LOGIN, e.g. REPLICATION. @default - none */
-  readonly attributes?: string;
-}
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Roles the images create or use themselves (Spilo's post_init.sh, the superuser, replication). */
-const RESERVED_ROLES = new Set([SUPERUSER, REPLICATION_USER, 'standby', 'admin', 'zalandos', 'robot_zmon', 'cron_admin', 'superuser', 'replication']);
+const RESERVED_ROLES = new Set([SUPERUSER, REPLICATION_USER, 'standby', 'admin', 'zalandos', 'robot_zmon', 'cron_admin', 'superuser', 'replication',
+  // The monitoring role (private/monitoring.ts).
+  'metrics_exporter']);
 
 /** Checks the `databases` prop; each owner logs in with the key `<owner>-password`. */
 export function databaseSpecs(scope: IConstruct, dbs: Array<{ readonly name: string; readonly owner?: string }>): DatabaseSpec[] {

@@ -79,7 +79,7 @@ export class PatroniReplication implements ReplicationStrategy {
       files: {
         'post-init.sh': loadAsset('postgres/assets/patroni-post-init.sh'),
         'databases.sh': loadAsset('postgres/assets/databases.sh'),
-        'databases.list': databaseList(ctx.databases, (key) => ctx.credentialFile(key)),
+        'databases.list': databaseList(ctx.databases, (key) => ctx.credentialFile(key), ctx.roles),
       },
       defaultMode: 0o555,
     });

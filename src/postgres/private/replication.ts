@@ -21,6 +21,15 @@ export interface DatabaseSpec {
   readonly passwordKey: string;
 }
 
+/** A role the list creates. */
+export interface RoleSpec {
+  readonly name: string;
+  /** File holding its password (in the mounted Secret). */
+  readonly passwordFile: string;
+  /** Attributes after LOGIN, e.g. REPLICATION. @default - none */
+  readonly attributes?: string;
+}
+
 /** What a mode needs from the cluster to configure the workload. */
 export interface ReplicationContext {
   readonly workload: StatefulWorkload;
@@ -35,6 +44,8 @@ export interface ReplicationContext {
   readonly walDir?: string;
   /** The application databases and their owners. */
   readonly databases: DatabaseSpec[];
+  /** Extra login roles the bootstrap creates (e.g. the monitoring role). */
+  readonly roles: RoleSpec[];
   /** A container env value from the credentials Secret, by the construct's key name. */
   secretEnv(key: string): kplus.EnvValue;
   /** The path of a credentials key in the mounted Secret, by the construct's key name. */

@@ -82,6 +82,7 @@ export class StreamingReplication implements ReplicationStrategy {
         // The replication role first, then the owners and databases.
         'databases.list': databaseList(ctx.databases, (key) => ctx.credentialFile(key), [
           { name: REPLICATION_USER, passwordFile: ctx.credentialFile(REPLICATION_KEY), attributes: 'REPLICATION' },
+          ...ctx.roles,
         ]),
         'databases.sh': loadAsset('postgres/assets/databases.sh'),
         'replication-and-databases.sh': loadAsset('postgres/assets/streaming-initdb.sh'),
