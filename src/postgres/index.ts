@@ -1,3 +1,4 @@
 export * from './postgres-version';
+export * from './postgres-cluster-props';
 export * from './postgres-cluster';
 export * from './postgres-backup';
