@@ -60,6 +60,7 @@ export class EmulatedCluster implements PodHost, ObjectStore {
   private readonly secrets = new Map<string, Record<string, string>>();
   private readonly configMaps = new Map<string, Record<string, string>>();
   private readonly defaultNamespace: string;
+  private jobRuns = 0;
 
   constructor(private readonly opts: ClusterOptions) {
     this.domain = opts.domain ?? 'cluster.local';
@@ -127,6 +128,28 @@ export class EmulatedCluster implements PodHost, ObjectStore {
     return pods;
   }
 
+  /**
+   * One run of a CronJob (or a Job): a pod from its template, named `<name>-<n>`, run until it
+   * completes (restartPolicy Never/OnFailure as given); its sandbox is removed afterwards, its
+   * claims stay. Returns the phase, the main containers' exit codes and logs.
+   */
+  public async runJob(name: string, timeoutMs = 120_000): Promise<{ pod: Pod; phase: string; exitCodes: Record<string, number | null | undefined>; logs: string }> {
+    const o = this.opts.objects.find((x) => (x.kind === 'CronJob' || x.kind === 'Job') && x.metadata?.name === name);
+    if (!o) throw new Error(`no CronJob or Job ${name} in the manifests`);
+    const jobSpec = o.kind === 'CronJob' ? o.spec.jobTemplate.spec : o.spec;
+    const podName = `${name}-${++this.jobRuns}`;
+    const pod = new Pod(this, podName, this.nsOf(o), jobSpec.template, jobSpec.template.spec.subdomain, {}, []);
+    this.pods.set(podName, pod);
+    try {
+      await pod.start();
+      const r = await pod.waitCompleted(timeoutMs);
+      const logs = jobSpec.template.spec.containers.map((c: any) => pod.logs(c.name)).join('');
+      return { pod, ...r, logs };
+    } finally {
+      await pod.delete(0);
+    }
+  }
+
   /** The controller's start: OrderedReady waits for each pod to be Ready before the next; Parallel starts all. */
   public async startStatefulSet(name: string, readyTimeoutMs = 120_000): Promise<Pod[]> {
     const sts = this.object('StatefulSet', name);
@@ -156,7 +179,7 @@ export class EmulatedCluster implements PodHost, ObjectStore {
     const pods: HostsPod[] = [...this.pods.values()].map((p) => ({
       name: p.name,
       namespace: p.namespace,
-      ip: p.phase === 'Stopped' || p.phase === 'Terminating' ? undefined : p.ip,
+      ip: p.phase === 'Running' || p.phase === 'Pending' ? p.ip : undefined,
       ready: p.ready,
       labels: p.labels,
       subdomain: p.subdomain,
