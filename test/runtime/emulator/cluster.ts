@@ -150,6 +150,15 @@ export class EmulatedCluster implements PodHost, ObjectStore {
     }
   }
 
+  /** A bare Pod (what `kubectl run` creates): created, not started. */
+  public createPod(manifest: { metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec: any }): Pod {
+    if (this.pods.has(manifest.metadata.name)) throw new Error(`pod ${manifest.metadata.name} exists`);
+    const pod = new Pod(this, manifest.metadata.name, manifest.metadata.namespace ?? this.defaultNamespace,
+      { metadata: { labels: manifest.metadata.labels ?? {} }, spec: manifest.spec }, manifest.spec.subdomain, {}, []);
+    this.pods.set(pod.name, pod);
+    return pod;
+  }
+
   /** The controller's start: OrderedReady waits for each pod to be Ready before the next; Parallel starts all. */
   public async startStatefulSet(name: string, readyTimeoutMs = 120_000): Promise<Pod[]> {
     const sts = this.object('StatefulSet', name);

@@ -63,6 +63,19 @@ describeRuntime('emulated Job pods', ['/bin/busybox'], () => {
     expect(r.pod.restartCount('main')).toBe(1);
   });
 
+  test('a bare pod (kubectl run): started, exec into it, deleted', async () => {
+    const pod = cluster.createPod({ metadata: { name: 'shell', namespace: 'jobs', labels: { app: 'x' } },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'sh', image: 'busybox:1.36', command: ['sleep', '600'], env: [{ name: 'A', value: 'b' }] }] } });
+    await pod.start();
+    await cluster.waitReady('shell', 10_000);
+    const r = await pod.exec('sh', ['sh', '-c', 'echo "$A $(hostname)"']);
+    expect(r.stdout.trim()).toBe('b shell');
+    expect(pod.labels.app).toBe('x');
+    expect(() => cluster.createPod({ metadata: { name: 'shell' }, spec: { containers: [] } })).toThrow('pod shell exists');
+    await pod.delete(0);
+    expect(pod.phase).toBe('Stopped');
+  });
+
   test('Never: a failed init container fails the pod; the main container never runs', async () => {
     const r = await cluster.runJob('badinit', 20_000);
     expect(r.phase).toBe('Failed');
