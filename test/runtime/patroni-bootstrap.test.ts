@@ -29,7 +29,9 @@ describeRuntime('Patroni mode: post_init and the generated server settings on Po
   const passwords = { 'superuser-password': 'su-pw', 'replication-password': 'repl-pw', 'orders-password': 'orders-pw', 'finance-password': "fin'pw" };
   const chart = new Chart(Testing.app(), 'c', { namespace: 'db' });
   new PostgresCluster(chart, 'pat', {
-    instances: 2, synchronous: true, databases: [{ name: 'orders' }, { name: 'ledger', owner: 'finance' }],
+    instances: 2,
+    synchronous: true,
+    databases: [{ name: 'orders' }, { name: 'ledger', owner: 'finance' }],
     storage: { size: Size.gibibytes(10), walSize: Size.gibibytes(2) },
   });
   const objects = synthValidated(chart, { externalSecrets: ['pat-credentials'] });

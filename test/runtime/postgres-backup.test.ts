@@ -55,13 +55,16 @@ describeRuntime('Postgres backup CronJob and restore into a new cluster (runtime
     const chart = new Chart(Testing.app(), 'c', { namespace: 'billing' });
     for (const name of [A, B]) {
       new PostgresCluster(chart, name, {
-        instances: 1, mode: ReplicationMode.STREAMING,
+        instances: 1,
+        mode: ReplicationMode.STREAMING,
         databases: [{ name: 'orders' }, { name: 'ledger', owner: 'finance' }],
         backup: { size: Size.gibibytes(1), keep: KEEP },
       });
     }
-    cluster = new EmulatedCluster({ objects: synthValidated(chart, { externalSecrets: [`${A}-credentials`, `${B}-credentials`] }),
-      secrets: { [`${A}-credentials`]: pw('a'), [`${B}-credentials`]: pw('b') } });
+    cluster = new EmulatedCluster({
+      objects: synthValidated(chart, { externalSecrets: [`${A}-credentials`, `${B}-credentials`] }),
+      secrets: { [`${A}-credentials`]: pw('a'), [`${B}-credentials`]: pw('b') },
+    });
     backupDir = cluster.claimDir(`${A}-backup`);
   });
   afterAll(async () => { await cluster?.destroy(); });
@@ -69,6 +72,8 @@ describeRuntime('Postgres backup CronJob and restore into a new cluster (runtime
   test('two clusters bootstrap; A gets rows', async () => {
     const t0 = Date.now();
     await Promise.all([cluster.startStatefulSet(A, 180_000), cluster.startStatefulSet(B, 180_000)]);
+    // podManagementPolicy Parallel: the controller does not wait; the test does.
+    await Promise.all([cluster.waitReady(`${A}-0`, 180_000), cluster.waitReady(`${B}-0`, 180_000)]);
     console.log(`clusters A and B Ready in ${Date.now() - t0} ms`);
     await psql(ip(`${A}-0`), 'orders', 'orders-a', 'orders', "create table items (id int primary key, name text); insert into items select g, 'item ' || g from generate_series(1, 1000) g");
     await psql(ip(`${A}-0`), 'finance', 'finance-a', 'ledger', 'create table entries (amount numeric); insert into entries values (12.5), (7.25)');

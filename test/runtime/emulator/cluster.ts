@@ -45,6 +45,13 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
   }
 }
 
+export interface JobRun {
+  readonly pod: Pod;
+  readonly phase: string;
+  readonly exitCodes: Record<string, number | null | undefined>;
+  readonly logs: string;
+}
+
 export function decodeSecret(obj: any): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj.data ?? {})) out[k] = Buffer.from(String(v), 'base64').toString('utf8');
@@ -133,7 +140,7 @@ export class EmulatedCluster implements PodHost, ObjectStore {
    * completes (restartPolicy Never/OnFailure as given); its sandbox is removed afterwards, its
    * claims stay. Returns the phase, the main containers' exit codes and logs.
    */
-  public async runJob(name: string, timeoutMs = 120_000): Promise<{ pod: Pod; phase: string; exitCodes: Record<string, number | null | undefined>; logs: string }> {
+  public async runJob(name: string, timeoutMs = 120_000): Promise<JobRun> {
     const o = this.opts.objects.find((x) => (x.kind === 'CronJob' || x.kind === 'Job') && x.metadata?.name === name);
     if (!o) throw new Error(`no CronJob or Job ${name} in the manifests`);
     const jobSpec = o.kind === 'CronJob' ? o.spec.jobTemplate.spec : o.spec;

@@ -2,6 +2,7 @@
  * Job pods in the emulator: restartPolicy Never runs the container once and the pod fails with
  * it; OnFailure restarts it until it exits 0; a failed init container fails a Never pod.
  */
+import * as fs from 'fs';
 import { EmulatedCluster } from './cluster';
 import { describeRuntime } from '../runtime-env';
 
@@ -9,7 +10,9 @@ jest.setTimeout(60_000);
 
 function cronJob(name: string, restartPolicy: string, script: string, init?: string): any {
   return {
-    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: 'jobs' },
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace: 'jobs' },
     spec: {
       schedule: '0 2 * * *',
       jobTemplate: {
@@ -41,7 +44,7 @@ describeRuntime('emulated Job pods', ['/bin/busybox'], () => {
     });
   });
   afterAll(async () => { await cluster?.destroy(); });
-  const runs = () => require('fs').readFileSync(`${cluster.claimDir('out')}/runs`, 'utf8').split('\n').filter(Boolean).length;
+  const runs = () => fs.readFileSync(`${cluster.claimDir('out')}/runs`, 'utf8').split('\n').filter(Boolean).length;
 
   test('Never: one run, the pod fails with the exit code; a second run is a new pod sharing the claim', async () => {
     const r = await cluster.runJob('never', 20_000);
@@ -64,8 +67,10 @@ describeRuntime('emulated Job pods', ['/bin/busybox'], () => {
   });
 
   test('a bare pod (kubectl run): started, exec into it, deleted', async () => {
-    const pod = cluster.createPod({ metadata: { name: 'shell', namespace: 'jobs', labels: { app: 'x' } },
-      spec: { restartPolicy: 'Never', containers: [{ name: 'sh', image: 'busybox:1.36', command: ['sleep', '600'], env: [{ name: 'A', value: 'b' }] }] } });
+    const pod = cluster.createPod({
+      metadata: { name: 'shell', namespace: 'jobs', labels: { app: 'x' } },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'sh', image: 'busybox:1.36', command: ['sleep', '600'], env: [{ name: 'A', value: 'b' }] }] },
+    });
     await pod.start();
     await cluster.waitReady('shell', 10_000);
     const r = await pod.exec('sh', ['sh', '-c', 'echo "$A $(hostname)"']);
