@@ -45,6 +45,13 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
   }
 }
 
+export interface JobRun {
+  readonly pod: Pod;
+  readonly phase: string;
+  readonly exitCodes: Record<string, number | null | undefined>;
+  readonly logs: string;
+}
+
 export function decodeSecret(obj: any): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj.data ?? {})) out[k] = Buffer.from(String(v), 'base64').toString('utf8');
@@ -60,6 +67,7 @@ export class EmulatedCluster implements PodHost, ObjectStore {
   private readonly secrets = new Map<string, Record<string, string>>();
   private readonly configMaps = new Map<string, Record<string, string>>();
   private readonly defaultNamespace: string;
+  private jobRuns = 0;
 
   constructor(private readonly opts: ClusterOptions) {
     this.domain = opts.domain ?? 'cluster.local';
@@ -127,6 +135,37 @@ export class EmulatedCluster implements PodHost, ObjectStore {
     return pods;
   }
 
+  /**
+   * One run of a CronJob (or a Job): a pod from its template, named `<name>-<n>`, run until it
+   * completes (restartPolicy Never/OnFailure as given); its sandbox is removed afterwards, its
+   * claims stay. Returns the phase, the main containers' exit codes and logs.
+   */
+  public async runJob(name: string, timeoutMs = 120_000): Promise<JobRun> {
+    const o = this.opts.objects.find((x) => (x.kind === 'CronJob' || x.kind === 'Job') && x.metadata?.name === name);
+    if (!o) throw new Error(`no CronJob or Job ${name} in the manifests`);
+    const jobSpec = o.kind === 'CronJob' ? o.spec.jobTemplate.spec : o.spec;
+    const podName = `${name}-${++this.jobRuns}`;
+    const pod = new Pod(this, podName, this.nsOf(o), jobSpec.template, jobSpec.template.spec.subdomain, {}, []);
+    this.pods.set(podName, pod);
+    try {
+      await pod.start();
+      const r = await pod.waitCompleted(timeoutMs);
+      const logs = jobSpec.template.spec.containers.map((c: any) => pod.logs(c.name)).join('');
+      return { pod, ...r, logs };
+    } finally {
+      await pod.delete(0);
+    }
+  }
+
+  /** A bare Pod (what `kubectl run` creates): created, not started. */
+  public createPod(manifest: { metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec: any }): Pod {
+    if (this.pods.has(manifest.metadata.name)) throw new Error(`pod ${manifest.metadata.name} exists`);
+    const pod = new Pod(this, manifest.metadata.name, manifest.metadata.namespace ?? this.defaultNamespace,
+      { metadata: { labels: manifest.metadata.labels ?? {} }, spec: manifest.spec }, manifest.spec.subdomain, {}, []);
+    this.pods.set(pod.name, pod);
+    return pod;
+  }
+
   /** The controller's start: OrderedReady waits for each pod to be Ready before the next; Parallel starts all. */
   public async startStatefulSet(name: string, readyTimeoutMs = 120_000): Promise<Pod[]> {
     const sts = this.object('StatefulSet', name);
@@ -156,7 +195,7 @@ export class EmulatedCluster implements PodHost, ObjectStore {
     const pods: HostsPod[] = [...this.pods.values()].map((p) => ({
       name: p.name,
       namespace: p.namespace,
-      ip: p.phase === 'Stopped' || p.phase === 'Terminating' ? undefined : p.ip,
+      ip: p.phase === 'Running' || p.phase === 'Pending' ? p.ip : undefined,
       ready: p.ready,
       labels: p.labels,
       subdomain: p.subdomain,

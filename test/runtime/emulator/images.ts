@@ -46,6 +46,12 @@ export const IMAGES: ImageMapping[] = [
     note: 'Debian PostgreSQL 15 binaries on the image PATH; docker-entrypoint.sh emulated by test/runtime/images/postgres-entrypoint.sh (only what our manifests depend on)',
   },
   {
+    match: /^ghcr\.io\/zalando\/spilo-\d+:/,
+    files: { '/scripts/post_init.sh': path.join(__dirname, '..', 'images', 'spilo-post-init.sh') },
+    path: `/usr/lib/postgresql/15/bin:${STD_PATH}`,
+    note: 'Debian PostgreSQL 15 client programs for the Spilo image (PostgreSQL 17); only the bootstrap post_init is run (no Patroni, no Spilo scripts): Spilo\'s own /scripts/post_init.sh is a stub that checks its arguments and connects',
+  },
+  {
     match: /^(docker\.io\/(library\/)?)?python:/,
     files: {},
     path: STD_PATH,

@@ -55,7 +55,8 @@ export class Pod {
   public readonly hostsFile: string;
   public readonly labels: Record<string, string>;
   public readonly containers = new Map<string, ContainerState>();
-  public phase: 'Pending' | 'Running' | 'Terminating' | 'Stopped' = 'Stopped';
+  /** Succeeded/Failed: every main container has exited for good (restartPolicy Never or OnFailure). */
+  public phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Terminating' | 'Stopped' = 'Stopped';
   public ip?: string;
   private stopping = false;
   private volumeDirs = new Map<string, { dir: string; ro: boolean }>();
@@ -122,13 +123,39 @@ export class Pod {
           c.lastExitCode = code;
           if (code === 0) break;
           if (this.stopping) return;
+          // restartPolicy Never: a failed init container fails the pod (the kubelet's rule).
+          if (this.restartPolicy === 'Never') { this.finish('Failed'); return; }
           await sleep(BACKOFF_MS[Math.min(c.restarts++, BACKOFF_MS.length - 1)]);
         }
       }
       if (this.stopping) return;
       this.phase = 'Running';
-      await Promise.all([...this.containers.values()].filter((c) => !c.init).map((c) => this.supervise(c)));
+      const mains = [...this.containers.values()].filter((c) => !c.init);
+      await Promise.all(mains.map((c) => this.supervise(c)));
+      if (this.stopping) return;
+      // Only reached when no container is restarted any more (restartPolicy Never or OnFailure).
+      this.finish(mains.every((c) => c.lastExitCode === 0) ? 'Succeeded' : 'Failed');
     })()];
+  }
+
+  /** spec.restartPolicy: Always (a StatefulSet's pods), OnFailure or Never (a Job's). */
+  public get restartPolicy(): 'Always' | 'OnFailure' | 'Never' { return this.spec.restartPolicy ?? 'Always'; }
+
+  private finish(phase: 'Succeeded' | 'Failed'): void {
+    this.phase = phase;
+    this.host.podChanged(this);
+  }
+
+  /** A Job's pod: waits until it Succeeded or Failed, returns the main containers' exit codes. */
+  public async waitCompleted(timeoutMs: number): Promise<{ phase: string; exitCodes: Record<string, number | null | undefined> }> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.phase !== 'Succeeded' && this.phase !== 'Failed') {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for pod ${this.name} to complete (${this.phase})`);
+      await sleep(100);
+    }
+    const exitCodes: Record<string, number | null | undefined> = {};
+    for (const [n, c] of this.containers) if (!c.init) exitCodes[n] = c.lastExitCode;
+    return { phase: this.phase, exitCodes };
   }
 
   private async supervise(c: ContainerState): Promise<void> {
@@ -140,6 +167,7 @@ export class Pod {
       c.lastExitCode = code;
       this.host.podChanged(this);
       if (this.stopping) return;
+      if (this.restartPolicy === 'Never' || (this.restartPolicy === 'OnFailure' && code === 0)) return;
       await sleep(BACKOFF_MS[Math.min(c.restarts++, BACKOFF_MS.length - 1)]);
     }
   }
