@@ -96,11 +96,15 @@ export function annotationsError(what: string, annotations: { [key: string]: str
   return undefined;
 }
 
+/** Already normal: absolute, no empty, '.' or '..' segment, no trailing slash. */
+const NORMAL_PATH = /^(\/(?!\.\.?(\/|$))[^/]+)+$/;
+
 /**
  * A mount path as the kubelet sees it: absolute, without `..`, `.`, `//` or a trailing slash.
  * Returns the normal form, or an error text.
  */
 export function normalizeMountPath(what: string, p: string): { path?: string; error?: string } {
+  if (typeof p === 'string' && NORMAL_PATH.test(p)) return { path: p };
   if (typeof p !== 'string' || !p.startsWith('/')) return { error: `${what} '${p}' is not an absolute path; give e.g. '/data'` };
   const parts = p.split('/').filter((s) => s !== '' && s !== '.');
   if (parts.includes('..')) return { error: `${what} '${p}' contains '..'; give the path without it` };

@@ -3,7 +3,7 @@
 // namespace, a Service named `<name>-headless`). Every object this library creates registers
 // here when it is constructed, so the clash is a ValidationError naming both construct paths,
 // at O(1) per object.
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 
@@ -25,7 +25,7 @@ export function registerObjects(scope: IConstruct, ...objs: ApiObject[]): void {
   const seen: Map<string, string> = root[REGISTRY_KEY];
   for (const obj of objs) {
     const clusterScoped = CLUSTER_SCOPED.has(obj.kind);
-    const ns = clusterScoped ? '' : Chart.of(obj).namespace ?? '';
+    const ns = clusterScoped ? '' : obj.chart.namespace ?? '';
     const key = `${obj.apiGroup}/${obj.kind}/${ns}/${obj.name}`;
     const other = seen.get(key);
     if (other !== undefined && other !== obj.node.path) {

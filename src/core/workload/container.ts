@@ -45,10 +45,13 @@ export class HealthProbe {
 
   private constructor(private readonly handler: k8s.Probe, private readonly options: HealthProbeOptions) {}
 
-  /** @internal The probe as the Kubernetes API spells it. */
+  private rendered?: k8s.Probe;
+
+  /** @internal The probe as the Kubernetes API spells it (computed once: a probe is immutable). */
   public _toKube(): k8s.Probe {
+    if (this.rendered) return this.rendered;
     const o = this.options;
-    return {
+    return this.rendered = {
       ...this.handler,
       initialDelaySeconds: o.initialDelay?.toSeconds(),
       periodSeconds: (o.period ?? Duration.seconds(10)).toSeconds(),
