@@ -5,6 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EtcdBackupOptions, EtcdDefragOptions } from './etcd-maintenance';
 import { EtcdVersion } from './etcd-version';
+import { sizeError } from '../core/api-rules';
 import { defaultQuotaBytes, initialCluster, memberFlags, MIN_VOLUME_BYTES, quotaError } from './private/flags';
 import { EtcdBackupJob, EtcdDefragJob } from './private/maintenance';
 import { ValidationError } from '../core/errors';
@@ -124,6 +125,10 @@ export class EtcdCluster extends Construct implements IStatefulService {
     }
     this.replicas = replicas;
     const storageSize = props.storageSize ?? Size.gibibytes(8);
+    for (const [what, s] of [['storageSize', storageSize], ['quotaBackend', props.quotaBackend]] as const) {
+      const bad = s && sizeError(what, s, 1);
+      if (bad) throw new ValidationError(what === 'storageSize' ? 'EtcdStorageTooSmall' : 'EtcdQuotaInvalid', bad, this);
+    }
     const volumeBytes = storageSize.toKibibytes() * 1024;
     if (volumeBytes < MIN_VOLUME_BYTES) {
       throw new ValidationError('EtcdStorageTooSmall', `storageSize must be at least 1 GiB (the database, its WAL and a defragmentation copy), got ${volumeBytes} bytes`, this);
@@ -236,6 +241,9 @@ export class EtcdCluster extends Construct implements IStatefulService {
    */
   public bind(workload: kplus.Workload, options: EtcdBindOptions = {}): void {
     const envName = options.envName ?? 'ETCD_ENDPOINTS';
+    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(envName)) {
+      throw new ValidationError('EtcdBindEnvNameInvalid', `bind: envName '${envName}' is not an env var name (letters, digits, '_', '-' and '.', not starting with a digit)`, this);
+    }
     if (this.bindings.includes(workload)) {
       throw new ValidationError('EtcdBindDuplicate', `bind: workload '${workload.node.path}' is bound to this cluster already; bind it once`, this);
     }

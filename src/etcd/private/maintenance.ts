@@ -3,6 +3,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { sizeError } from '../../core/api-rules';
 import { ValidationError } from '../../core/errors';
 import { keepAnnotations } from '../../core/keep-policy';
 import { loadAsset } from '../../core/kit/assets';
@@ -89,6 +90,8 @@ export class EtcdBackupJob extends Construct {
     if (!Number.isInteger(keep) || keep < 1) {
       throw new ValidationError('EtcdBackupKeepInvalid', `backup.keep must be a whole number ≥ 1, got ${keep}`, scope);
     }
+    const badSize = sizeError('backup.size', props.size, 1024);
+    if (badSize) throw new ValidationError('EtcdBackupSizeInvalid', badSize, scope);
     const name = `${props.instance}-backup`;
     if (name.length > MAX_STATEFULSET_NAME) {
       // The CronJob controller appends an 11-character suffix to Job names, which must stay within 63.
