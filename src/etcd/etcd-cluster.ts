@@ -125,10 +125,10 @@ export class EtcdCluster extends Construct implements IStatefulService {
     }
     this.replicas = replicas;
     const storageSize = props.storageSize ?? Size.gibibytes(8);
-    for (const [what, s] of [['storageSize', storageSize], ['quotaBackend', props.quotaBackend]] as const) {
-      const bad = s && sizeError(what, s, 1);
-      if (bad) throw new ValidationError(what === 'storageSize' ? 'EtcdStorageTooSmall' : 'EtcdQuotaInvalid', bad, this);
-    }
+    const badStorage = sizeError('storageSize', storageSize, 1);
+    if (badStorage) throw new ValidationError('EtcdStorageTooSmall', badStorage, this);
+    const badQuotaSize = props.quotaBackend && sizeError('quotaBackend', props.quotaBackend, 1);
+    if (badQuotaSize) throw new ValidationError('EtcdQuotaInvalid', badQuotaSize, this);
     const volumeBytes = storageSize.toKibibytes() * 1024;
     if (volumeBytes < MIN_VOLUME_BYTES) {
       throw new ValidationError('EtcdStorageTooSmall', `storageSize must be at least 1 GiB (the database, its WAL and a defragmentation copy), got ${volumeBytes} bytes`, this);
