@@ -43,9 +43,9 @@ export class HealthProbe {
     return new HealthProbe({ exec: { command } }, options);
   }
 
-  private constructor(private readonly handler: k8s.Probe, private readonly options: HealthProbeOptions) {}
-
   private rendered?: k8s.Probe;
+
+  private constructor(private readonly handler: k8s.Probe, private readonly options: HealthProbeOptions) {}
 
   /** @internal The probe as the Kubernetes API spells it (computed once: a probe is immutable). */
   public _toKube(): k8s.Probe {
