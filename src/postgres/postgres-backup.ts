@@ -4,11 +4,10 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { OFFICIAL_GID, OFFICIAL_UID } from './private/images';
 import { ValidationError } from '../core/errors';
-import { keepAnnotations } from '../core/keep-policy';
 import { loadAsset } from '../core/kit/assets';
+import { keptClaim } from '../core/kit/kept-claim';
 import { JobRestartPolicy, JobScript, ScriptJob } from '../core/kit/script-job';
 import { LabelKeys, RecommendedLabels } from '../core/labels';
-import { sizeToQuantity } from '../core/units';
 import { WorkloadVolume, IStorageClass } from '../core/workload/volumes';
 
 /**
@@ -108,14 +107,7 @@ export class PostgresBackup extends Construct {
     super(scope, id);
     const labels = new RecommendedLabels({ appName: 'postgres', instance: props.instance, component: 'backup' }).stable;
     this.podSelector = { [LabelKeys.INSTANCE]: props.instance, [LabelKeys.COMPONENT]: 'backup' };
-    this.claim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
-      metadata: { name, labels, annotations: keepAnnotations() },
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: props.storageClass?.storageClassName,
-        resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(props.size)) } },
-      },
-    });
+    this.claim = keptClaim(this, 'Claim', { name, labels, size: props.size, storageClass: props.storageClass });
     this.scriptJob = new ScriptJob(this, 'Job', {
       name,
       labels,

@@ -5,13 +5,12 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { sizeError } from '../../core/api-rules';
 import { ValidationError } from '../../core/errors';
-import { keepAnnotations } from '../../core/keep-policy';
 import { loadAsset } from '../../core/kit/assets';
 import { DEFAULT_GENERATOR_IMAGE } from '../../core/kit/credentials';
+import { keptClaim } from '../../core/kit/kept-claim';
 import { JobRestartPolicy, JobScript, ScriptJob } from '../../core/kit/script-job';
 import { LabelKeys, RecommendedLabels } from '../../core/labels';
 import { MAX_STATEFULSET_NAME } from '../../core/naming';
-import { sizeToQuantity } from '../../core/units';
 import { WorkloadVolume } from '../../core/workload/volumes';
 
 import { EtcdBackupOptions, EtcdDefragOptions } from '../etcd-maintenance';
@@ -100,14 +99,7 @@ export class EtcdBackupJob extends Construct {
     super(scope, id);
     const labels = new RecommendedLabels({ appName: 'etcd', instance: props.instance, component: 'backup' }).stable;
     this.podSelector = maintenanceSelector(props.instance, 'backup');
-    this.claim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
-      metadata: { name, labels, annotations: keepAnnotations() },
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: props.storageClass?.storageClassName,
-        resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(props.size)) } },
-      },
-    });
+    this.claim = keptClaim(this, 'Claim', { name, labels, size: props.size, storageClass: props.storageClass });
     this.scriptJob = new ScriptJob(this, 'Job', {
       name,
       labels,
