@@ -13,6 +13,21 @@ export const MAX_INT32 = 2 ** 31 - 1;
 /** Largest size a quantity written by this library may hold: 1 PiB per volume or container. */
 export const MAX_SIZE_KIB = 1024 ** 4;
 
+/**
+ * An env var name as the API server accepts it (IsEnvVarName, k8s.io/apimachinery
+ * pkg/util/validation): letters, digits, '_', '-' and '.', not starting with a digit.
+ */
+export function isEnvVarName(name: string): boolean {
+  return /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name);
+}
+
+/**
+ * A Secret or ConfigMap key (IsConfigMapKey): 1-253 characters from [-._a-zA-Z0-9], not '.' or '..'.
+ */
+export function isConfigKey(key: string): boolean {
+  return key.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(key) && key !== '.' && key !== '..';
+}
+
 /** Error text unless `d` is a whole number of seconds within [min, max]. */
 export function wholeSecondsError(what: string, d: Duration, min: number, max: number = MAX_INT32): string | undefined {
   const ms = d.toMilliseconds({ integral: false });

@@ -5,7 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EtcdBackupOptions, EtcdDefragOptions } from './etcd-maintenance';
 import { EtcdVersion } from './etcd-version';
-import { sizeError } from '../core/api-rules';
+import { isEnvVarName, sizeError } from '../core/api-rules';
 import { defaultQuotaBytes, initialCluster, memberFlags, MIN_VOLUME_BYTES, quotaError } from './private/flags';
 import { EtcdBackupJob, EtcdDefragJob } from './private/maintenance';
 import { ValidationError } from '../core/errors';
@@ -241,7 +241,7 @@ export class EtcdCluster extends Construct implements IStatefulService {
    */
   public bind(workload: kplus.Workload, options: EtcdBindOptions = {}): void {
     const envName = options.envName ?? 'ETCD_ENDPOINTS';
-    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(envName)) {
+    if (!isEnvVarName(envName)) {
       throw new ValidationError('EtcdBindEnvNameInvalid', `bind: envName '${envName}' is not an env var name (letters, digits, '_', '-' and '.', not starting with a digit)`, this);
     }
     if (this.bindings.includes(workload)) {

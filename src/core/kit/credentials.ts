@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
+import { isConfigKey } from '../api-rules';
 import { ValidationError } from '../errors';
 import { isDns1123Subdomain } from '../naming';
 
@@ -93,7 +94,7 @@ export class Credentials {
     if (!isDns1123Subdomain(name)) fail(`credentials: Secret name '${name}' is not a Secret name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')`);
     for (const [k, v] of Object.entries(this.keyMap)) {
       if (!known.includes(k)) fail(`credentials: the key map renames '${k}', which this construct does not read; it reads ${known.map((x) => `'${x}'`).join(', ')}`);
-      if (!/^[-._a-zA-Z0-9]+$/.test(v) || v.length > 253) fail(`credentials: key '${k}' maps to '${v}', which is not a Secret key (letters, digits, '-', '_' and '.')`);
+      if (!isConfigKey(v)) fail(`credentials: key '${k}' maps to '${v}', which is not a Secret key (letters, digits, '-', '_' and '.')`);
     }
     if (this.generatorImage !== undefined && (!this.generatorImage || /\s/.test(this.generatorImage))) {
       fail(`credentials: generator image '${this.generatorImage}' is not an image reference; leave it out for the default`);

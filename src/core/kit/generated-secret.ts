@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { loadAsset } from './assets';
 import { DEFAULT_GENERATOR_IMAGE } from './credentials';
 import { JobScript, ScriptJob } from './script-job';
+import { isConfigKey } from '../api-rules';
 import { ValidationError } from '../errors';
 import { beforeWorkloadAnnotations } from '../keep-policy';
 import { MANAGED_BY } from '../labels';
@@ -62,7 +63,7 @@ export class GeneratedSecret extends Construct {
     Names.assertDns1123Subdomain(this, 'Secret name', props.secretName);
     if (!props.keys.length) throw new ValidationError('GeneratedSecretNoKeys', 'a generated Secret needs at least one key', this);
     for (const k of props.keys) {
-      if (!/^[-._a-zA-Z0-9]+$/.test(k) || k.length > 253) {
+      if (!isConfigKey(k)) {
         throw new ValidationError('GeneratedSecretKeyInvalid', `Secret key '${k}' is invalid; use letters, digits, '-', '_' and '.'`, this);
       }
     }

@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkloadMount } from './container';
-import { isWithin, normalizeMountPath, sizeError, subPathError } from '../api-rules';
+import { isConfigKey, isWithin, normalizeMountPath, sizeError, subPathError } from '../api-rules';
 import { ValidationError } from '../errors';
 import { keepAnnotations } from '../keep-policy';
 import { Names, shortHash } from '../naming';
@@ -298,7 +298,7 @@ export class WorkloadVolumes {
     // ValidateConfigMap: keys are [-._a-zA-Z0-9]+ (not '.' or '..'), and all data fits 1 MiB.
     let bytes = 0;
     for (const [file, content] of Object.entries(options.files)) {
-      if (!/^[-._a-zA-Z0-9]+$/.test(file) || file === '.' || file === '..' || file.length > 253) {
+      if (!isConfigKey(file)) {
         throw new ValidationError('WorkloadConfigFileNameInvalid', `config volume '${volumeName}': file name '${file}' is not a ConfigMap key (letters, digits, '-', '_' and '.', no '/')`, this.scope);
       }
       bytes += Buffer.byteLength(file) + Buffer.byteLength(content);

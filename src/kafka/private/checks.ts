@@ -1,6 +1,7 @@
 // Pure checks of the Kafka props: each returns the first problem (a stable code and the message)
 // or undefined; the constructs throw them as ValidationErrors scoped to themselves.
 import { envToProperty, isValidClusterId, MAX_TOPIC_NAME, propertyToEnv, TOPIC_NAME } from './util';
+import { isConfigKey } from '../../core/api-rules';
 import { isDns1123Subdomain } from '../../core/naming';
 
 /** A problem with props: a stable code (see docs/errors.md) and what to do. */
@@ -248,7 +249,7 @@ export function secretConfigProblem(
     const p = configKeyProblem(k);
     if (p) return { code: p.code, message: p.message.replace(/^config /, 'secretConfig ') };
     if (k in config) return problem('KafkaConfigKeyDuplicate', `'${k}' is set in both config and secretConfig; set it in one of them`);
-    if (typeof v?.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(v.key)) {
+    if (typeof v?.key !== 'string' || !isConfigKey(v.key)) {
       return problem('KafkaSecretConfigKeyInvalid', `secretConfig '${k}' names Secret key '${v?.key}', which is not a valid Secret key: use 1-253 characters from [-._a-zA-Z0-9]`);
     }
   }
@@ -261,7 +262,7 @@ export function secretRefsProblem(refs: Array<[string, string, string]>): Proble
     if (!isDns1123Subdomain(name)) {
       return problem('KafkaSecretRefInvalid', `${what}: Secret name '${name}' is not a Secret name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')`);
     }
-    if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
+    if (!isConfigKey(key)) {
       return problem('KafkaSecretRefInvalid', `${what}: key '${key}' of Secret '${name}' is not a Secret key (letters, digits, '-', '_' and '.')`);
     }
   }

@@ -1,7 +1,7 @@
 // Validation of StatefulWorkload props: each function throws a ValidationError scoped to the workload.
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
-import { annotationsError, intError, labelsError, MAX_INT32, resourcesError, wholeSecondsError } from '../../api-rules';
+import { annotationsError, intError, isEnvVarName, labelsError, MAX_INT32, resourcesError, wholeSecondsError } from '../../api-rules';
 import { ValidationError } from '../../errors';
 import { isLabelValue, isQualifiedName, suggestLabelValue } from '../../labels';
 import { DNS_1123_SUBDOMAIN, isDns1123Subdomain } from '../../naming';
@@ -227,7 +227,7 @@ export function assertResources(scope: IConstruct, what: string, r: kplus.Contai
 }
 
 export function assertEnvName(scope: IConstruct, name: string): void {
-  if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) {
+  if (!isEnvVarName(name)) {
     throw new ValidationError('WorkloadEnvNameInvalid', `env var name '${name}' is invalid; use letters, digits, '_', '-' and '.', not starting with a digit`, scope);
   }
 }
