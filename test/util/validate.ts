@@ -44,6 +44,29 @@ const CRD_MODELS: { [apiVersion: string]: string } = {
   'monitoring.coreos.com/v1': '@kubernetes-models/prometheus-operator',
 };
 
+/**
+ * Custom resources with no kubernetes-models package: validated against the openAPIV3Schema of
+ * the upstream CRD in src/imports/crds (types, required fields, enums, unknown fields).
+ */
+const CRD_SCHEMA_ONLY = new Set(['cr.kanister.io/v1alpha1']);
+
+/** Structural errors of a value against an OpenAPI v3 schema (the subset CRD schemas use). */
+function crdStructuralErrors(value: any, s: any, at: string, errors: string[]): void {
+  if (!s || value === undefined) return;
+  const type = Array.isArray(value) ? 'array' : value === null ? 'null' : Number.isInteger(value) ? 'integer' : typeof value;
+  const ok = !s.type || s.type === type || (s.type === 'number' && type === 'integer') || (value === null && s.nullable);
+  if (!ok) { errors.push(`${at || '.'}: is ${type}, the schema wants ${s.type}`); return; }
+  if (s.enum && !s.enum.includes(value)) errors.push(`${at}: '${value}' is not one of ${s.enum.join(', ')}`);
+  if (type === 'array') value.forEach((v: any, i: number) => crdStructuralErrors(v, s.items, `${at}[${i}]`, errors));
+  if (type !== 'object') return;
+  for (const r of s.required ?? []) if (!(r in value)) errors.push(`${at}: missing required field ${r}`);
+  for (const [k, v] of Object.entries(value)) {
+    if (s.properties?.[k]) crdStructuralErrors(v, s.properties[k], `${at}.${k}`, errors);
+    else if (s.additionalProperties && typeof s.additionalProperties === 'object') crdStructuralErrors(v, s.additionalProperties, `${at}.${k}`, errors);
+    else if (s.properties && !s['x-kubernetes-preserve-unknown-fields']) errors.push(`${at}: unknown field ${k}`);
+  }
+}
+
 /** The openAPIV3Schema of each CRD the library imports (src/imports/crds), by apiVersion and kind. */
 function crdSchema(apiVersion: string, kind: string): any | undefined {
   const dir = nodePath.join(__dirname, '..', '..', 'src', 'imports', 'crds');
@@ -78,6 +101,13 @@ function crdUnknownFieldErrors(obj: any, schema: any): string[] {
 export function schemaErrors(obj: any): string[] {
   const where = `${obj?.kind}/${obj?.metadata?.name}`;
   if (!obj?.apiVersion || !obj?.kind) return [`${where}: missing apiVersion or kind`];
+  if (CRD_SCHEMA_ONLY.has(obj.apiVersion)) {
+    const schema = crdSchema(obj.apiVersion, obj.kind);
+    if (!schema) return [`${where}: no CRD schema in src/imports/crds for ${obj.apiVersion} ${obj.kind}`];
+    const errors: string[] = [];
+    crdStructuralErrors(obj, schema, '', errors);
+    return errors.map((e) => `${where}: schema: ${e}`);
+  }
   let Model: any;
   try {
     const pkg = CRD_MODELS[obj.apiVersion] ?? 'kubernetes-models';
@@ -103,7 +133,7 @@ function modelName(apiVersion: string, kind: string): string {
 export function unknownFieldErrors(obj: any): string[] {
   const errors: string[] = [];
   const where = `${obj?.kind}/${obj?.metadata?.name}`;
-  if (CRD_MODELS[obj.apiVersion]) {
+  if (CRD_MODELS[obj.apiVersion] || CRD_SCHEMA_ONLY.has(obj.apiVersion)) {
     const schema = crdSchema(obj.apiVersion, obj.kind);
     return schema ? crdUnknownFieldErrors(obj, schema) : [`${where}: no CRD schema in src/imports/crds for ${obj.apiVersion} ${obj.kind}`];
   }
