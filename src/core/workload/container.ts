@@ -33,6 +33,14 @@ export class HealthProbe {
     return new HealthProbe({ httpGet: { path, port: k8s.IntOrString.fromNumber(port) } }, options);
   }
 
+  /**
+   * HTTPS GET on a port of the container. The kubelet does not verify the certificate, so a
+   * server that only speaks TLS (CockroachDB's `/health` in secure mode) can be probed.
+   */
+  public static httpsGet(path: string, port: number, options: HealthProbeOptions = {}): HealthProbe {
+    return new HealthProbe({ httpGet: { path, port: k8s.IntOrString.fromNumber(port), scheme: 'HTTPS' } }, options);
+  }
+
   /** A TCP connection to a port of the container. */
   public static tcpSocket(port: number, options: HealthProbeOptions = {}): HealthProbe {
     return new HealthProbe({ tcpSocket: { port: k8s.IntOrString.fromNumber(port) } }, options);

@@ -184,6 +184,12 @@ describe('options', () => {
     expect(c.imagePullPolicy).toBe('IfNotPresent');
   });
 
+  test('httpsGet probes with scheme HTTPS (the kubelet does not verify the certificate)', () => {
+    const w = workload({ readiness: HealthProbe.httpsGet('/health?ready=1', 8080) });
+    const c = container(find(synthValidated(Chart.of(w)), 'StatefulSet', 'cache'), 'cache');
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/health?ready=1', port: 8080, scheme: 'HTTPS' });
+  });
+
   test('init containers and sidecars mount volumes by name and get the restricted context', () => {
     const w = workload({ dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(1) } } });
     w.volumes.add('tls', WorkloadVolume.fromSecret(kplus.Secret.fromSecretName(Chart.of(w), 'tls-ref', 'cache-tls')));
