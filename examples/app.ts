@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { CockroachExampleChart } from './cockroachdb';
 import { EtcdExampleChart } from './etcd';
 import { KafkaExampleChart } from './kafka';
 import { PostgresExampleChart } from './postgres';
@@ -14,4 +15,5 @@ export function buildExampleApp(app: App): void {
   new KafkaExampleChart(app, 'kafka');
   new RedisExampleChart(app, 'redis');
   new ZooKeeperExampleChart(app, 'zookeeper');
+  new CockroachExampleChart(app, 'cockroachdb');
 }

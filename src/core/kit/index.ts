@@ -4,3 +4,4 @@ export * from './script-job';
 export * from './stateful-service';
 export * from './monitoring';
 export * from './kanister';
+export * from './node-labels';

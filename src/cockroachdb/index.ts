@@ -1,0 +1,3 @@
+export * from './cockroach-version';
+export * from './cockroach-security';
+export * from './cockroach-cluster';
