@@ -76,6 +76,12 @@ export interface StatefulWorkloadProps {
   readonly clusterDomain?: string;
   /** @default Duration.seconds(30) */
   readonly terminationGracePeriod?: Duration;
+  /**
+   * A command the kubelet runs in the main container before it sends SIGTERM (a `preStop` exec
+   * hook), e.g. `nodetool drain`. It counts against `terminationGracePeriod`.
+   * @default - none
+   */
+  readonly preStop?: string[];
   /** Inject service-link env vars (they can clash with images that read `<NAME>_PORT`). @default false */
   readonly enableServiceLinks?: boolean;
   /** Extra pod labels (not in selectors). @default - none */

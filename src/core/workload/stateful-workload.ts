@@ -359,6 +359,7 @@ export class StatefulWorkload extends Construct implements IConnectable {
         startup: p.startup,
       }, p.security, [...this.podIdentityEnv(), ...this.env]),
       volumeDevices: blockVolumes.length ? blockVolumes.map((v) => ({ name: v.name, devicePath: v.mountPath })) : undefined,
+      lifecycle: p.preStop ? { preStop: { exec: { command: [...p.preStop] } } } : undefined,
     };
     assertMounts(this, this.containerName, this.volumes, this.initContainers, this.sidecars);
     const volumes = this.volumes._podVolumes();

@@ -184,6 +184,13 @@ describe('options', () => {
     expect(c.imagePullPolicy).toBe('IfNotPresent');
   });
 
+  test('preStop runs a command before SIGTERM', () => {
+    const w = workload({ preStop: ['nodetool', 'drain'] });
+    const c = container(find(synthValidated(Chart.of(w)), 'StatefulSet', 'cache'), 'cache');
+    expect(c.lifecycle).toEqual({ preStop: { exec: { command: ['nodetool', 'drain'] } } });
+    expect(() => workload({ preStop: [] }, chart('other'))).toThrow(/preStop must be a command/);
+  });
+
   test('httpsGet probes with scheme HTTPS (the kubelet does not verify the certificate)', () => {
     const w = workload({ readiness: HealthProbe.httpsGet('/health?ready=1', 8080) });
     const c = container(find(synthValidated(Chart.of(w)), 'StatefulSet', 'cache'), 'cache');

@@ -40,6 +40,9 @@ export function assertWorkloadProps(scope: IConstruct, p: StatefulWorkloadProps,
     terminationGracePeriod: p.terminationGracePeriod,
   });
   assertPlacement(scope, p.placement);
+  if (p.preStop !== undefined && (!p.preStop.length || p.preStop.some((a) => typeof a !== 'string' || !a))) {
+    throw new ValidationError('WorkloadPreStopInvalid', `preStop must be a command of non-empty strings, e.g. ['nodetool', 'drain'], got ${JSON.stringify(p.preStop)}`, scope);
+  }
   assertAnnotations(scope, 'podAnnotations', p.podAnnotations);
   assertResources(scope, `container '${d.containerName}'`, p.resources);
   const partition = p.updateStrategy?.partition;
