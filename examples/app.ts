@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { CassandraExampleChart } from './cassandra';
 import { CockroachExampleChart } from './cockroachdb';
 import { EtcdExampleChart } from './etcd';
 import { KafkaExampleChart } from './kafka';
@@ -16,4 +17,5 @@ export function buildExampleApp(app: App): void {
   new RedisExampleChart(app, 'redis');
   new ZooKeeperExampleChart(app, 'zookeeper');
   new CockroachExampleChart(app, 'cockroachdb');
+  new CassandraExampleChart(app, 'cassandra');
 }

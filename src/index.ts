@@ -12,3 +12,4 @@ export * from './synth';
 export * from './policy';
 export * from './zookeeper';
 export * from './cockroachdb';
+export * from './cassandra';

@@ -1,0 +1,2 @@
+export * from './cassandra-version';
+export * from './cassandra-cluster';
