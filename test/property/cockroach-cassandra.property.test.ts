@@ -11,7 +11,9 @@ import * as fc from 'fast-check';
 import { RUNS, SEED, opt, either, word, count, size, resourcesOf, Outcomes, onlyValidationErrorsOrValidOutput } from './arbitraries';
 import { CassandraCluster, CassandraVersion, CockroachCluster, CockroachSecurity, CockroachVersion } from '../../src';
 
-const sqlName = (h: boolean) => either(fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/), fc.constantFrom('', 'A', 'root', 'system', 'a-b', 'x'.repeat(70), 'cassandra'))(h);
+    keyspaces: opt(fc.array(fc.record({
+      name: sqlName(h), role: opt(sqlName(h)), replicationFactor: opt(either(fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 0.5, 9))(h)),
+    }), { minLength: 1, maxLength: 3 })),
 const memory = (h: boolean) => opt(either(
   fc.integer({ min: 2, max: 64 }).map((g) => Size.gibibytes(g)),
   fc.constantFrom(Size.mebibytes(512), Size.gibibytes(1), Size.gibibytes(NaN)),
