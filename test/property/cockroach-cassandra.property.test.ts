@@ -11,9 +11,10 @@ import * as fc from 'fast-check';
 import { RUNS, SEED, opt, either, word, count, size, resourcesOf, Outcomes, onlyValidationErrorsOrValidOutput } from './arbitraries';
 import { CassandraCluster, CassandraVersion, CockroachCluster, CockroachSecurity, CockroachVersion } from '../../src';
 
-    keyspaces: opt(fc.array(fc.record({
-      name: sqlName(h), role: opt(sqlName(h)), replicationFactor: opt(either(fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 0.5, 9))(h)),
-    }), { minLength: 1, maxLength: 3 })),
+const sqlName = (h: boolean) => either(
+  fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/),
+  fc.constantFrom('', 'A', 'root', 'system', 'a-b', 'x'.repeat(70), 'cassandra'),
+)(h);
 const memory = (h: boolean) => opt(either(
   fc.integer({ min: 2, max: 64 }).map((g) => Size.gibibytes(g)),
   fc.constantFrom(Size.mebibytes(512), Size.gibibytes(1), Size.gibibytes(NaN)),
@@ -85,7 +86,9 @@ test(`CassandraCluster and bind(): only ValidationErrors, never an invalid manif
     limit: memory(h),
     numTokens: opt(either(fc.integer({ min: 1, max: 256 }), fc.constantFrom(0, -1, 0.5, 2000))(h)),
     datacenter: opt(either(fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), fc.constantFrom('', 'dc 1', 'd/c'))(h)),
-    keyspaces: opt(fc.array(fc.record({ name: sqlName(h), role: opt(sqlName(h)), replicationFactor: opt(either(fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 0.5, 9))(h)) }), { minLength: 1, maxLength: 3 })),
+    keyspaces: opt(fc.array(fc.record({
+      name: sqlName(h), role: opt(sqlName(h)), replicationFactor: opt(either(fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 0.5, 9))(h)),
+    }), { minLength: 1, maxLength: 3 })),
     version: opt(either(fc.constantFrom('5.0.3', '4.1.8', '5.0.4'), fc.constantFrom('4.0.16', '3.11.19', 'latest', ''))(h)),
     rack: fc.boolean(),
   });
