@@ -85,6 +85,11 @@ export class PostgresCluster extends Construct implements IStatefulService {
   public readonly monitoring?: MonitoredWorkload;
   /** The restore verification CronJob's ScriptJob, when `continuousBackup.verify` is set. */
   public readonly restoreVerify?: ScriptJob;
+  /**
+   * The restore verification's ServiceAccount (no Role), when `continuousBackup.verify` is set and
+   * the store has no credentials Secret: annotate it for IRSA / workload identity like `workload.serviceAccount`.
+   */
+  public readonly restoreVerifyServiceAccount?: k8s.KubeServiceAccount;
 
   private readonly credentials: Credentials;
   private readonly secret: kplus.ISecret;
@@ -183,7 +188,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
       credentialFile,
     });
     // ---- object storage: continuous backup, bootstrap, standby (private/object-storage.ts)
-    this.restoreVerify = configureObjectStorage(this, {
+    const verify = configureObjectStorage(this, {
       workload: this.workload,
       name,
       major: this.version.majorVersion,
@@ -194,6 +199,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
       bootstrap: props.bootstrap,
       standby: props.standby,
     });
+    this.restoreVerify = verify?.job;
+    this.restoreVerifyServiceAccount = verify?.serviceAccount;
     // ---- end object storage
     const services = strategy.addServices(this.workload);
     this.primaryService = services.primary;

@@ -150,6 +150,17 @@ describe('continuousBackup', () => {
     });
     expect(job.template.spec.volumes).toContainEqual({ name: 'scratch', emptyDir: { sizeLimit: '50Gi' } });
     expect(job.template.spec.securityContext).toMatchObject({ runAsUser: 101, runAsGroup: 103 });
+    expect(job.template.spec.serviceAccountName).toBeUndefined();
+    expect(cluster.restoreVerifyServiceAccount).toBeUndefined();
+  });
+
+  test('verify with workload identity (no keys): a ServiceAccount of its own, without a Role, to annotate', () => {
+    const { objs, cluster } = synth({ continuousBackup: { objectStore: ObjectStore.s3({ bucket: 'acme-pg', region: 'eu-central-1' }), verify: {} } });
+    const sa = find(objs, 'ServiceAccount', 'orders-verify');
+    expect(cluster.restoreVerifyServiceAccount?.name).toBe('orders-verify');
+    expect(sa.automountServiceAccountToken).toBe(false);
+    expect(find(objs, 'CronJob', 'orders-verify').spec.jobTemplate.spec.template.spec.serviceAccountName).toBe('orders-verify');
+    expect(objs.filter((o) => o.kind === 'RoleBinding' && o.subjects?.some((x: any) => x.name === 'orders-verify'))).toEqual([]);
   });
 });
 

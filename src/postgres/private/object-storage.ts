@@ -3,6 +3,7 @@
 // verification CronJob.
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SPILO_GID, SPILO_UID } from './images';
 import { credentialsDir, EnvEntry, spiloStoreEnv, StoreRole, StoreSpec, walgEnv } from './walg';
@@ -15,6 +16,12 @@ import { StatefulWorkload } from '../../core/workload/stateful-workload';
 import { WorkloadVolume } from '../../core/workload/volumes';
 import { PostgresBootstrap, PostgresStandby } from '../postgres-bootstrap';
 import { PostgresContinuousBackupOptions } from '../postgres-object-store';
+
+/** The restore verification CronJob, and its ServiceAccount when the store uses workload identity. */
+export interface VerifyObjects {
+  readonly job: ScriptJob;
+  readonly serviceAccount?: k8s.KubeServiceAccount;
+}
 
 /** What the cluster passes in. */
 export interface ObjectStorageContext {
@@ -39,7 +46,7 @@ const SCRATCH = '/restore';
  * Adds the env (and credential volumes) for `continuousBackup`, `bootstrap` and `standby` to
  * the database container; returns the restore verification ScriptJob when asked for.
  */
-export function configureObjectStorage(scope: Construct, ctx: ObjectStorageContext): ScriptJob | undefined {
+export function configureObjectStorage(scope: Construct, ctx: ObjectStorageContext): VerifyObjects | undefined {
   validate(scope, ctx);
   const w = ctx.workload;
   const env: EnvEntry[] = [];
@@ -101,7 +108,7 @@ export function configureObjectStorage(scope: Construct, ctx: ObjectStorageConte
   return b?.verify ? verifyJob(scope, ctx, b) : undefined;
 }
 
-function verifyJob(scope: Construct, ctx: ObjectStorageContext, b: PostgresContinuousBackupOptions): ScriptJob {
+function verifyJob(scope: Construct, ctx: ObjectStorageContext, b: PostgresContinuousBackupOptions): VerifyObjects {
   const v = b.verify!;
   const name = `${ctx.name}-verify`;
   if (name.length > 52) {
@@ -123,9 +130,18 @@ function verifyJob(scope: Construct, ctx: ObjectStorageContext, b: PostgresConti
   for (const [k, val] of walgEnv(store, ctx.name, ctx.major, credentialsPath)) env[k] = val;
   env.PGBIN = kplus.EnvValue.fromValue(`/usr/lib/postgresql/${ctx.major}/bin`);
   env.RESTORE_DIR = kplus.EnvValue.fromValue(SCRATCH);
-  return new ScriptJob(scope, 'VerifyRestore', {
+  const labels = new RecommendedLabels({ appName: 'postgres', instance: ctx.name, component: 'verify-restore' }).stable;
+  // Without keys the store is reached with the pod's identity (IRSA, GKE or Azure workload
+  // identity), which is bound to a ServiceAccount: one of its own, without any Role, for the
+  // user to annotate like the database's.
+  const serviceAccount = store.secret ? undefined : new k8s.KubeServiceAccount(scope, 'VerifyRestoreServiceAccount', {
+    metadata: { name, labels },
+    automountServiceAccountToken: false,
+  });
+  const job = new ScriptJob(scope, 'VerifyRestore', {
     name,
-    labels: new RecommendedLabels({ appName: 'postgres', instance: ctx.name, component: 'verify-restore' }).stable,
+    labels,
+    serviceAccountName: serviceAccount?.name,
     // The cluster's Spilo image: the same wal-g and PostgreSQL binaries as the backups.
     image: ctx.image,
     script: JobScript.bash(loadAsset('postgres/assets/verify-restore.sh'), { name: 'verify-restore' }),
@@ -145,6 +161,7 @@ function verifyJob(scope: Construct, ctx: ObjectStorageContext, b: PostgresConti
     backoffLimit: 0,
     schedule: { cron: v.schedule ?? '0 5 * * 0', timeZone: v.timeZone },
   });
+  return { job, serviceAccount };
 }
 
 function validateStore(scope: Construct, what: string, s: StoreSpec): void {
