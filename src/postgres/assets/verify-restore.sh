@@ -32,15 +32,20 @@ grep -q '^Database cluster state:' "$RESTORE_DIR/controldata"
 # The backup's postgresql.conf is Patroni's: its certificates, sockets and log collector are the
 # database pods'. Override what this pod does not have; hot_standby off skips the check that
 # max_connections and friends are at least the primary's (recovery only).
-"$PGBIN/pg_ctl" -D "$data" -w -t 3600 -l "$RESTORE_DIR/postgres.log" start -o "-c ssl=off -c listen_addresses='' \
+export PGHOST="$socket" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+"$PGBIN/pg_ctl" -D "$data" -w -t 3600 -l "$RESTORE_DIR/postgres.log" start -o "-c ssl=off -c listen_addresses='' -c port=5432 \
 -c unix_socket_directories=$socket -c logging_collector=off -c archive_mode=off -c hot_standby=off \
 -c shared_buffers=128MB -c shared_preload_libraries=''" || { cat "$RESTORE_DIR/postgres.log" >&2; exit 1; }
 trap '"$PGBIN/pg_ctl" -D "$data" -m fast stop || true' EXIT
 
-# Promotion ends recovery; wait for it (bounded by the Job's activeDeadlineSeconds).
-until [ "$("$PGBIN/psql" -X -At -h "$socket" -U postgres -d postgres -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = "f" ]; do
+# Promotion ends recovery; wait for it (bounded by the Job's activeDeadlineSeconds), failing
+# as soon as the server is gone.
+until [ "$("$PGBIN/psql" -X -At -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = "f" ]; do
+  "$PGBIN/pg_ctl" -D "$data" status > /dev/null || { cat "$RESTORE_DIR/postgres.log" >&2; exit 1; }
   sleep 2
 done
-"$PGBIN/psql" -X -At -v ON_ERROR_STOP=1 -h "$socket" -U postgres -d postgres \
+"$PGBIN/psql" -X -At -v ON_ERROR_STOP=1 \
   -c "SELECT 'restored: ' || count(*) || ' databases, ' || pg_size_pretty(sum(pg_database_size(datname))) FROM pg_database"
+trap - EXIT
+"$PGBIN/pg_ctl" -D "$data" -m fast stop
 echo "restore verified"
