@@ -13,10 +13,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { ObjectStore, PostgresCluster, PostgresVersion } from '../../src';
-import { container, find, synthValidated } from '../util/validate';
 import { PG_BIN } from './pg';
 import { describeRuntime } from './runtime-env';
+import { ObjectStore, PostgresCluster, PostgresVersion } from '../../src';
+import { container, find, synthValidated } from '../util/validate';
 
 jest.setTimeout(180_000);
 
