@@ -89,7 +89,9 @@ describeRuntime('restore verification CronJob against a real base backup (runtim
     sql('orders', 'CREATE TABLE t AS SELECT g FROM generate_series(1, 1000) g');
     // -X none: the base backup needs the archived WAL to become consistent.
     pg('pg_basebackup', '-h', `${dir}/sock`, '-p', PORT, '-U', 'postgres', '-D', `${store}/base`, '-X', 'none', '-c', 'fast');
-    // What Spilo's postgresql.conf has that the scratch pod does not.
+    // What a backup taken on a replica (fromReplica) carries, and Spilo's postgresql.conf has
+    // that the scratch pod does not.
+    fs.writeFileSync(path.join(store, 'base/standby.signal'), '');
     fs.appendFileSync(path.join(store, 'base/postgresql.conf'),
       "ssl = on\nssl_cert_file = '/run/certs/server.crt'\nssl_key_file = '/run/certs/server.key'\nshared_preload_libraries = 'bg_mon'\n");
   });

@@ -18,7 +18,10 @@ wal-g backup-list
 wal-g backup-fetch "$data" LATEST
 chmod 0700 "$data"
 
-# Recovery: fetch WAL from the archive until the backup is consistent, then promote.
+# Recovery: fetch WAL from the archive until the backup is consistent, then promote. A backup
+# taken on a replica (fromReplica) carries its standby.signal: standby mode would ignore the
+# recovery target and never promote.
+rm -f "$data/standby.signal" "$data/postmaster.pid"
 touch "$data/recovery.signal"
 cat >> "$data/postgresql.auto.conf" <<'EOF'
 restore_command = 'wal-g wal-fetch "%f" "%p"'
