@@ -154,6 +154,21 @@ describe('continuousBackup', () => {
     expect(cluster.restoreVerifyServiceAccount).toBeUndefined();
   });
 
+  test('verify from GCS and Azure: WAL-G\'s own prefix variables and the key file mounted in the Job', () => {
+    const gcs = synth({ continuousBackup: { objectStore: ObjectStore.gcs({ bucket: 'acme-pg', credentialsSecret: secret('gcs-key'), credentialsKey: 'sa.json' }), verify: {} } });
+    const cj = find(gcs.objs, 'CronJob', 'orders-verify');
+    const c = container(cj, 'verify-restore');
+    expect(envOf(c)).toMatchObject({ WALG_GS_PREFIX: 'gs://acme-pg/spilo/orders/wal/17', GOOGLE_APPLICATION_CREDENTIALS: '/etc/wal-g/backup/sa.json' });
+    expect(c.volumeMounts).toContainEqual({ name: 'credentials', mountPath: '/etc/wal-g/backup', readOnly: true });
+    expect(cj.spec.jobTemplate.spec.template.spec.volumes).toContainEqual(expect.objectContaining({ name: 'credentials', secret: expect.objectContaining({ secretName: 'gcs-key' }) }));
+    const az = synth({ continuousBackup: { objectStore: ObjectStore.azure({ storageAccount: 'acmepg', container: 'backups', accessKeySecret: secret('azure-key') }), verify: {} } });
+    expect(envOf(container(find(az.objs, 'CronJob', 'orders-verify'), 'verify-restore'))).toMatchObject({
+      WALG_AZ_PREFIX: 'azure://backups/spilo/orders/wal/17',
+      AZURE_STORAGE_ACCOUNT: 'acmepg',
+      AZURE_STORAGE_ACCESS_KEY: { secretKeyRef: { name: 'azure-key', key: 'AZURE_STORAGE_ACCESS_KEY' } },
+    });
+  });
+
   test('verify with workload identity (no keys): a ServiceAccount of its own, without a Role, to annotate', () => {
     const { objs, cluster } = synth({ continuousBackup: { objectStore: ObjectStore.s3({ bucket: 'acme-pg', region: 'eu-central-1' }), verify: {} } });
     const sa = find(objs, 'ServiceAccount', 'orders-verify');
@@ -181,6 +196,14 @@ describe('bootstrap', () => {
     });
     // The clone does not archive anywhere unless continuousBackup is set too.
     expect(spiloArchiveSettings(literal(env)).archiving).toBe(false);
+  });
+
+  test('fromBackup from GCS and Azure: CLONE_ copies, the key file mounted for the clone; Azure without a major (the clone searches)', () => {
+    const gcs = synth({ bootstrap: PostgresBootstrap.fromBackup({ objectStore: ObjectStore.gcs({ bucket: 'acme-pg', credentialsSecret: secret('gcs-key') }), sourceCluster: 'orders' }) }, 'orders-2');
+    expect(gcs.env).toMatchObject({ CLONE_WAL_GS_BUCKET: 'acme-pg', CLONE_GOOGLE_APPLICATION_CREDENTIALS: '/etc/wal-g/clone/key.json' });
+    expect(container(gcs.sts, 'postgres').volumeMounts).toContainEqual({ name: 'walg-clone', mountPath: '/etc/wal-g/clone', readOnly: true });
+    const az = synth({ bootstrap: PostgresBootstrap.fromBackup({ objectStore: ObjectStore.azure({ storageAccount: 'acmepg', container: 'backups' }), sourceCluster: 'orders' }) }, 'orders-2');
+    expect(az.env).toMatchObject({ CLONE_WALG_AZ_PREFIX: 'azure://backups/spilo/orders/wal', CLONE_AZURE_STORAGE_ACCOUNT: 'acmepg' });
   });
 
   test('fromCluster: CLONE_WITH_BASEBACKUP with the password from a Secret', () => {
