@@ -5,7 +5,7 @@
 // nothing. Not re-exported from index.ts.
 import { UpgradeRisk } from '../upgrade-finding';
 import { Draft, nsFlag, Obj } from './objects';
-import { containersOf } from './pod';
+import { containersOf, envValue } from './pod';
 
 /** The literal env values with a prefix, of every container, as one comparable string. */
 function envWithPrefix(x: Obj, prefix: string): string {
@@ -17,6 +17,9 @@ function envWithPrefix(x: Obj, prefix: string): string {
 
 /** `bootstrap` (CLONE_*) or `standby` (STANDBY_*) added or changed on an existing Patroni cluster. */
 export function postgresBootstrapRules(b: Obj, a: Obj): Draft[] {
+  // Spilo pods: Spilo reads these names (SPILO_CONFIGURATION, or its SCOPE with a PGVERSION).
+  const spilo = (x: Obj) => envValue(x.o, 'SPILO_CONFIGURATION') !== undefined || (envValue(x.o, 'SCOPE') !== undefined && envValue(x.o, 'PGVERSION') !== undefined);
+  if (!spilo(b) || !spilo(a)) return [];
   const drafts: Draft[] = [];
   const cloneBefore = envWithPrefix(b, 'CLONE_');
   const cloneAfter = envWithPrefix(a, 'CLONE_');
