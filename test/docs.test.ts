@@ -21,7 +21,7 @@ const ROOT = path.join(__dirname, '..');
  */
 const EXTERNAL_SECRETS: { [file: string]: string[] } = {
   'docs/kafka.md': ['events-tls', 'events-tls-password', 'orders-kafka', 'audit-kafka'],
-  'docs/postgres.md': ['payments-db-pw', 'orders-db-app'],
+  'docs/postgres.md': ['payments-db-pw', 'orders-db-app', 'minio-pg-backup', 'orders-db-credentials'],
   'docs/cockroachdb.md': ['ledger-node', 'ledger-root'],
 };
 

@@ -3,3 +3,5 @@ export * from './postgres-cluster-props';
 export * from './postgres-cluster';
 export * from './postgres-backup';
 export * from './postgres-kanister';
+export * from './postgres-object-store';
+export * from './postgres-bootstrap';

@@ -1,6 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { PostgresBackupOptions } from './postgres-backup';
+import { PostgresBootstrap, PostgresStandby } from './postgres-bootstrap';
+import { PostgresContinuousBackupOptions } from './postgres-object-store';
 import { PostgresVersion } from './postgres-version';
 import { Credentials } from '../core/kit/credentials';
 import { Monitoring } from '../core/kit/monitoring';
@@ -98,6 +100,27 @@ export interface PostgresClusterProps {
    * @default - none
    */
   readonly monitoring?: Monitoring;
+  // ---- object storage: continuous backup, bootstrap, standby (postgres-object-store.ts, postgres-bootstrap.ts)
+  /**
+   * Continuous backup to an object store with Spilo's WAL-G (WAL archiving and scheduled base
+   * backups), for point-in-time recovery; optionally verified by a restore CronJob. Patroni mode
+   * only. See docs/postgres.md, "Continuous backup and PITR".
+   * @default - none (archive_command is /bin/true)
+   */
+  readonly continuousBackup?: PostgresContinuousBackupOptions;
+  /**
+   * Create the cluster from a backup (point in time) or a running cluster instead of `initdb`.
+   * Acts only when the cluster is first created. Patroni mode only.
+   * @default - initdb
+   */
+  readonly bootstrap?: PostgresBootstrap;
+  /**
+   * Run as a read-only standby of another cluster (Patroni `standby_cluster`), e.g. in a second
+   * region, until promoted. Patroni mode only.
+   * @default - not a standby
+   */
+  readonly standby?: PostgresStandby;
+  // ---- end object storage
 }
 
 /** How clients reach the cluster. */

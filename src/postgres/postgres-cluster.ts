@@ -8,6 +8,7 @@ import { PostgresVersion } from './postgres-version';
 import { databaseSpecs } from './private/databases';
 import { officialImage } from './private/images';
 import { MONITOR_KEY, monitorPostgres, monitorRole } from './private/monitoring';
+import { configureObjectStorage } from './private/object-storage';
 import { PatroniReplication } from './private/patroni';
 import { CREDENTIALS_DIR, DatabaseSpec, PORT, REPLICATION_KEY, ReplicationStrategy, SUPERUSER, SUPERUSER_KEY } from './private/replication';
 import { StreamingReplication } from './private/streaming';
@@ -16,6 +17,7 @@ import { ValidationError } from '../core/errors';
 import { Credentials } from '../core/kit/credentials';
 import { GeneratedSecret } from '../core/kit/generated-secret';
 import { MonitoredWorkload } from '../core/kit/monitoring';
+import { ScriptJob } from '../core/kit/script-job';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
 import { LabelKeys } from '../core/labels';
 import { Names, MAX_STATEFULSET_NAME } from '../core/naming';
@@ -81,6 +83,13 @@ export class PostgresCluster extends Construct implements IStatefulService {
   public readonly connection: PostgresConnection;
   /** The scrape objects, alert rules and dashboard, when `monitoring` is set. */
   public readonly monitoring?: MonitoredWorkload;
+  /** The restore verification CronJob's ScriptJob, when `continuousBackup.verify` is set. */
+  public readonly restoreVerify?: ScriptJob;
+  /**
+   * The restore verification's ServiceAccount (no Role), when `continuousBackup.verify` is set and
+   * the store has no credentials Secret: annotate it for IRSA / workload identity like `workload.serviceAccount`.
+   */
+  public readonly restoreVerifyServiceAccount?: k8s.KubeServiceAccount;
 
   private readonly credentials: Credentials;
   private readonly secret: kplus.ISecret;
@@ -178,6 +187,21 @@ export class PostgresCluster extends Construct implements IStatefulService {
       secretEnv: (key) => this.secretEnv(key),
       credentialFile,
     });
+    // ---- object storage: continuous backup, bootstrap, standby (private/object-storage.ts)
+    const verify = configureObjectStorage(this, {
+      workload: this.workload,
+      name,
+      major: this.version.majorVersion,
+      image: this.image,
+      instances: this.instances,
+      patroni: this.mode === ReplicationMode.PATRONI,
+      continuousBackup: props.continuousBackup,
+      bootstrap: props.bootstrap,
+      standby: props.standby,
+    });
+    this.restoreVerify = verify?.job;
+    this.restoreVerifyServiceAccount = verify?.serviceAccount;
+    // ---- end object storage
     const services = strategy.addServices(this.workload);
     this.primaryService = services.primary;
     this.replicaService = services.replica;

@@ -3,6 +3,7 @@ import { immutableFieldDraft } from './private/claim-templates';
 import { formatFindings } from './private/format';
 import { kafkaStatefulSetRules, kafkaTopicRules } from './private/kafka-rules';
 import { Draft, index, key, list, nsFlag, Obj } from './private/objects';
+import { postgresBootstrapRules } from './private/postgres-rules';
 import { differs, parseQuantity } from './private/quantity';
 import { ordinalsRule, postgresMajorRule, quorumShrinkRule } from './private/workload-rules';
 import { UnsafeUpgradeError } from './unsafe-upgrade-error';
@@ -159,6 +160,7 @@ class Checker {
       ...kafkaStatefulSetRules(this.outputs, b, a),
       ...quorumShrinkRule(this.outputs, b, a),
       ...postgresMajorRule(b, a),
+      ...postgresBootstrapRules(b, a),
     ];
     for (const d of drafts) this.addDraft(b, d);
   }

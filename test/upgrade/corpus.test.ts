@@ -6,8 +6,9 @@ import * as path from 'path';
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  KafkaCluster, KafkaClusterProps, KafkaNodePoolOptions, KafkaTopicOptions, KafkaVersion, LocalVolumePool, PostgresCluster, PostgresClusterProps,
-  PostgresVersion, ReplicationMode, RetentionPolicy, StatefulWorkload, StatefulWorkloadProps, StorageClass, StorageClassProps, StorageProfile,
+  KafkaCluster, KafkaClusterProps, KafkaNodePoolOptions, KafkaTopicOptions, KafkaVersion, LocalVolumePool, ObjectStore, PostgresBootstrap,
+  PostgresCluster, PostgresClusterProps, PostgresStandby, PostgresVersion, ReplicationMode, RetentionPolicy, StatefulWorkload, StatefulWorkloadProps,
+  StorageClass, StorageClassProps, StorageProfile,
 } from '../../src';
 import { EtcdCluster } from '../../src/etcd';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
@@ -88,6 +89,9 @@ function localPool(capacity: Size): Build {
   };
 }
 
+const STORE = ObjectStore.s3({ bucket: 'acme-pg', region: 'eu-central-1' });
+const restore = (targetTime?: string) => PostgresBootstrap.fromBackup({ objectStore: STORE, sourceCluster: 'orders-old', targetTime });
+
 const controllers = (replicas: number, brokers = 3): KafkaVersionSpec => ({ props: { controllers: { replicas }, replicas: brokers } });
 const big = (firstNodeId?: number): Array<[string, KafkaNodePoolOptions]> => [['big', { replicas: 3, firstNodeId }]];
 const orders = (o: Partial<KafkaTopicOptions> = {}) => ({ orders: { partitions: 12, replicationFactor: 3, ...o } });
@@ -157,6 +161,16 @@ const CORPUS: Array<[string, Build, Build, string[]]> = [
     postgres({ mode: ReplicationMode.STREAMING, version: PostgresVersion.V17 }), ['postgresMajorVersionChanged StatefulSet/orders-db']],
   ['Postgres image major on a plain workload', workload(), workload({ image: 'docker.io/library/postgres:17.6' }), ['postgresMajorVersionChanged StatefulSet/pg']],
   ['Postgres storage growth', postgres(), postgres({ storage: { size: Size.gibibytes(50) } }), ['claimTemplateGrowth StatefulSet/orders-db']],
+  // bootstrap (CLONE_*) and standby (STANDBY_*) act only when Patroni creates the cluster
+  ['Postgres bootstrap added to an existing cluster', postgres(), postgres({ bootstrap: restore() }), ['postgresBootstrapChanged StatefulSet/orders-db']],
+  ['Postgres bootstrap target time changed', postgres({ bootstrap: restore() }), postgres({ bootstrap: restore('2026-02-01T00:00:00+00:00') }),
+    ['postgresBootstrapChanged StatefulSet/orders-db']],
+  ['safe: Postgres bootstrap removed once the cluster exists', postgres({ bootstrap: restore() }), postgres(), []],
+  ['safe: Postgres continuous backup added', postgres(), postgres({ continuousBackup: { objectStore: STORE } }), []],
+  ['Postgres standby added to an existing cluster', postgres(), postgres({ standby: PostgresStandby.fromHost({ host: 'orders.eu.example.com' }) }),
+    ['postgresStandbyChanged StatefulSet/orders-db']],
+  ['Postgres standby removed (does not promote)', postgres({ standby: PostgresStandby.fromHost({ host: 'orders.eu.example.com' }) }), postgres(),
+    ['postgresStandbyChanged StatefulSet/orders-db']],
 
   // ---- claims and classes
   ['claim template class change', workload(), workload({}, { classId: 'fast' }), ['statefulSetImmutableField StatefulSet/pg']],
