@@ -80,8 +80,11 @@ class Sandbox {
 describe('every asset', () => {
   const files = fs.readdirSync(ASSETS).filter((f) => f.endsWith('.sh'));
 
-  test('the assets are the six scripts', () => {
-    expect(files.sort()).toEqual(['databases.sh', 'dump-all.sh', 'patroni-post-init.sh', 'streaming-clone.sh', 'streaming-initdb.sh', 'verify-restore.sh']);
+  test('the assets are the known scripts', () => {
+    expect(files.sort()).toEqual([
+      'databases.sh', 'dump-all.sh', 'kanister-backup.sh', 'kanister-restore.sh', 'patroni-post-init.sh', 'restore-run.sh',
+      'streaming-clone.sh', 'streaming-initdb.sh', 'verify-restore.sh',
+    ]);
   });
 
   test.each(files)('%s: bash -n', (f) => {
