@@ -80,8 +80,9 @@ class Sandbox {
 describe('every asset', () => {
   const files = fs.readdirSync(ASSETS).filter((f) => f.endsWith('.sh'));
 
-  test('the assets are the five scripts', () => {
-    expect(files.sort()).toEqual(['databases.sh', 'dump-all.sh', 'patroni-post-init.sh', 'streaming-clone.sh', 'streaming-initdb.sh']);
+  test('the assets are the seven scripts', () => {
+    // rollout.sh and major-upgrade.sh run against stubs in rollout.test.ts and major-upgrade.test.ts.
+    expect(files.sort()).toEqual(['databases.sh', 'dump-all.sh', 'major-upgrade.sh', 'patroni-post-init.sh', 'rollout.sh', 'streaming-clone.sh', 'streaming-initdb.sh']);
   });
 
   test.each(files)('%s: bash -n', (f) => {
