@@ -109,7 +109,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
     this.validateProps(props, strategy);
     // --- rollouts and major upgrades (issue 11 parts 5 and 6) ---
     const patroni = this.mode === ReplicationMode.PATRONI;
-    if (props.rollout?.primaryAware && !patroni) {
+    if (props.rollout?.isPrimaryAware && !patroni) {
       throw new ValidationError('PostgresRolloutNeedsPatroni',
         'rollout PostgresRollout.primaryAware() needs Patroni mode (it switches over through Patroni); streaming mode rolls out with the StatefulSet\'s RollingUpdate: leave rollout unset', this);
     }
@@ -170,7 +170,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
         } : {}),
       },
       // Primary-aware rollouts: pods are replaced only when the rollout Job deletes them.
-      updateStrategy: this.rollout.primaryAware ? UpdateStrategy.onDelete() : undefined,
+      updateStrategy: this.rollout.isPrimaryAware ? UpdateStrategy.onDelete() : undefined,
       placement: props.placement,
       clusterDomain: props.clusterDomain,
       terminationGracePeriod: props.terminationGracePeriod ?? Duration.seconds(60),
@@ -265,7 +265,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
     if (upgrade) {
       this.upgradeJob = addUpgradeJob(new Construct(this, 'MajorUpgrade'), this.workload, this.primaryService.name, props.upgradeFrom!, this.version).job;
     }
-    if (this.rollout.primaryAware) {
+    if (this.rollout.isPrimaryAware) {
       this.rolloutJob = addRolloutJob(new Construct(this, 'Rollout'), this.workload, this.image, this.rollout).job;
       const hash = podTemplateHash(this.workload);
       this.node.addValidation({

@@ -38,7 +38,7 @@ export class PostgresRollout {
 
   private constructor(
     /** Whether the rollout Job drives the restarts (OnDelete). */
-    public readonly primaryAware: boolean,
+    public readonly isPrimaryAware: boolean,
     /** Replication lag a restarted replica may have, in bytes (primary-aware only). */
     public readonly maxLagBytes: number,
     /** Wait per step (primary-aware only). */

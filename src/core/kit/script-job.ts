@@ -28,7 +28,7 @@ export class JobScript {
    * `kubectl`): the argument vector as given.
    * @param argv the program and its arguments
    */
-  public static command(argv: string[]): JobScript {
+  public static program(argv: string[]): JobScript {
     return new JobScript([...argv], JSON.stringify(argv));
   }
 

@@ -108,7 +108,7 @@ export function addUpgradeJob(
     name: `${name.slice(0, 63 - suffix.length).replace(/-+$/, '')}${suffix}`,
     labels,
     image: KUBECTL_IMAGE,
-    script: JobScript.command(argv),
+    script: JobScript.program(argv),
     containerName: 'upgrade',
     serviceAccountName: serviceAccount.name,
     // kubectl keeps its discovery cache under $HOME/.kube; the root filesystem is read-only.

@@ -34,11 +34,11 @@ export function podTemplateHash(workload: StatefulWorkload): string {
 
 export function validateRollout(scope: Construct, rollout: PostgresRollout): void {
   const lag = rollout.maxLagBytes;
-  if (rollout.primaryAware && (!Number.isSafeInteger(lag) || lag < 0)) {
+  if (rollout.isPrimaryAware && (!Number.isSafeInteger(lag) || lag < 0)) {
     throw new ValidationError('PostgresRolloutLagInvalid', `rollout maxLagBytes must be a whole number of bytes ≥ 0, got ${lag}; use e.g. 16777216 (16 MiB)`, scope);
   }
   const ms = rollout.timeout.toMilliseconds();
-  if (rollout.primaryAware && !(ms >= 60_000 && ms % 1000 === 0)) {
+  if (rollout.isPrimaryAware && !(ms >= 60_000 && ms % 1000 === 0)) {
     throw new ValidationError('PostgresRolloutTimeoutInvalid',
       `rollout timeout ${ms / 1000}s is too short (or not whole seconds) for a PostgreSQL pod to restart and catch up; use at least Duration.minutes(1)`, scope);
   }

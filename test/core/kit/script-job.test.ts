@@ -70,13 +70,13 @@ describe('ScriptJob', () => {
     expect(container(cj, 'run').command).toEqual(['python3', '-c', 'print(1)']);
   });
 
-  test('JobScript.command runs a program without a shell (a distroless image)', () => {
+  test('JobScript.program runs a program without a shell (a distroless image)', () => {
     const c = chart();
     new ScriptJob(c, 'exec', {
       name: 'exec',
       labels: { 'app.kubernetes.io/name': 'exec' },
       image: 'registry.k8s.io/kubectl:v1.31.4',
-      script: JobScript.command(['kubectl', 'version', '--client']),
+      script: JobScript.program(['kubectl', 'version', '--client']),
     });
     const job = find(synthValidated(c), 'Job', 'exec');
     expect(container(job, 'run').command).toEqual(['kubectl', 'version', '--client']);
