@@ -158,7 +158,7 @@ if m:
     ip, path = m.groups()
     name, p = next(((n, p) for n, p in st['pods'].items() if p['ip'] == ip), (None, None))
     if p is None: code = 0
-    elif path.startswith('/replica'): code = 200 if p['role'] == 'replica' else 503
+    elif path.startswith('/replica'): code = 200 if p['role'] == 'replica' and not p.get('lagging') else 503
     elif path == '/primary': code = 200 if p['role'] == 'primary' else 503
     elif path == '/switchover' and method == 'POST':
         req = json.loads(data)
@@ -173,7 +173,7 @@ if out is None: sys.stdout.write(body)
 if fmt is not None: sys.stdout.write(fmt.replace('\\n', '\n').replace('%{http_code}', '%03d' % code))
 `;
 
-interface Pod { rev: string; role: string; ip: string }
+interface Pod { rev: string; role: string; ip: string; lagging?: boolean }
 
 class FakeCluster {
   public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-rollout-'));
@@ -255,6 +255,14 @@ describe('assets/rollout.sh against a fake cluster', () => {
     fake = new FakeCluster({ 'orders-db-0': old('replica', 0), 'orders-db-1': { ...old('primary', 1), rev: 'orders-db-new' }, 'orders-db-2': { ...old('replica', 2), rev: 'orders-db-new' } });
     expect(fake.run(job).status).toBe(0);
     expect(fake.log).toEqual(['delete orders-db-0']);
+  });
+
+  test('a restarted replica that does not catch up stops the rollout before the next pod', () => {
+    fake = new FakeCluster({ 'orders-db-0': old('primary', 0), 'orders-db-1': { ...old('replica', 1), lagging: true }, 'orders-db-2': old('replica', 2) });
+    const r = fake.run(job, { TIMEOUT_SECONDS: '0' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('timed out after 0s waiting for orders-db-1 to come back on orders-db-new as a streaming replica');
+    expect(fake.log).toEqual(['delete orders-db-1']);
   });
 
   test('one instance: a plain restart', () => {
