@@ -11,6 +11,9 @@ import { ValidationError } from '../../src/core/errors';
 import { PostgresCluster, PostgresClusterProps, PostgresRollout, ReplicationMode } from '../../src/postgres';
 import { container, find, ofKind, synthValidated } from '../util/validate';
 
+// Each fake curl call starts a Python interpreter: a full rollout takes seconds on a busy machine.
+jest.setTimeout(120_000);
+
 /** A container's env as the kubelet gives it (fieldRefs from `fields`; literal values). */
 function kubeletEnv(c: any, fields: { [fieldPath: string]: string }): { [name: string]: string } {
   const out: { [name: string]: string } = {};
@@ -160,6 +163,7 @@ if m:
     if p is None: code = 0
     elif path.startswith('/replica'): code = 200 if p['role'] == 'replica' and not p.get('lagging') else 503
     elif path == '/primary': code = 200 if p['role'] == 'primary' else 503
+    elif path == '/synchronous': code = 200 if p['role'] == 'replica' and p.get('sync') else 503
     elif path == '/switchover' and method == 'POST':
         req = json.loads(data)
         log('switchover %s %s' % (req['leader'], req['candidate']))
@@ -173,7 +177,7 @@ if out is None: sys.stdout.write(body)
 if fmt is not None: sys.stdout.write(fmt.replace('\\n', '\n').replace('%{http_code}', '%03d' % code))
 `;
 
-interface Pod { rev: string; role: string; ip: string; lagging?: boolean }
+interface Pod { rev: string; role: string; ip: string; lagging?: boolean; sync?: boolean }
 
 class FakeCluster {
   public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-rollout-'));
@@ -263,6 +267,12 @@ describe('assets/rollout.sh against a fake cluster', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('timed out after 0s waiting for orders-db-1 to come back on orders-db-new as a streaming replica');
     expect(fake.log).toEqual(['delete orders-db-1']);
+  });
+
+  test('synchronous mode: the switchover goes to the synchronous standby', () => {
+    fake = new FakeCluster({ 'orders-db-0': old('primary', 0), 'orders-db-1': old('replica', 1), 'orders-db-2': { ...old('replica', 2), sync: true } });
+    expect(fake.run(job).status).toBe(0);
+    expect(fake.log).toEqual(['delete orders-db-1', 'delete orders-db-2', 'switchover orders-db-0 orders-db-2', 'delete orders-db-0']);
   });
 
   test('one instance: a plain restart', () => {

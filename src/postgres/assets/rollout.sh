@@ -80,10 +80,11 @@ updated() {
   [ "$rev" = "$REVISION" ] && [ "$IP" != - ]
 }
 
+# outdated POD: the pod exists on another revision. Unknown (an API error) or terminating is not outdated.
 outdated() {
   local rev
   read -r rev _ _ <<<"$(pod_state "$1")"
-  [ "$rev" != absent ] && [ "$rev" != "$REVISION" ]
+  [ -n "$rev" ] && [ "$rev" != - ] && [ "$rev" != absent ] && [ "$rev" != "$REVISION" ]
 }
 
 # A replica on the update revision that streams with a lag under the threshold.
@@ -105,12 +106,17 @@ find_primary() {
   return 1
 }
 
+# An updated, caught-up replica; in synchronous mode Patroni accepts only a synchronous standby
+# (GET /synchronous answers 200 on one), so one of those comes first.
 find_candidate() {
-  local p
+  local p first=
   for p in "${PODS[@]}"; do
-    if [ "$p" != "$PRIMARY" ] && healthy_replica "$p"; then CANDIDATE=$p; return 0; fi
+    if [ "$p" = "$PRIMARY" ] || ! healthy_replica "$p"; then continue; fi
+    if [ "$(patroni GET "$IP" /synchronous)" = 200 ]; then CANDIDATE=$p; return 0; fi
+    first=${first:-$p}
   done
-  return 1
+  CANDIDATE=$first
+  [ -n "$CANDIDATE" ]
 }
 
 # wait_for WHAT COMMAND...: retry COMMAND every POLL_SECONDS, at most TIMEOUT_SECONDS.
