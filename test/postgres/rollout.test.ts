@@ -66,6 +66,8 @@ describe('objects', () => {
     const base = name({});
     expect(name({ parameters: { work_mem: '8MB' } })).not.toBe(base);
     expect(name({})).toBe(base);
+    // The Job's own spec is immutable too: its options are in the name.
+    expect(name({ rollout: PostgresRollout.primaryAware({ maxLagBytes: 1 }) })).not.toBe(base);
   });
 
   test('options reach the Job; rollingUpdate() opts out; streaming mode keeps RollingUpdate', () => {

@@ -74,12 +74,15 @@ export function addRolloutJob(scope: Construct, workload: StatefulWorkload, imag
   });
   registerObjects(scope, serviceAccount, role, roleBinding);
   const timeout = rollout.timeout.toSeconds();
+  const script = loadAsset('postgres/assets/rollout.sh');
+  // The StatefulSet's template, and everything in this Job's own spec (immutable under one name).
+  const hash = shortHash(JSON.stringify([podTemplateHash(workload), script, image, rollout.maxLagBytes, timeout, workload.replicas]));
   const job = new ScriptJob(scope, 'Job', {
-    name: `${name.slice(0, MAX_BASE).replace(/-+$/, '')}-rollout-${podTemplateHash(workload)}`,
+    name: `${name.slice(0, MAX_BASE).replace(/-+$/, '')}-rollout-${hash}`,
     labels,
     // The Spilo image itself: bash, curl and python3 (postgres-appliance/Dockerfile installs them).
     image,
-    script: JobScript.bash(loadAsset('postgres/assets/rollout.sh'), { name: 'rollout' }),
+    script: JobScript.bash(script, { name: 'rollout' }),
     containerName: 'rollout',
     serviceAccountName: serviceAccount.name,
     user: SPILO_UID,
