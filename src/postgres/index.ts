@@ -5,3 +5,4 @@ export * from './postgres-backup';
 export * from './postgres-kanister';
 export * from './postgres-object-store';
 export * from './postgres-bootstrap';
+export * from './postgres-rollout';

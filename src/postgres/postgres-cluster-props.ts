@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { PostgresBackupOptions } from './postgres-backup';
 import { PostgresBootstrap, PostgresStandby } from './postgres-bootstrap';
 import { PostgresContinuousBackupOptions } from './postgres-object-store';
+import { PostgresRollout } from './postgres-rollout';
 import { PostgresVersion } from './postgres-version';
 import { Credentials } from '../core/kit/credentials';
 import { Monitoring } from '../core/kit/monitoring';
@@ -33,6 +34,23 @@ export interface PostgresStorage {
   readonly walSize?: Size;
   /** StorageClass of the WAL volume. @default - the data volume's class */
   readonly walStorageClass?: IStorageClass;
+  // --- growth (issue 11 part 7) ---
+  /**
+   * Also write the per-instance claims (`data-<name>-<n>`, `wal-<name>-<n>`) that the StatefulSet
+   * adopts, so raising `size` or `walSize` grows the disks in place on the next apply. The class
+   * must allow volume expansion. On a running cluster see docs/postgres.md, "Grow the volumes".
+   * @default false
+   */
+  readonly expandable?: boolean;
+  /**
+   * With `expandable`: the request left in the data claim template (which never follows `size`).
+   * To turn `expandable` on for a running cluster without recreating its StatefulSet, give the
+   * size the cluster was created with.
+   * @default Size.gibibytes(1)
+   */
+  readonly claimTemplateSize?: Size;
+  /** With `expandable`: the same for the WAL claim template. @default Size.gibibytes(1) */
+  readonly walClaimTemplateSize?: Size;
 }
 
 /** A database and the role that owns it. */
@@ -121,6 +139,23 @@ export interface PostgresClusterProps {
    */
   readonly standby?: PostgresStandby;
   // ---- end object storage
+  // --- rollouts and major upgrades (issue 11 parts 5 and 6) ---
+  /**
+   * How pod template changes reach the pods. Patroni mode: `PostgresRollout.primaryAware()`
+   * (StatefulSet `OnDelete` plus a rollout Job: replicas first, one switchover, the old primary
+   * last). Streaming mode always uses the StatefulSet's RollingUpdate (pod 0 is the primary).
+   * See docs/postgres.md, "Roll out a change safely".
+   * @default - PostgresRollout.primaryAware() in Patroni mode, PostgresRollout.rollingUpdate() in streaming mode
+   */
+  readonly rollout?: PostgresRollout;
+  /**
+   * The major version the cluster's data directories have now, when `version` names a newer
+   * major: adds a Job (named after the pair) that runs Spilo's in-place upgrade
+   * (`inplace_upgrade.py`, pg_upgrade) on the primary once the new template has rolled out.
+   * Patroni mode only. See docs/postgres.md, "Upgrade the major version".
+   * @default - no upgrade: `version` is the major the data directories have
+   */
+  readonly upgradeFrom?: PostgresVersion;
 }
 
 /** How clients reach the cluster. */

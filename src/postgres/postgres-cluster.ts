@@ -4,13 +4,16 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PostgresBackup } from './postgres-backup';
 import { PostgresBindOptions, PostgresClusterProps, PostgresConnection, ReplicationMode } from './postgres-cluster-props';
+import { PostgresRollout } from './postgres-rollout';
 import { PostgresVersion } from './postgres-version';
 import { databaseSpecs } from './private/databases';
 import { officialImage } from './private/images';
+import { addUpgradeJob, validateUpgrade } from './private/major-upgrade';
 import { MONITOR_KEY, monitorPostgres, monitorRole } from './private/monitoring';
 import { configureObjectStorage } from './private/object-storage';
 import { PatroniReplication } from './private/patroni';
 import { CREDENTIALS_DIR, DatabaseSpec, PORT, REPLICATION_KEY, ReplicationStrategy, SUPERUSER, SUPERUSER_KEY } from './private/replication';
+import { addRolloutJob, podTemplateHash, validateRollout } from './private/rollout';
 import { StreamingReplication } from './private/streaming';
 import { clusterParameters } from './private/tuning';
 import { ValidationError } from '../core/errors';
@@ -24,6 +27,7 @@ import { Names, MAX_STATEFULSET_NAME } from '../core/naming';
 import { Warnings } from '../core/warnings';
 import { Connections } from '../core/workload/connections';
 import { StatefulWorkload } from '../core/workload/stateful-workload';
+import { UpdateStrategy } from '../core/workload/update-strategy';
 import { WorkloadVolume } from '../core/workload/volumes';
 
 /** The variables `bind` sets. */
@@ -90,6 +94,12 @@ export class PostgresCluster extends Construct implements IStatefulService {
    * the store has no credentials Secret: annotate it for IRSA / workload identity like `workload.serviceAccount`.
    */
   public readonly restoreVerifyServiceAccount?: k8s.KubeServiceAccount;
+  /** How pod template changes roll out (docs/postgres.md, "Roll out a change safely"). */
+  public readonly rollout: PostgresRollout;
+  /** The primary-aware rollout Job (named after a hash of the pod template), in Patroni mode unless `rollout` is rollingUpdate(). */
+  public readonly rolloutJob?: k8s.KubeJob;
+  /** The major-upgrade Job, when `upgradeFrom` names an older major than `version`. */
+  public readonly upgradeJob?: k8s.KubeJob;
 
   private readonly credentials: Credentials;
   private readonly secret: kplus.ISecret;
@@ -106,6 +116,15 @@ export class PostgresCluster extends Construct implements IStatefulService {
     this.image = props.image ?? strategy.defaultImage(this.version);
     this.credentials = props.credentials ?? Credentials.generate();
     this.validateProps(props, strategy);
+    // --- rollouts and major upgrades (issue 11 parts 5 and 6) ---
+    const patroni = this.mode === ReplicationMode.PATRONI;
+    if (props.rollout?.isPrimaryAware && !patroni) {
+      throw new ValidationError('PostgresRolloutNeedsPatroni',
+        'rollout PostgresRollout.primaryAware() needs Patroni mode (it switches over through Patroni); streaming mode rolls out with the StatefulSet\'s RollingUpdate: leave rollout unset', this);
+    }
+    this.rollout = props.rollout ?? (patroni ? PostgresRollout.primaryAware() : PostgresRollout.rollingUpdate());
+    validateRollout(this, this.rollout);
+    const upgrade = validateUpgrade(this, props.upgradeFrom, this.version, patroni, props.image !== undefined);
 
     const storage = props.storage ?? {};
     const dataSize = storage.size ?? Size.gibibytes(10);
@@ -142,9 +161,25 @@ export class PostgresCluster extends Construct implements IStatefulService {
       containerName: 'postgres',
       resources,
       dataVolumes: {
-        data: { mountPath: strategy.dataMount, size: dataSize, storageClass: storage.storageClass },
-        ...(walSize ? { wal: { mountPath: strategy.walMount, size: walSize, storageClass: storage.walStorageClass ?? storage.storageClass } } : {}),
+        data: {
+          mountPath: strategy.dataMount,
+          size: dataSize,
+          storageClass: storage.storageClass,
+          expandable: storage.expandable,
+          claimTemplateSize: storage.claimTemplateSize,
+        },
+        ...(walSize ? {
+          wal: {
+            mountPath: strategy.walMount,
+            size: walSize,
+            storageClass: storage.walStorageClass ?? storage.storageClass,
+            expandable: storage.expandable,
+            claimTemplateSize: storage.walClaimTemplateSize,
+          },
+        } : {}),
       },
+      // Primary-aware rollouts: pods are replaced only when the rollout Job deletes them.
+      updateStrategy: this.rollout.isPrimaryAware ? UpdateStrategy.onDelete() : undefined,
       placement: props.placement,
       clusterDomain: props.clusterDomain,
       terminationGracePeriod: props.terminationGracePeriod ?? Duration.seconds(60),
@@ -247,6 +282,22 @@ export class PostgresCluster extends Construct implements IStatefulService {
         password: this.secretEnv(MONITOR_KEY),
         walBudget,
         volumes: walSize ? ['data', 'wal'] : ['data'],
+      });
+    }
+    // --- rollouts and major upgrades (issue 11 parts 5 and 6): keep this block last, the rollout
+    // Job's name hashes the finished pod template.
+    if (upgrade) {
+      this.upgradeJob = addUpgradeJob(new Construct(this, 'MajorUpgrade'), this.workload, this.primaryService.name, props.upgradeFrom!, this.version).job;
+    }
+    if (this.rollout.isPrimaryAware) {
+      this.rolloutJob = addRolloutJob(new Construct(this, 'Rollout'), this.workload, this.image, this.rollout).job;
+      const hash = podTemplateHash(this.workload);
+      this.node.addValidation({
+        validate: () => (podTemplateHash(this.workload) === hash ? [] : [
+          `the pod template of '${this.workload.name}' changed after the PostgresCluster was created (through 'workload'), so the rollout Job `
+          + `'${this.rolloutJob!.name}' does not carry its hash and the pods would not be replaced; make the change through the cluster's props, `
+          + 'or use rollout: PostgresRollout.rollingUpdate()',
+        ]),
       });
     }
     if (this.instances === 1) {

@@ -159,7 +159,7 @@ class Checker {
       ...ordinalsRule(this.outputs, b, a),
       ...kafkaStatefulSetRules(this.outputs, b, a),
       ...quorumShrinkRule(this.outputs, b, a),
-      ...postgresMajorRule(b, a),
+      ...postgresMajorRule(this.outputs, b, a),
       ...postgresBootstrapRules(b, a),
     ];
     for (const d of drafts) this.addDraft(b, d);

@@ -49,12 +49,13 @@ describe('Patroni mode (default)', () => {
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'ConfigMap/orders-db-bootstrap',
       `Job/${cluster.secretGenerator!.job.name}`,
+      `Job/${cluster.rolloutJob!.name}`,
       'NetworkPolicy/orders-db',
       'PodDisruptionBudget/orders-db',
-      'Role/orders-db', 'Role/orders-db-credentials-gen',
-      'RoleBinding/orders-db', 'RoleBinding/orders-db-credentials-gen',
+      'Role/orders-db', 'Role/orders-db-credentials-gen', 'Role/orders-db-rollout',
+      'RoleBinding/orders-db', 'RoleBinding/orders-db-credentials-gen', 'RoleBinding/orders-db-rollout',
       'Service/orders-db', 'Service/orders-db-headless', 'Service/orders-db-ro',
-      'ServiceAccount/orders-db', 'ServiceAccount/orders-db-credentials-gen',
+      'ServiceAccount/orders-db', 'ServiceAccount/orders-db-credentials-gen', 'ServiceAccount/orders-db-rollout',
       'StatefulSet/orders-db',
     ]);
     expect(sts.spec.replicas).toBe(3);
@@ -193,7 +194,8 @@ describe('Patroni mode (default)', () => {
       credentials: Credentials.fromSecret(secret, { 'superuser-password': 'postgres-password' }),
     });
     const objs = synthValidated(c, { externalSecrets: ['orders-db-pw'] });
-    expect(ofKind(objs, 'Job')).toHaveLength(0);
+    // No generator Job (the rollout Job stays).
+    expect(ofKind(objs, 'Job').map((j) => j.metadata.name)).toEqual([cluster.rolloutJob!.name]);
     expect(cluster.secretGenerator).toBeUndefined();
     const env = envOf(container(find(objs, 'StatefulSet', 'orders-db'), 'postgres'));
     expect(env.PGPASSWORD_SUPERUSER).toEqual({ secretKeyRef: { name: 'orders-db-pw', key: 'postgres-password' } });
@@ -515,7 +517,7 @@ describe('bind', () => {
       PGSSLMODE: 'require',
     });
     const np = find(objs, 'NetworkPolicy', 'orders-db');
-    const rule = np.spec.ingress.find((r: any) => r.ports);
+    const rule = np.spec.ingress.find((r: any) => r.ports?.some((p: any) => p.port === 5432));
     expect(rule.ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
     const sel = rule.from[0].podSelector.matchLabels;
     expect(Object.entries(sel).every(([k, v]) => dep.spec.template.metadata.labels[k] === v)).toBe(true);

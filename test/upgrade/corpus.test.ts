@@ -9,6 +9,9 @@ import {
   KafkaCluster, KafkaClusterProps, KafkaNodePoolOptions, KafkaTopicOptions, KafkaVersion, LocalVolumePool, ObjectStore, PostgresBootstrap,
   PostgresCluster, PostgresClusterProps, PostgresStandby, PostgresVersion, ReplicationMode, RetentionPolicy, StatefulWorkload, StatefulWorkloadProps,
   StorageClass, StorageClassProps, StorageProfile,
+  KafkaCluster, KafkaClusterProps, KafkaNodePoolOptions, KafkaTopicOptions, KafkaVersion, LocalVolumePool, PostgresCluster, PostgresClusterProps,
+  PostgresRollout, PostgresVersion, ReplicationMode, RetentionPolicy, StatefulWorkload, StatefulWorkloadProps, StorageClass, StorageClassProps,
+  StorageProfile,
 } from '../../src';
 import { EtcdCluster } from '../../src/etcd';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
@@ -171,6 +174,23 @@ const CORPUS: Array<[string, Build, Build, string[]]> = [
     ['postgresStandbyChanged StatefulSet/orders-db']],
   ['Postgres standby removed (does not promote)', postgres({ standby: PostgresStandby.fromHost({ host: 'orders.eu.example.com' }) }), postgres(),
     ['postgresStandbyChanged StatefulSet/orders-db']],
+  ['Postgres major upgrade with upgradeFrom (Patroni)', postgres({ version: PostgresVersion.V16 }),
+    postgres({ version: PostgresVersion.V17, upgradeFrom: PostgresVersion.V16 }), ['postgresMajorUpgrade StatefulSet/orders-db']],
+  ['Postgres major upgrade Job for another pair', postgres({ version: PostgresVersion.V15 }),
+    postgres({ version: PostgresVersion.V17, upgradeFrom: PostgresVersion.V16 }), ['postgresMajorVersionChanged StatefulSet/orders-db']],
+  ['Postgres major downgrade', postgres({ version: PostgresVersion.V17 }), postgres({ version: PostgresVersion.V16 }), ['postgresMajorDowngrade StatefulSet/orders-db']],
+  ['Postgres after the upgrade, upgradeFrom kept', postgres({ version: PostgresVersion.V17, upgradeFrom: PostgresVersion.V16 }),
+    postgres({ version: PostgresVersion.of('17.7', '17'), upgradeFrom: PostgresVersion.V16, parameters: { work_mem: '8MB' } }), []],
+  ['Postgres RollingUpdate → primary-aware rollout', postgres({ rollout: PostgresRollout.rollingUpdate() }), postgres(), []],
+  ['Postgres config change (a new rollout Job)', postgres(), postgres({ parameters: { work_mem: '8MB' } }), []],
+  ['Postgres expandable growth (data and WAL)', postgres({ storage: { expandable: true, walSize: Size.gibibytes(4) } }),
+    postgres({ storage: { expandable: true, size: Size.gibibytes(50), walSize: Size.gibibytes(8) } }), []],
+  ['Postgres expandable turned on at the created size', postgres(), postgres({ storage: { expandable: true, claimTemplateSize: Size.gibibytes(10) } }), []],
+  ['Postgres expandable shrink', postgres({ storage: { expandable: true, size: Size.gibibytes(50) } }), postgres({ storage: { expandable: true } }),
+    ['claimShrink PersistentVolumeClaim/data-orders-db-0', 'claimShrink PersistentVolumeClaim/data-orders-db-1', 'claimShrink PersistentVolumeClaim/data-orders-db-2']],
+  ['Postgres backup volume growth', postgres({ backup: { size: Size.gibibytes(10) } }), postgres({ backup: { size: Size.gibibytes(20) } }), []],
+  ['Postgres backup volume shrink', postgres({ backup: { size: Size.gibibytes(20) } }), postgres({ backup: { size: Size.gibibytes(10) } }),
+    ['claimShrink PersistentVolumeClaim/orders-db-backup']],
 
   // ---- claims and classes
   ['claim template class change', workload(), workload({}, { classId: 'fast' }), ['statefulSetImmutableField StatefulSet/pg']],
@@ -202,7 +222,7 @@ describe('upgrade corpus', () => {
     const seen = CORPUS.flatMap(([, before, after]) => findings(before, after));
     expect(seen.length).toBeGreaterThan(30);
     for (const f of seen) expect(`${f.id} ${rows.get(f.id)?.includes(f.risk) ? f.risk : rows.get(f.id)}`).toBe(`${f.id} ${f.risk}`);
-    for (const id of ['kafkaQuorumChanged', 'kafkaClusterIdChanged', 'quorumShrink', 'postgresMajorVersionChanged', 'jobTemplateImmutable']) {
+    for (const id of ['kafkaQuorumChanged', 'kafkaClusterIdChanged', 'quorumShrink', 'postgresMajorVersionChanged', 'postgresMajorUpgrade', 'postgresMajorDowngrade', 'jobTemplateImmutable']) {
       expect(rows.has(`@cdk8s-stateful/policy:${id}`)).toBe(true);
     }
   });
@@ -233,10 +253,19 @@ describe('upgrade messages', () => {
     expect(one(workload(), workload({}, { expandable: true })).migration.join('\n')).toContain('the apply adopts the existing claims by name');
   });
 
+  test('a Postgres major version change explains the in-place upgrade, or points to upgradeFrom', () => {
+    const up = one(postgres({ version: PostgresVersion.V16 }), postgres({ version: PostgresVersion.V17, upgradeFrom: PostgresVersion.V16 }));
+    expect(up.risk).toBe(UpgradeRisk.UNAVAILABLE);
+    expect(up.message).toMatch(/^PostgreSQL major version 16 → 17 with the upgrade Job orders-db-upgrade-16-to-17-[0-9a-f]{8}: the pods first roll out with PGVERSION=17/);
+    expect(up.message).toContain('pg_upgrade --link');
+    expect(up.migration.join('\n')).toMatch(/kubectl logs -f job\/orders-db-upgrade-16-to-17-[0-9a-f]{8} -n shop/);
+    const bare = one(postgres({ version: PostgresVersion.V16 }), postgres({ version: PostgresVersion.V17 }));
+    expect(bare.migration[0]).toBe('PostgresCluster in Patroni mode: set upgradeFrom: PostgresVersion.V16 (the major the data has) next to version, which adds the in-place upgrade Job');
+  });
+
   test('growing storage suggests expandable only where the construct has it', () => {
     const pg = one(postgres(), postgres({ storage: { size: Size.gibibytes(50) } }));
-    expect(pg.migration.join('\n')).not.toContain("'expandable: true'");
-    expect(pg.migration.join('\n')).toContain('its storage has no expandable option');
+    expect(pg.migration.join('\n')).toContain("'expandable: true' in the cluster's storage (with claimTemplateSize and walClaimTemplateSize");
     expect(pg.migration[0]).toContain('kubectl patch pvc <data>-orders-db-<ordinal> -n shop');
     expect(one(kafka(), kafka({ props: { storage: { size: Size.gibibytes(80) } } })).migration.join('\n')).toContain("in the pool's storage options");
     expect(one(workload(), workload({}, { size: Size.gibibytes(50) })).migration.join('\n')).toContain("'expandable: true' on the data volume");

@@ -23,6 +23,15 @@ export class JobScript {
     return new JobScript(cmd, text);
   }
 
+  /**
+   * A program run directly, without a shell (an image that has none, e.g. a distroless
+   * `kubectl`): the argument vector as given.
+   * @param argv the program and its arguments
+   */
+  public static program(argv: string[]): JobScript {
+    return new JobScript([...argv], JSON.stringify(argv));
+  }
+
   /** A Python 3 script: `python3 -c <text>`. */
   public static python(text: string): JobScript {
     return new JobScript(['python3', '-c', text], text);

@@ -80,7 +80,8 @@ function expandableHint(x: Obj): string {
   const ours = labelOf(x.o, 'app.kubernetes.io/managed-by') === 'cdk8s-stateful';
   const app = labelOf(x.o, 'app.kubernetes.io/name');
   if (ours && app === 'postgres') {
-    return 'PostgresCluster writes its claims only as templates (its storage has no expandable option): repeat the kubectl patch of step 1 whenever you grow the size';
+    return "or, once and for good: set 'expandable: true' in the cluster's storage (with claimTemplateSize and walClaimTemplateSize at the sizes it was created with) "
+      + 'so the library writes the claims and grows them in place (docs/postgres.md#grow-the-volumes)';
   }
   if (ours && app === 'kafka') return "or, once and for good: set 'expandable: true' in the pool's storage options so the library writes the claims and grows them in place";
   return "or, once and for good: set 'expandable: true' on the data volume (StatefulWorkload dataVolumes) so the library writes the claims and grows them in place";

@@ -82,22 +82,69 @@ export function postgresMajor(x: Obj): string | undefined {
   return v && /^\d+/.test(v) ? /^\d+/.exec(v)![0] : undefined;
 }
 
-/** A PostgreSQL major version change: the data directory keeps the old format. */
-export function postgresMajorRule(b: Obj, a: Obj): Draft[] {
+/**
+ * The annotation PostgresCluster writes on its major-upgrade Job (`<from>-to-<to>`;
+ * src/postgres/private/major-upgrade.ts UPGRADE_ANNOTATION).
+ */
+const PG_UPGRADE_ANNOTATION = 'cdk8s-stateful/postgres-major-upgrade';
+
+/** The major-upgrade Job of a PostgresCluster StatefulSet for exactly this pair, if `after` has one. */
+function postgresUpgradeJob(out: Outputs, a: Obj, from: string, to: string): Obj | undefined {
+  return [...out.after.values()].find((x) => x.kind === 'Job' && x.namespace === a.namespace
+    && labelOf(x.o, 'app.kubernetes.io/instance') === a.name
+    && x.o.metadata?.annotations?.[PG_UPGRADE_ANNOTATION] === `${from}-to-${to}`);
+}
+
+/**
+ * A PostgreSQL major version change: the data directory keeps the old format unless an upgrade
+ * Job for exactly this pair comes with it (PostgresCluster `upgradeFrom`); a downgrade never works.
+ */
+export function postgresMajorRule(out: Outputs, b: Obj, a: Obj): Draft[] {
   const from = postgresMajor(b);
   const to = postgresMajor(a);
   if (!from || !to || from === to) return [];
+  const ns = nsFlag(a);
+  if (Number(to) < Number(from)) {
+    return [{
+      id: 'postgresMajorDowngrade',
+      risk: UpgradeRisk.REJECTED,
+      message: `PostgreSQL major version ${from} → ${to}: a downgrade. The data directories are in the ${from} format and PostgreSQL cannot read them with ` +
+        `${to} binaries, nor convert them back; Patroni (Spilo) keeps running ${from}, the official image (streaming mode) crash-loops`,
+      migration: [
+        `keep version at major ${from}`,
+        `to go back to ${to}: dump the databases (pg_dump, the cluster's backup), create a new cluster (new name) at ${to} and restore into it`,
+      ],
+    }];
+  }
+  const job = postgresUpgradeJob(out, a, from, to);
+  if (job) {
+    return [{
+      id: 'postgresMajorUpgrade',
+      risk: UpgradeRisk.UNAVAILABLE,
+      message: `PostgreSQL major version ${from} → ${to} with the upgrade Job ${job.name}: the pods first roll out with PGVERSION=${to} ` +
+        `(still running ${from} from their data), then the Job runs Spilo's inplace_upgrade.py in the primary: it checks that every member streams, ` +
+        'pauses Patroni, stops the primary, runs pg_upgrade --link and rsyncs the replicas, then restarts and runs ANALYZE. Writes stop while ' +
+        'pg_upgrade and the rsync run (seconds to minutes, growing with the number of files, not the data size); unlogged tables are truncated. ' +
+        `If pg_upgrade --check fails, the cluster stays on ${from} and the Job fails (docs/postgres.md#upgrade-the-major-version)`,
+      migration: [
+        'take a backup you have restored once, and plan a maintenance window for the short write stop',
+        `follow it: kubectl logs -f job/${job.name}${ns}; acknowledge this finding (@cdk8s-stateful/policy:postgresMajorUpgrade) to deploy`,
+        'after the Job has succeeded, keep upgradeFrom as it is (the Job stays complete) or remove it together with the next change',
+      ],
+    }];
+  }
   return [{
     id: 'postgresMajorVersionChanged',
     risk: UpgradeRisk.REJECTED,
     message: `PostgreSQL major version ${from} → ${to}: the data directories on the existing claims stay in the ${from} format. ` +
       `Patroni (Spilo) keeps running ${from} from them while the labels say ${to}; the official image (streaming mode) crash-loops on them ` +
-      '("database files are incompatible with server"). This library has no major-upgrade path yet, so it rejects the change ' +
+      '("database files are incompatible with server"), and no upgrade Job for this pair comes with the change ' +
       '(docs/upgrade-safety.md#postgresql-major-versions)',
     migration: [
-      `keep version at major ${from} (patch releases of ${from} are safe: PostgresVersion.of('<${from}.x>', '${from}'))`,
-      `to upgrade: create a new cluster (new name) at ${to}, restore a dump of the old one into it (PostgresBackup, pg_dumpall) or replicate logically, ` +
-        'switch the clients, then remove the old cluster',
+      `PostgresCluster in Patroni mode: set upgradeFrom: PostgresVersion.V${from} (the major the data has) next to version, which adds the in-place upgrade Job`,
+      `or keep version at major ${from} (patch releases of ${from} are safe: PostgresVersion.of('<${from}.x>', '${from}'))`,
+      `streaming mode or another image: create a new cluster (new name) at ${to}, restore a dump of the old one into it (PostgresBackup, pg_dumpall) ` +
+        'or replicate logically, switch the clients, then remove the old cluster',
     ],
   }];
 }

@@ -70,6 +70,18 @@ describe('ScriptJob', () => {
     expect(container(cj, 'run').command).toEqual(['python3', '-c', 'print(1)']);
   });
 
+  test('JobScript.program runs a program without a shell (a distroless image)', () => {
+    const c = chart();
+    new ScriptJob(c, 'exec', {
+      name: 'exec',
+      labels: { 'app.kubernetes.io/name': 'exec' },
+      image: 'registry.k8s.io/kubectl:v1.31.4',
+      script: JobScript.program(['kubectl', 'version', '--client']),
+    });
+    const job = find(synthValidated(c), 'Job', 'exec');
+    expect(container(job, 'run').command).toEqual(['kubectl', 'version', '--client']);
+  });
+
   test.each([
     [{ name: 'Bad_Name' }, 'NameNotDns1123Subdomain', "Job name 'Bad_Name' must be a DNS-1123 subdomain"],
     [{ image: '' }, 'ScriptJobImageInvalid', "image '' is not an image reference"],
