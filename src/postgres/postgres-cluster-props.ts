@@ -1,6 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { PostgresBackupOptions } from './postgres-backup';
+import { PostgresPoolerOptions } from './postgres-pooler';
+import { PostgresReconcileOptions, PostgresUser } from './postgres-user';
 import { PostgresVersion } from './postgres-version';
 import { Credentials } from '../core/kit/credentials';
 import { Monitoring } from '../core/kit/monitoring';
@@ -98,6 +100,18 @@ export interface PostgresClusterProps {
    * @default - none
    */
   readonly monitoring?: Monitoring;
+  // --- users, grants and pooling (issue 11, parts 3-4) ---
+  /**
+   * Login roles beside the database owners, with their grants, kept in sync by the reconcile Job
+   * (see docs/postgres.md, "Users, databases and grants"). Each logs in with the key
+   * `<name>-password` of the credentials Secret.
+   * @default - the database owners only
+   */
+  readonly users?: PostgresUser[];
+  /** How the reconcile Job (roles, databases, grants, passwords) runs. @default - on every spec change, never drops */
+  readonly reconcile?: PostgresReconcileOptions;
+  /** A PgBouncer pool in front of the cluster (`bind(app, { pooled: true })`). @default - none */
+  readonly pooler?: PostgresPoolerOptions;
 }
 
 /** How clients reach the cluster. */
@@ -139,4 +153,6 @@ export interface PostgresBindOptions {
    * @default - the cluster's Secret (same namespace only)
    */
   readonly credentials?: Credentials;
+  /** Connect through the cluster's PgBouncer pool (`pooler` must be set). @default false */
+  readonly pooled?: boolean;
 }

@@ -4,11 +4,13 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PostgresBackup } from './postgres-backup';
 import { PostgresBindOptions, PostgresClusterProps, PostgresConnection, ReplicationMode } from './postgres-cluster-props';
+import { PostgresPooler } from './postgres-pooler';
 import { PostgresVersion } from './postgres-version';
 import { databaseSpecs } from './private/databases';
 import { officialImage } from './private/images';
 import { MONITOR_KEY, monitorPostgres, monitorRole } from './private/monitoring';
 import { PatroniReplication } from './private/patroni';
+import { POOLER_KEY, reconcileJobs, reconcileSelector, reconcileSpec } from './private/reconcile';
 import { CREDENTIALS_DIR, DatabaseSpec, PORT, REPLICATION_KEY, ReplicationStrategy, SUPERUSER, SUPERUSER_KEY } from './private/replication';
 import { StreamingReplication } from './private/streaming';
 import { clusterParameters } from './private/tuning';
@@ -81,6 +83,12 @@ export class PostgresCluster extends Construct implements IStatefulService {
   public readonly connection: PostgresConnection;
   /** The scrape objects, alert rules and dashboard, when `monitoring` is set. */
   public readonly monitoring?: MonitoredWorkload;
+  /** The Job that converges roles, databases, grants and passwords (named by a hash of its spec). */
+  public readonly reconcileJob: k8s.KubeJob;
+  /** The CronJob re-running it, when `reconcile.resyncSchedule` is set. */
+  public readonly reconcileCronJob?: k8s.KubeCronJob;
+  /** The PgBouncer pool, when `pooler` is set. */
+  public readonly pooler?: PostgresPooler;
 
   private readonly credentials: Credentials;
   private readonly secret: kplus.ISecret;
@@ -106,6 +114,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
       memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) },
     };
     this.dbs = databaseSpecs(this, props.databases ?? [{ name: 'app' }]);
+    const spec = reconcileSpec(this, this.dbs, props.users ?? [], props.pooler ? this.dbs.map((d) => d.name) : []);
     // The WAL budget: its own volume, or a quarter of the data volume when they share it.
     const walBudget = walSize ?? Size.mebibytes(Math.floor(dataSize.toMebibytes({ rounding: SizeRoundingBehavior.FLOOR }) / 4));
     this.params = clusterParameters(this, {
@@ -148,13 +157,13 @@ export class PostgresCluster extends Construct implements IStatefulService {
     // Credentials: a generated Secret or an existing one. Pods reference it from env
     // (secretKeyRef, not optional) and as a volume: until it exists the kubelet keeps the pods in
     // CreateContainerConfigError / ContainerCreating and retries; nothing crash-loops.
-    this.credentials._assertValid(this, [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey))], `${this.workload.name}-credentials`);
+    this.credentials._assertValid(this, [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey)), ...spec.keys], `${this.workload.name}-credentials`);
     this.secretName = this.credentials.secretName(`${this.workload.name}-credentials`);
     this.secret = kplus.Secret.fromSecretName(this, 'Secret', this.secretName);
     if (this.credentials.isGenerated) {
       this.secretGenerator = new GeneratedSecret(this, 'Credentials', {
         secretName: this.secretName,
-        keys: [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey)), ...(props.monitoring ? [MONITOR_KEY] : [])],
+        keys: [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey)), ...(props.monitoring ? [MONITOR_KEY] : []), ...spec.keys],
         labels: { [LabelKeys.NAME]: 'postgres', [LabelKeys.INSTANCE]: this.workload.name, [LabelKeys.PART_OF]: this.workload.name },
         image: this.credentials.generatorImage,
       });
@@ -224,6 +233,38 @@ export class PostgresCluster extends Construct implements IStatefulService {
         walBudget,
         volumes: walSize ? ['data', 'wal'] : ['data'],
       });
+    }
+    // --- users, grants and pooling (issue 11, parts 3-4): private/reconcile.ts, postgres-pooler.ts ---
+    const reconcile = reconcileJobs(this, {
+      ...props.reconcile,
+      instance: this.workload.name,
+      spec: spec.text(credentialFile),
+      image: officialImage(this.version),
+      host: `${this.primaryService.name}.$(POD_NAMESPACE).svc.${this.workload.clusterDomain}`,
+      port: PORT,
+      user: SUPERUSER,
+      sslMode: strategy.sslMode,
+      secret: this.secret,
+      superuserKey: this.credentials.key(SUPERUSER_KEY),
+      credentialsDir: CREDENTIALS_DIR,
+    });
+    this.reconcileJob = reconcile.job.job!;
+    this.reconcileCronJob = reconcile.cronJob?.cronJob;
+    this.workload.connections.allowFromLabels(reconcileSelector(this.workload.name), ['postgresql']);
+    if (props.pooler) {
+      this.pooler = new PostgresPooler(this, 'Pooler', {
+        ...props.pooler,
+        instance: this.workload.name,
+        primaryHost: this.primaryService.name,
+        replicaHost: this.replicaService.name,
+        port: PORT,
+        databases: this.databases,
+        serverSslMode: strategy.sslMode,
+        secret: this.secret,
+        passwordKey: this.credentials.key(POOLER_KEY),
+        maxConnections: Number(this.params.max_connections),
+      });
+      this.workload.connections.allowFromLabels(this.pooler.podSelector, ['postgresql']);
     }
     if (this.instances === 1) {
       Warnings.of(this).add('@cdk8s-stateful/postgres:singleInstance',
@@ -297,7 +338,12 @@ export class PostgresCluster extends Construct implements IStatefulService {
         + `copy the '${this.credentials.key(db.passwordKey)}' password into a Secret in '${there}' and pass `
         + `{ credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(scope, 'DbPassword', '<secret>'), { '${db.passwordKey}': '<key>' }) }`, this);
     }
-    const service = options.readOnly ? this.replicaService.name : this.primaryService.name;
+    if (options.pooled && !this.pooler) {
+      throw new ValidationError('PostgresBindNotPooled', "bind: { pooled: true } needs a pool; set the cluster's 'pooler' prop (e.g. pooler: {})", this);
+    }
+    const pool = options.pooled ? this.pooler : undefined;
+    const service = pool ? (options.readOnly ? pool.readOnlyService : pool.service).name
+      : options.readOnly ? this.replicaService.name : this.primaryService.name;
     const password = creds
       ? kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `BindSecret${this.bindings}`, creds.secretName('')), key: creds.key(db.passwordKey) })
       : kplus.EnvValue.fromSecretValue({ secret: this.secret, key: this.credentials.key(db.passwordKey) });
@@ -307,7 +353,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
       PGDATABASE: kplus.EnvValue.fromValue(db.name),
       PGUSER: kplus.EnvValue.fromValue(db.owner),
       PGPASSWORD: password,
-      PGSSLMODE: kplus.EnvValue.fromValue(this.connection.sslMode),
+      // The pool has no client certificate yet: TLS runs from PgBouncer to the server.
+      PGSSLMODE: kplus.EnvValue.fromValue(pool ? 'prefer' : this.connection.sslMode),
     };
     for (const c of workload.containers) {
       for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);

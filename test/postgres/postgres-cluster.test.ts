@@ -49,6 +49,7 @@ describe('Patroni mode (default)', () => {
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'ConfigMap/orders-db-bootstrap',
       `Job/${cluster.secretGenerator!.job.name}`,
+      `Job/${cluster.reconcileJob.name}`,
       'NetworkPolicy/orders-db',
       'PodDisruptionBudget/orders-db',
       'Role/orders-db', 'Role/orders-db-credentials-gen',
@@ -193,7 +194,8 @@ describe('Patroni mode (default)', () => {
       credentials: Credentials.fromSecret(secret, { 'superuser-password': 'postgres-password' }),
     });
     const objs = synthValidated(c, { externalSecrets: ['orders-db-pw'] });
-    expect(ofKind(objs, 'Job')).toHaveLength(0);
+    // No generator Job; the reconcile Job only.
+    expect(ofKind(objs, 'Job').map((j) => j.metadata.name)).toEqual([cluster.reconcileJob.name]);
     expect(cluster.secretGenerator).toBeUndefined();
     const env = envOf(container(find(objs, 'StatefulSet', 'orders-db'), 'postgres'));
     expect(env.PGPASSWORD_SUPERUSER).toEqual({ secretKeyRef: { name: 'orders-db-pw', key: 'postgres-password' } });
@@ -515,10 +517,9 @@ describe('bind', () => {
       PGSSLMODE: 'require',
     });
     const np = find(objs, 'NetworkPolicy', 'orders-db');
-    const rule = np.spec.ingress.find((r: any) => r.ports);
+    const matches = (sel: any) => Object.entries(sel).every(([k, v]) => dep.spec.template.metadata.labels[k] === v);
+    const rule = np.spec.ingress.find((r: any) => r.ports && r.from.some((p: any) => matches(p.podSelector.matchLabels)));
     expect(rule.ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
-    const sel = rule.from[0].podSelector.matchLabels;
-    expect(Object.entries(sel).every(([k, v]) => dep.spec.template.metadata.labels[k] === v)).toBe(true);
   });
 
   test('read-only and another database', () => {
