@@ -110,9 +110,21 @@ SELECT format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I', :'schema', :'ow
 SELECT format('GRANT %s ON DATABASE %I TO %I', CASE :'priv' WHEN 'ALL' THEN 'ALL' ELSE 'CONNECT' END, :'db', :'role')\gexec
 SELECT format('GRANT %s ON SCHEMA %I TO %I', CASE :'priv' WHEN 'ALL' THEN 'ALL' ELSE 'USAGE' END, :'schema', :'role')
  WHERE :'priv' <> 'CONNECT'\gexec
-SELECT format('GRANT %s ON ALL %s IN SCHEMA %I TO %I', p, o, :'schema', :'role')
-  FROM (VALUES ('SELECT', 'TABLES', 'SELECT'), ('ALL', 'TABLES', 'ALL'), ('ALL', 'SEQUENCES', 'ALL')) AS v(lvl, o, p)
- WHERE lvl = :'priv'\gexec
+-- Per object, only where a privilege is missing and the role is not the owner: GRANT ... ON ALL
+-- TABLES would also write an ACL on the role's own tables, a catalog change on every run.
+SELECT format('GRANT %s ON %s %I.%I TO %I', v.p, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname, :'role')
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN (VALUES ('SELECT', 'rpvmf', 'SELECT', 'SELECT'),
+               ('ALL', 'rpvmf', 'ALL', 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER'),
+               ('ALL', 'S', 'ALL', 'USAGE,SELECT,UPDATE')) AS v(lvl, kinds, p, needed)
+    ON v.lvl = :'priv' AND strpos(v.kinds, c.relkind::text) > 0
+ WHERE n.nspname = :'schema'
+   AND c.relowner <> (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = :'role')
+   AND NOT (SELECT bool_and(CASE c.relkind WHEN 'S' THEN pg_catalog.has_sequence_privilege(:'role', c.oid, x)
+                                           ELSE pg_catalog.has_table_privilege(:'role', c.oid, x) END)
+              FROM unnest(string_to_array(v.needed, ',')) AS x)
+ ORDER BY c.relname\gexec
 SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA %I GRANT %s ON %s TO %I', :'owner', :'schema', p, o, :'role')
   FROM (VALUES ('SELECT', 'TABLES', 'SELECT'), ('ALL', 'TABLES', 'ALL'), ('ALL', 'SEQUENCES', 'ALL')) AS v(lvl, o, p)
  WHERE lvl = :'priv' AND :'owner' <> :'role'\gexec
@@ -136,7 +148,8 @@ SELECT $def$CREATE FUNCTION pgbouncer.get_auth(p_usename text)
 AS $body$
   SELECT rolname::text, rolpassword::text FROM pg_catalog.pg_authid
    WHERE rolname = p_usename AND rolcanlogin AND NOT rolsuper AND NOT rolreplication AND rolname <> 'pgbouncer'
-$body$$def$
+$body$
+$def$
  WHERE pg_catalog.to_regprocedure('pgbouncer.get_auth(text)') IS NULL\gexec
 SELECT 'REVOKE ALL ON FUNCTION pgbouncer.get_auth(text) FROM PUBLIC'
  WHERE pg_catalog.has_function_privilege('public', 'pgbouncer.get_auth(text)', 'EXECUTE')\gexec
