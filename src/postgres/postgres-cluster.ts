@@ -163,7 +163,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
     if (this.credentials.isGenerated) {
       this.secretGenerator = new GeneratedSecret(this, 'Credentials', {
         secretName: this.secretName,
-        keys: [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey)), ...(props.monitoring ? [MONITOR_KEY] : []), ...spec.keys],
+        keys: [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey)), ...(props.monitoring ? [MONITOR_KEY] : []),
+          ...spec.keys],
         labels: { [LabelKeys.NAME]: 'postgres', [LabelKeys.INSTANCE]: this.workload.name, [LabelKeys.PART_OF]: this.workload.name },
         image: this.credentials.generatorImage,
       });

@@ -119,8 +119,16 @@ export class PostgresPooler extends Construct {
     this.podSelector = labels.selector;
     const authFile = '/run/pgbouncer/userlist.txt';
     const ini = (host: string, listenPort: number) => pgbouncerIni({
-      host, port: props.port, listenPort, databases: props.databases, poolMode: mode, maxClientConnections: maxClients, defaultPoolSize: poolSize,
-      serverSslMode: props.serverSslMode, authFile, authUser: 'pgbouncer',
+      host,
+      port: props.port,
+      listenPort,
+      databases: props.databases,
+      poolMode: mode,
+      maxClientConnections: maxClients,
+      defaultPoolSize: poolSize,
+      serverSslMode: props.serverSslMode,
+      authFile,
+      authUser: 'pgbouncer',
     });
     const files = { 'pgbouncer-rw.ini': ini(props.primaryHost, RW_PORT), 'pgbouncer-ro.ini': ini(props.replicaHost, RO_PORT) };
     this.configMap = new k8s.KubeConfigMap(this, 'Config', { metadata: { name, labels: labels.stable }, data: files });

@@ -42,9 +42,14 @@ function synth(app: App, later: boolean) {
 
 describeRuntime('Postgres users, grants, rotation and the PgBouncer pool (runtime)', [PSQL, PGBOUNCER], () => {
   const secret: Record<string, string> = {
-    'superuser-password': 'su', 'replication-password': 'repl', 'orders-password': "orders'pw",
-    'reporting-password': 'rep-1', 'writer-password': 'wr"1', 'pgbouncer-password': 'pgb "x"',
-    'finance-password': 'fin', 'audit-password': 'aud',
+    'superuser-password': 'su',
+    'replication-password': 'repl',
+    'orders-password': "orders'pw",
+    'reporting-password': 'rep-1',
+    'writer-password': 'wr"1',
+    'pgbouncer-password': 'pgb "x"',
+    'finance-password': 'fin',
+    'audit-password': 'aud',
   };
   const first = synth(Testing.app(), false);
   const later = synth(Testing.app(), true);

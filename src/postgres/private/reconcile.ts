@@ -141,7 +141,8 @@ export function reconcileJobs(scope: Construct, props: ReconcileJobProps): { job
     restartPolicy: JobRestartPolicy.NEVER,
     backoffLimit: 3,
   };
-  const hash = shortHash(JSON.stringify([props.spec, props.image, props.host, props.port, props.sslMode, marker, props.dropUnlistedUsers ?? false, script.text]));
+  const hash = shortHash(JSON.stringify([props.spec, props.image, props.host, props.port, props.sslMode, marker,
+    props.dropUnlistedUsers ?? false, script.text]));
   // Job names become a pod label value (job-name): 63 characters at most.
   const job = new ScriptJob(scope, 'ReconcileJob', {
     ...common,
