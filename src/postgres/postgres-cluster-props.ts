@@ -153,6 +153,12 @@ export interface PostgresBindOptions {
    * @default - the cluster's Secret (same namespace only)
    */
   readonly credentials?: Credentials;
+  /**
+   * Log in as this role instead of the database's owner: one of `users` (with grants on the
+   * database) or another owner. Its password is the key `<user>-password`.
+   * @default - the database's owner
+   */
+  readonly user?: string;
   /** Connect through the cluster's PgBouncer pool (`pooler` must be set). @default false */
   readonly pooled?: boolean;
 }

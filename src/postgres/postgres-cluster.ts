@@ -95,6 +95,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
   private readonly dbs: DatabaseSpec[];
   private readonly params: { [name: string]: string };
   private bindings = 0;
+  private readonly userNames: string[];
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps = {}) {
     super(scope, id);
@@ -115,6 +116,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
     };
     this.dbs = databaseSpecs(this, props.databases ?? [{ name: 'app' }]);
     const spec = reconcileSpec(this, this.dbs, props.users ?? [], props.pooler ? this.dbs.map((d) => d.name) : []);
+    this.userNames = (props.users ?? []).map((u) => u.name);
     // The WAL budget: its own volume, or a quarter of the data volume when they share it.
     const walBudget = walSize ?? Size.mebibytes(Math.floor(dataSize.toMebibytes({ rounding: SizeRoundingBehavior.FLOOR }) / 4));
     this.params = clusterParameters(this, {
@@ -327,6 +329,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
         `bind: '${workload.node.path}' is in namespace ${there ? `'${there}'` : '(none set)'} and the cluster in ${here ? `'${here}'` : '(none set)'}; `
         + 'set the namespace on both charts (or on neither), so the host name and the NetworkPolicy peer can name the right namespace', this);
     }
+    const login = this.loginFor(db, options.user);
     const remote = here !== there;
     const creds = options.credentials;
     if (creds?.isGenerated) {
@@ -336,8 +339,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
     if (remote && !creds) {
       throw new ValidationError('PostgresBindCrossNamespace',
         `bind: '${workload.node.path}' is in namespace '${there}', but the Secret '${this.secretName}' is in '${here}' and pods read Secrets of their own namespace only; `
-        + `copy the '${this.credentials.key(db.passwordKey)}' password into a Secret in '${there}' and pass `
-        + `{ credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(scope, 'DbPassword', '<secret>'), { '${db.passwordKey}': '<key>' }) }`, this);
+        + `copy the '${this.credentials.key(login.passwordKey)}' password into a Secret in '${there}' and pass `
+        + `{ credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(scope, 'DbPassword', '<secret>'), { '${login.passwordKey}': '<key>' }) }`, this);
     }
     if (options.pooled && !this.pooler) {
       throw new ValidationError('PostgresBindNotPooled', "bind: { pooled: true } needs a pool; set the cluster's 'pooler' prop (e.g. pooler: {})", this);
@@ -346,13 +349,13 @@ export class PostgresCluster extends Construct implements IStatefulService {
     const service = pool ? (options.readOnly ? pool.readOnlyService : pool.service).name
       : options.readOnly ? this.replicaService.name : this.primaryService.name;
     const password = creds
-      ? kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `BindSecret${this.bindings}`, creds.secretName('')), key: creds.key(db.passwordKey) })
-      : kplus.EnvValue.fromSecretValue({ secret: this.secret, key: this.credentials.key(db.passwordKey) });
+      ? kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `BindSecret${this.bindings}`, creds.secretName('')), key: creds.key(login.passwordKey) })
+      : kplus.EnvValue.fromSecretValue({ secret: this.secret, key: this.credentials.key(login.passwordKey) });
     const env: { [name: string]: kplus.EnvValue } = {
       PGHOST: kplus.EnvValue.fromValue(remote ? this.workload.qualify(service) : service),
       PGPORT: kplus.EnvValue.fromValue(`${PORT}`),
       PGDATABASE: kplus.EnvValue.fromValue(db.name),
-      PGUSER: kplus.EnvValue.fromValue(db.owner),
+      PGUSER: kplus.EnvValue.fromValue(login.owner),
       PGPASSWORD: password,
       // The pool has no client certificate yet: TLS runs from PgBouncer to the server.
       PGSSLMODE: kplus.EnvValue.fromValue(pool ? 'prefer' : this.connection.sslMode),
@@ -372,6 +375,16 @@ export class PostgresCluster extends Construct implements IStatefulService {
       this.workload.connections.allowFrom(workload, ['postgresql']);
     }
     this.bindings++;
+  }
+
+  /** The role a bind logs in as: the database's owner, or one of `users` (issue 11, part 3). */
+  private loginFor(db: DatabaseSpec, user: string | undefined): { owner: string; passwordKey: string } {
+    if (user === undefined || user === db.owner) return db;
+    if (!this.userNames.includes(user) && !this.dbs.some((d) => d.owner === user)) {
+      throw new ValidationError('PostgresBindUserUnknown',
+        `bind: user '${user}' is neither a database owner nor one of 'users' (${[...new Set(this.dbs.map((d) => d.owner)), ...this.userNames].join(', ')}); declare it in 'users'`, this);
+    }
+    return { owner: user, passwordKey: `${user}-password` };
   }
 
   private secretEnv(key: string): kplus.EnvValue {

@@ -169,6 +169,19 @@ describe('the PgBouncer pool', () => {
     expect(env('reports')).toMatchObject({ PGHOST: 'orders-db-pooler-ro', PGDATABASE: 'ledger', PGUSER: 'finance' });
   });
 
+  test('bind({ user }) logs in as a declared user with its own key', () => {
+    const { c, cluster } = synth(USERS);
+    const app = new kplus.Deployment(c, 'reports', { containers: [{ image: 'reports:1', portNumber: 8080 }] });
+    cluster.bind(app, { user: 'reporting' });
+    const objs = synthValidated(c, { externalSecrets: [cluster.secretName] });
+    expect(envOf(ofKind(objs, 'Deployment')[0].spec.template.spec.containers[0])).toMatchObject({
+      PGHOST: 'orders-db',
+      PGDATABASE: 'orders',
+      PGUSER: 'reporting',
+      PGPASSWORD: { secretKeyRef: { name: 'orders-db-credentials', key: 'reporting-password' } },
+    });
+  });
+
   test('one instance warns', () => {
     expect(Warnings.of(pooled({ pooler: { instances: 1 } }).cluster).ids()).toEqual(['@cdk8s-stateful/postgres:singlePooler']);
     expect(Warnings.of(pooled().cluster).ids()).toEqual([]);
@@ -206,6 +219,14 @@ describe('bad props', () => {
     expect(Errors.codeOf(e)).toBe(code);
     expect(e.message).toContain(message);
     expect(e.message).toMatch(/^test\/orders-db/);
+  });
+
+  test('bind({ user }) with an undeclared user', () => {
+    const { c, cluster } = synth(USERS);
+    const app = new kplus.Deployment(c, 'api', { containers: [{ image: 'api:1', portNumber: 8080 }] });
+    const e = thrown(() => cluster.bind(app, { user: 'nobody' }));
+    expect(Errors.codeOf(e)).toBe('PostgresBindUserUnknown');
+    expect(e.message).toContain("bind: user 'nobody' is neither a database owner nor one of 'users' (orders, finance, reporting, etl); declare it in 'users'");
   });
 
   test('bind({ pooled }) without a pool', () => {
