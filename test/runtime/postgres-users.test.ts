@@ -8,7 +8,8 @@
  * pgbouncer.ini, auth_query through the lookup function) logs users in with their Secret
  * passwords, refuses a wrong one, and pools per transaction.
  */
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
 import { App, Chart, Testing } from 'cdk8s';
 import { PoolMode, PostgresCluster, PostgresPrivilege, ReplicationMode } from '../../src';
 import { find, synthValidated } from '../util/validate';
@@ -21,12 +22,15 @@ jest.setTimeout(300_000);
 const NAME = 'shop-db';
 const SECRET = `${NAME}-credentials`;
 const PGBOUNCER = '/usr/sbin/pgbouncer';
+/** The server's TLS certificate (a path the pod's read-only root shows; Spilo makes its own the same way). */
+const TLS_DIR = `/var/tmp/cst-users-tls-${process.pid}`;
 
 function synth(app: App, later: boolean) {
   const chart = new Chart(app, 'c', { namespace: 'shop' });
   const cluster = new PostgresCluster(chart, NAME, {
     instances: 1,
     mode: ReplicationMode.STREAMING,
+    parameters: { ssl: 'on', ssl_cert_file: `${TLS_DIR}/server.crt`, ssl_key_file: `${TLS_DIR}/server.key` },
     databases: later ? [{ name: 'orders' }, { name: 'ledger', owner: 'finance' }] : [{ name: 'orders' }],
     users: later
       ? [{ name: 'reporting', grants: [{ database: 'orders', privilege: PostgresPrivilege.SELECT }] },
@@ -78,10 +82,19 @@ describeRuntime('Postgres users, grants, rotation and the PgBouncer pool (runtim
   };
 
   beforeAll(() => {
+    fs.mkdirSync(TLS_DIR, { mode: 0o755 });
+    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${NAME}`,
+      '-keyout', `${TLS_DIR}/server.key`, '-out', `${TLS_DIR}/server.crt`], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    for (const f of ['server.key', 'server.crt']) fs.chownSync(`${TLS_DIR}/${f}`, 999, 999);
+    fs.chmodSync(`${TLS_DIR}/server.key`, 0o600);
     const laterJobs = later.objects.filter((o) => o.kind === 'Job' && o.metadata.name === later.cluster.reconcileJob.name);
     cluster = new EmulatedCluster({ objects: [...first.objects, ...laterJobs], secrets: { [SECRET]: { ...secret } } });
   });
-  afterAll(async () => { await cluster?.destroy(); });
+  afterAll(async () => {
+    await cluster?.destroy();
+    fs.rmSync(TLS_DIR, { recursive: true, force: true });
+  });
 
   test('the reconcile Job creates the roles and grants; the owner\'s later tables are readable, not writable, by a SELECT user', async () => {
     await cluster.startStatefulSet(NAME, 180_000);
@@ -160,6 +173,8 @@ describeRuntime('Postgres users, grants, rotation and the PgBouncer pool (runtim
     test('a user logs in through the pool with its Secret password; a wrong one and the superuser are refused', async () => {
       expect(await through('reporting', secret['reporting-password'], 'select current_user, count(*) from items')).toBe('reporting|2');
       expect(await through('orders', secret['orders-password'], 'select current_user')).toBe('orders');
+      // PgBouncer's server connections use TLS (server_tls_sslmode; prefer in streaming mode, require in Patroni mode).
+      expect(await su("select distinct ssl from pg_stat_ssl join pg_stat_activity using (pid) where usename in ('reporting', 'orders', 'pgbouncer')")).toBe('t');
       await expect(through('reporting', 'rep-1', 'select 1')).rejects.toThrow(/password authentication failed|SASL authentication failed/);
       await expect(through('postgres', secret['superuser-password'], 'select 1')).rejects.toThrow(/failed/);
     });
