@@ -363,16 +363,18 @@ export class PostgresCluster extends Construct implements IStatefulService {
     for (const c of workload.containers) {
       for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
     }
+    // A pooled client reaches the PgBouncer pods only, on the port of its Service.
+    const [connections, ports] = pool ? [pool.connections, [options.readOnly ? 'pgbouncer-ro' : 'pgbouncer']] : [this.workload.connections, ['postgresql']];
     if (remote) {
       // The workload's own selector, in its namespace: a bare pod selector would match the cluster's namespace only.
       const id = `Bind${this.bindings}`;
-      this.workload.connections.allowFrom(kplus.Pods.select(this, id, {
+      connections.allowFrom(kplus.Pods.select(this, id, {
         labels: workload.matchLabels,
         expressions: workload.matchExpressions.map((e) => labelExpression(e)),
         namespaces: kplus.Namespaces.select(this, `${id}Namespace`, { names: [there!] }),
-      }), ['postgresql']);
+      }), ports);
     } else {
-      this.workload.connections.allowFrom(workload, ['postgresql']);
+      connections.allowFrom(workload, ports);
     }
     this.bindings++;
   }

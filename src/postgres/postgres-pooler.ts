@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import { RecommendedLabels } from '../core/labels';
 import { shortHash } from '../core/naming';
 import { registerObjects } from '../core/registry';
 import { Warnings } from '../core/warnings';
+import { Connections } from '../core/workload/connections';
 import { envToKube, resourcesToKube } from '../core/workload/private/render';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/workload/private/security';
 
@@ -98,6 +99,10 @@ export class PostgresPooler extends Construct {
   public readonly readOnlyService: k8s.KubeService;
   /** The PodDisruptionBudget. */
   public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
+  /** The NetworkPolicy of the PgBouncer pods: only peers allowed through `connections` (`bind(app, { pooled: true })` adds the app). */
+  public readonly networkPolicy: k8s.KubeNetworkPolicy;
+  /** Ingress into the PgBouncer pods (ports `pgbouncer`, `pgbouncer-ro`). */
+  public readonly connections: Connections;
   /** Labels that select the PgBouncer pods. */
   public readonly podSelector: { [key: string]: string };
   /** Number of PgBouncer pods. */
@@ -201,7 +206,12 @@ export class PostgresPooler extends Construct {
       metadata: { name, labels: labels.stable },
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels.selector } },
     });
-    registerObjects(this, this.configMap, this.deployment, this.service, this.readOnlyService, this.podDisruptionBudget);
+    this.connections = new Connections(this, labels.selector, [{ name: 'pgbouncer', port: RW_PORT }, { name: 'pgbouncer-ro', port: RO_PORT }]);
+    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: { name, labels: labels.stable },
+      spec: Lazy.any({ produce: () => this.connections._toKube() }),
+    });
+    registerObjects(this, this.configMap, this.deployment, this.service, this.readOnlyService, this.podDisruptionBudget, this.networkPolicy);
     if (instances === 1) {
       Warnings.of(scope).add('@cdk8s-stateful/postgres:singlePooler',
         'pooler.instances is 1: a node drain or a PgBouncer restart cuts every pooled client off; use at least 2');

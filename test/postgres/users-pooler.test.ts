@@ -167,6 +167,16 @@ describe('the PgBouncer pool', () => {
     const env = (n: string) => envOf(ofKind(objs, 'Deployment').find((d) => d.metadata.name.startsWith(`test-${n}`))!.spec.template.spec.containers[0]);
     expect(env('api')).toMatchObject({ PGHOST: 'orders-db-pooler', PGPORT: '5432', PGDATABASE: 'orders', PGUSER: 'orders', PGSSLMODE: 'prefer' });
     expect(env('reports')).toMatchObject({ PGHOST: 'orders-db-pooler-ro', PGDATABASE: 'ledger', PGUSER: 'finance' });
+    // Pooled clients may reach the PgBouncer pods on their Service's port, not the database.
+    const np = find(objs, 'NetworkPolicy', 'orders-db-pooler');
+    expect(np.spec.podSelector.matchLabels).toEqual(cluster.pooler!.podSelector);
+    const addr = (n: string) => ofKind(objs, 'Deployment').find((d) => d.metadata.name.startsWith(`test-${n}`))!.spec.selector.matchLabels;
+    for (const [n, port] of [['api', 6432], ['reports', 6433]] as const) {
+      const rule = np.spec.ingress.find((r: any) => r.from.some((p: any) => JSON.stringify(p.podSelector.matchLabels) === JSON.stringify(addr(n))));
+      expect(rule.ports).toEqual([{ port, protocol: 'TCP' }]);
+      expect(find(objs, 'NetworkPolicy', 'orders-db').spec.ingress.some((r: any) =>
+        r.from.some((p: any) => JSON.stringify(p.podSelector?.matchLabels) === JSON.stringify(addr(n))))).toBe(false);
+    }
   });
 
   test('bind({ user }) logs in as a declared user with its own key', () => {
