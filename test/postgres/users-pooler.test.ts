@@ -7,6 +7,7 @@ import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Errors } from '../../src/core/errors';
+import { Credentials } from '../../src/core/kit/credentials';
 import { Warnings } from '../../src/core/warnings';
 import {
   PGBOUNCER_IMAGE, PoolMode, PostgresCluster, PostgresClusterProps, PostgresPrivilege, ReplicationMode,
@@ -83,6 +84,10 @@ describe('users, grants and the reconcile Job', () => {
     expect(synth(USERS).cluster.reconcileJob.name).toBe(a);
     expect(synth({ ...USERS, users: [] }).cluster.reconcileJob.name).not.toBe(a);
     expect(synth({ ...USERS, reconcile: { dropUnlistedUsers: true } }).cluster.reconcileJob.name).not.toBe(a);
+    // Another Secret changes the pod template (immutable in a Job): a new name too.
+    const c = new Chart(new App(), 'test', { namespace: 'db' });
+    const other = new PostgresCluster(c, 'orders-db', { ...USERS, credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(c, 'Pw', 'orders-db-pw')) });
+    expect(other.reconcileJob.name).not.toBe(a);
   });
 
   test('resyncSchedule adds a CronJob running the same script; dropUnlistedUsers and ttl reach the Job', () => {

@@ -141,8 +141,9 @@ export function reconcileJobs(scope: Construct, props: ReconcileJobProps): { job
     restartPolicy: JobRestartPolicy.NEVER,
     backoffLimit: 3,
   };
-  const hash = shortHash(JSON.stringify([props.spec, props.image, props.host, props.port, props.sslMode, marker,
-    props.dropUnlistedUsers ?? false, script.text]));
+  // Everything the pod template is made of: a Job's template is immutable, so any change must be a new name.
+  const hash = shortHash(JSON.stringify([props.spec, props.image, props.host, props.port, props.user, props.sslMode, marker,
+    props.dropUnlistedUsers ?? false, script.text, props.secret.name, props.superuserKey, props.credentialsDir, labels]));
   // Job names become a pod label value (job-name): 63 characters at most.
   const job = new ScriptJob(scope, 'ReconcileJob', {
     ...common,
