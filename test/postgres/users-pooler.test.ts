@@ -43,6 +43,7 @@ describe('users, grants and the reconcile Job', () => {
     const job = find(objs, 'Job', cluster.reconcileJob.name);
     expect(job.metadata.name).toMatch(/^orders-db-reconcile-[0-9a-f]{8}$/);
     expect(job.spec.ttlSecondsAfterFinished).toBe(86_400);
+    expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '1' });
     const pod = job.spec.template.spec;
     const c = pod.containers[0];
     expect(c.image).toBe('docker.io/library/postgres:17.6-bookworm');

@@ -7,6 +7,7 @@ import { RESERVED_ROLES } from './databases';
 import { OFFICIAL_GID, OFFICIAL_UID } from './images';
 import { DatabaseSpec } from './replication';
 import { ValidationError } from '../../core/errors';
+import { ARGO_SYNC_WAVE } from '../../core/keep-policy';
 import { loadAsset } from '../../core/kit/assets';
 import { JobRestartPolicy, JobScript, ScriptJob } from '../../core/kit/script-job';
 import { LabelKeys, MANAGED_BY, RecommendedLabels } from '../../core/labels';
@@ -150,6 +151,8 @@ export function reconcileJobs(scope: Construct, props: ReconcileJobProps): { job
     name: `${props.instance.slice(0, 44)}-reconcile-${hash}`,
     ttlAfterFinished: props.ttlAfterFinished ?? Duration.hours(24),
   });
+  // Argo CD applies it after wave 0 (the StatefulSet) is healthy: the server is up when it runs.
+  job.job!.metadata.addAnnotation(ARGO_SYNC_WAVE, '1');
   const cronJob = props.resyncSchedule === undefined ? undefined : new ScriptJob(scope, 'ResyncCronJob', {
     ...common,
     // The CronJob controller appends 11 characters to Job names.
