@@ -73,7 +73,10 @@ export interface PostgresClusterProps {
    * @default - the derived settings only
    */
   readonly parameters?: { [name: string]: string };
-  /** Databases to create, with their owners, when the cluster is first created. @default - one database `app` owned by `app` */
+  /**
+   * Databases to create, with their owners: at bootstrap, and those added later by the reconcile
+   * Job. Removing one from the list never drops it. @default - one database `app` owned by `app`
+   */
   readonly databases?: PostgresDatabase[];
   /** @default Credentials.generate(): a Job creates `<name>-credentials` in the cluster */
   readonly credentials?: Credentials;
