@@ -6,3 +6,5 @@ export * from './postgres-kanister';
 export * from './postgres-object-store';
 export * from './postgres-bootstrap';
 export * from './postgres-rollout';
+export * from './postgres-pooler';
+export * from './postgres-user';

@@ -4,6 +4,8 @@ import { PostgresBackupOptions } from './postgres-backup';
 import { PostgresBootstrap, PostgresStandby } from './postgres-bootstrap';
 import { PostgresContinuousBackupOptions } from './postgres-object-store';
 import { PostgresRollout } from './postgres-rollout';
+import { PostgresPoolerOptions } from './postgres-pooler';
+import { PostgresReconcileOptions, PostgresUser } from './postgres-user';
 import { PostgresVersion } from './postgres-version';
 import { Credentials } from '../core/kit/credentials';
 import { Monitoring } from '../core/kit/monitoring';
@@ -91,7 +93,10 @@ export interface PostgresClusterProps {
    * @default - the derived settings only
    */
   readonly parameters?: { [name: string]: string };
-  /** Databases to create, with their owners, when the cluster is first created. @default - one database `app` owned by `app` */
+  /**
+   * Databases to create, with their owners: at bootstrap, and those added later by the reconcile
+   * Job. Removing one from the list never drops it. @default - one database `app` owned by `app`
+   */
   readonly databases?: PostgresDatabase[];
   /** @default Credentials.generate(): a Job creates `<name>-credentials` in the cluster */
   readonly credentials?: Credentials;
@@ -156,6 +161,18 @@ export interface PostgresClusterProps {
    * @default - no upgrade: `version` is the major the data directories have
    */
   readonly upgradeFrom?: PostgresVersion;
+  // --- users, grants and pooling (issue 11, parts 3-4) ---
+  /**
+   * Login roles beside the database owners, with their grants, kept in sync by the reconcile Job
+   * (see docs/postgres.md, "Users, databases and grants"). Each logs in with the key
+   * `<name>-password` of the credentials Secret.
+   * @default - the database owners only
+   */
+  readonly users?: PostgresUser[];
+  /** How the reconcile Job (roles, databases, grants, passwords) runs. @default - on every spec change, never drops */
+  readonly reconcile?: PostgresReconcileOptions;
+  /** A PgBouncer pool in front of the cluster (`bind(app, { pooled: true })`). @default - none */
+  readonly pooler?: PostgresPoolerOptions;
 }
 
 /** How clients reach the cluster. */
@@ -197,4 +214,12 @@ export interface PostgresBindOptions {
    * @default - the cluster's Secret (same namespace only)
    */
   readonly credentials?: Credentials;
+  /**
+   * Log in as this role instead of the database's owner: one of `users` (with grants on the
+   * database) or another owner. Its password is the key `<user>-password`.
+   * @default - the database's owner
+   */
+  readonly user?: string;
+  /** Connect through the cluster's PgBouncer pool (`pooler` must be set). @default false */
+  readonly pooled?: boolean;
 }

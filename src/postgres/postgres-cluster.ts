@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { PostgresBackup } from './postgres-backup';
 import { PostgresBindOptions, PostgresClusterProps, PostgresConnection, ReplicationMode } from './postgres-cluster-props';
 import { PostgresRollout } from './postgres-rollout';
+import { PostgresPooler } from './postgres-pooler';
 import { PostgresVersion } from './postgres-version';
 import { databaseSpecs } from './private/databases';
 import { officialImage } from './private/images';
@@ -12,6 +13,7 @@ import { addUpgradeJob, validateUpgrade } from './private/major-upgrade';
 import { MONITOR_KEY, monitorPostgres, monitorRole } from './private/monitoring';
 import { configureObjectStorage } from './private/object-storage';
 import { PatroniReplication } from './private/patroni';
+import { POOLER_KEY, reconcileJobs, reconcileSelector, reconcileSpec } from './private/reconcile';
 import { CREDENTIALS_DIR, DatabaseSpec, PORT, REPLICATION_KEY, ReplicationStrategy, SUPERUSER, SUPERUSER_KEY } from './private/replication';
 import { addRolloutJob, podTemplateHash, validateRollout } from './private/rollout';
 import { StreamingReplication } from './private/streaming';
@@ -100,12 +102,19 @@ export class PostgresCluster extends Construct implements IStatefulService {
   public readonly rolloutJob?: k8s.KubeJob;
   /** The major-upgrade Job, when `upgradeFrom` names an older major than `version`. */
   public readonly upgradeJob?: k8s.KubeJob;
+  /** The Job that converges roles, databases, grants and passwords (named by a hash of its spec). */
+  public readonly reconcileJob: k8s.KubeJob;
+  /** The CronJob re-running it, when `reconcile.resyncSchedule` is set. */
+  public readonly reconcileCronJob?: k8s.KubeCronJob;
+  /** The PgBouncer pool, when `pooler` is set. */
+  public readonly pooler?: PostgresPooler;
 
   private readonly credentials: Credentials;
   private readonly secret: kplus.ISecret;
   private readonly dbs: DatabaseSpec[];
   private readonly params: { [name: string]: string };
   private bindings = 0;
+  private readonly userNames: string[];
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps = {}) {
     super(scope, id);
@@ -134,6 +143,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
       memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) },
     };
     this.dbs = databaseSpecs(this, props.databases ?? [{ name: 'app' }]);
+    const spec = reconcileSpec(this, this.dbs, props.users ?? [], props.pooler ? this.dbs.map((d) => d.name) : []);
+    this.userNames = (props.users ?? []).map((u) => u.name);
     // The WAL budget: its own volume, or a quarter of the data volume when they share it.
     const walBudget = walSize ?? Size.mebibytes(Math.floor(dataSize.toMebibytes({ rounding: SizeRoundingBehavior.FLOOR }) / 4));
     this.params = clusterParameters(this, {
@@ -192,13 +203,14 @@ export class PostgresCluster extends Construct implements IStatefulService {
     // Credentials: a generated Secret or an existing one. Pods reference it from env
     // (secretKeyRef, not optional) and as a volume: until it exists the kubelet keeps the pods in
     // CreateContainerConfigError / ContainerCreating and retries; nothing crash-loops.
-    this.credentials._assertValid(this, [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey))], `${this.workload.name}-credentials`);
+    this.credentials._assertValid(this, [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey)), ...spec.keys], `${this.workload.name}-credentials`);
     this.secretName = this.credentials.secretName(`${this.workload.name}-credentials`);
     this.secret = kplus.Secret.fromSecretName(this, 'Secret', this.secretName);
     if (this.credentials.isGenerated) {
       this.secretGenerator = new GeneratedSecret(this, 'Credentials', {
         secretName: this.secretName,
-        keys: [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey)), ...(props.monitoring ? [MONITOR_KEY] : [])],
+        keys: [SUPERUSER_KEY, REPLICATION_KEY, ...new Set(this.dbs.map((d) => d.passwordKey)), ...(props.monitoring ? [MONITOR_KEY] : []),
+          ...spec.keys],
         labels: { [LabelKeys.NAME]: 'postgres', [LabelKeys.INSTANCE]: this.workload.name, [LabelKeys.PART_OF]: this.workload.name },
         image: this.credentials.generatorImage,
       });
@@ -284,6 +296,38 @@ export class PostgresCluster extends Construct implements IStatefulService {
         volumes: walSize ? ['data', 'wal'] : ['data'],
       });
     }
+    // --- users, grants and pooling (issue 11, parts 3-4): private/reconcile.ts, postgres-pooler.ts ---
+    const reconcile = reconcileJobs(this, {
+      ...props.reconcile,
+      instance: this.workload.name,
+      spec: spec.text(credentialFile),
+      image: officialImage(this.version),
+      host: `${this.primaryService.name}.$(POD_NAMESPACE).svc.${this.workload.clusterDomain}`,
+      port: PORT,
+      user: SUPERUSER,
+      sslMode: strategy.sslMode,
+      secret: this.secret,
+      superuserKey: this.credentials.key(SUPERUSER_KEY),
+      credentialsDir: CREDENTIALS_DIR,
+    });
+    this.reconcileJob = reconcile.job.job!;
+    this.reconcileCronJob = reconcile.cronJob?.cronJob;
+    this.workload.connections.allowFromLabels(reconcileSelector(this.workload.name), ['postgresql']);
+    if (props.pooler) {
+      this.pooler = new PostgresPooler(this, 'Pooler', {
+        ...props.pooler,
+        instance: this.workload.name,
+        primaryHost: this.primaryService.name,
+        replicaHost: this.replicaService.name,
+        port: PORT,
+        databases: this.databases,
+        serverSslMode: strategy.sslMode,
+        secret: this.secret,
+        passwordKey: this.credentials.key(POOLER_KEY),
+        maxConnections: Number(this.params.max_connections),
+      });
+      this.workload.connections.allowFromLabels(this.pooler.podSelector, ['postgresql']);
+    }
     // --- rollouts and major upgrades (issue 11 parts 5 and 6): keep this block last, the rollout
     // Job's name hashes the finished pod template.
     if (upgrade) {
@@ -360,6 +404,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
         `bind: '${workload.node.path}' is in namespace ${there ? `'${there}'` : '(none set)'} and the cluster in ${here ? `'${here}'` : '(none set)'}; `
         + 'set the namespace on both charts (or on neither), so the host name and the NetworkPolicy peer can name the right namespace', this);
     }
+    const login = this.loginFor(db, options.user);
     const remote = here !== there;
     const creds = options.credentials;
     if (creds?.isGenerated) {
@@ -369,36 +414,54 @@ export class PostgresCluster extends Construct implements IStatefulService {
     if (remote && !creds) {
       throw new ValidationError('PostgresBindCrossNamespace',
         `bind: '${workload.node.path}' is in namespace '${there}', but the Secret '${this.secretName}' is in '${here}' and pods read Secrets of their own namespace only; `
-        + `copy the '${this.credentials.key(db.passwordKey)}' password into a Secret in '${there}' and pass `
-        + `{ credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(scope, 'DbPassword', '<secret>'), { '${db.passwordKey}': '<key>' }) }`, this);
+        + `copy the '${this.credentials.key(login.passwordKey)}' password into a Secret in '${there}' and pass `
+        + `{ credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(scope, 'DbPassword', '<secret>'), { '${login.passwordKey}': '<key>' }) }`, this);
     }
-    const service = options.readOnly ? this.replicaService.name : this.primaryService.name;
+    if (options.pooled && !this.pooler) {
+      throw new ValidationError('PostgresBindNotPooled', "bind: { pooled: true } needs a pool; set the cluster's 'pooler' prop (e.g. pooler: {})", this);
+    }
+    const pool = options.pooled ? this.pooler : undefined;
+    const service = pool ? (options.readOnly ? pool.readOnlyService : pool.service).name
+      : options.readOnly ? this.replicaService.name : this.primaryService.name;
     const password = creds
-      ? kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `BindSecret${this.bindings}`, creds.secretName('')), key: creds.key(db.passwordKey) })
-      : kplus.EnvValue.fromSecretValue({ secret: this.secret, key: this.credentials.key(db.passwordKey) });
+      ? kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `BindSecret${this.bindings}`, creds.secretName('')), key: creds.key(login.passwordKey) })
+      : kplus.EnvValue.fromSecretValue({ secret: this.secret, key: this.credentials.key(login.passwordKey) });
     const env: { [name: string]: kplus.EnvValue } = {
       PGHOST: kplus.EnvValue.fromValue(remote ? this.workload.qualify(service) : service),
       PGPORT: kplus.EnvValue.fromValue(`${PORT}`),
       PGDATABASE: kplus.EnvValue.fromValue(db.name),
-      PGUSER: kplus.EnvValue.fromValue(db.owner),
+      PGUSER: kplus.EnvValue.fromValue(login.owner),
       PGPASSWORD: password,
-      PGSSLMODE: kplus.EnvValue.fromValue(this.connection.sslMode),
+      // The pool has no client certificate yet: TLS runs from PgBouncer to the server.
+      PGSSLMODE: kplus.EnvValue.fromValue(pool ? 'prefer' : this.connection.sslMode),
     };
     for (const c of workload.containers) {
       for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
     }
+    // A pooled client reaches the PgBouncer pods only, on the port of its Service.
+    const [connections, ports] = pool ? [pool.connections, [options.readOnly ? 'pgbouncer-ro' : 'pgbouncer']] : [this.workload.connections, ['postgresql']];
     if (remote) {
       // The workload's own selector, in its namespace: a bare pod selector would match the cluster's namespace only.
       const id = `Bind${this.bindings}`;
-      this.workload.connections.allowFrom(kplus.Pods.select(this, id, {
+      connections.allowFrom(kplus.Pods.select(this, id, {
         labels: workload.matchLabels,
         expressions: workload.matchExpressions.map((e) => labelExpression(e)),
         namespaces: kplus.Namespaces.select(this, `${id}Namespace`, { names: [there!] }),
-      }), ['postgresql']);
+      }), ports);
     } else {
-      this.workload.connections.allowFrom(workload, ['postgresql']);
+      connections.allowFrom(workload, ports);
     }
     this.bindings++;
+  }
+
+  /** The role a bind logs in as: the database's owner, or one of `users` (issue 11, part 3). */
+  private loginFor(db: DatabaseSpec, user: string | undefined): { owner: string; passwordKey: string } {
+    if (user === undefined || user === db.owner) return db;
+    if (!this.userNames.includes(user) && !this.dbs.some((d) => d.owner === user)) {
+      throw new ValidationError('PostgresBindUserUnknown',
+        `bind: user '${user}' is neither a database owner nor one of 'users' (${[...new Set(this.dbs.map((d) => d.owner)), ...this.userNames].join(', ')}); declare it in 'users'`, this);
+    }
+    return { owner: user, passwordKey: `${user}-password` };
   }
 
   private secretEnv(key: string): kplus.EnvValue {

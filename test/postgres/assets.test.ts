@@ -83,8 +83,8 @@ describe('every asset', () => {
   test('the assets are the known scripts', () => {
     // rollout.sh and major-upgrade.sh run against stubs in rollout.test.ts and major-upgrade.test.ts.
     expect(files.sort()).toEqual([
-      'databases.sh', 'dump-all.sh', 'kanister-backup.sh', 'kanister-restore.sh', 'major-upgrade.sh', 'patroni-post-init.sh', 'restore-run.sh',
-      'rollout.sh', 'streaming-clone.sh', 'streaming-initdb.sh', 'verify-restore.sh',
+      'databases.sh', 'dump-all.sh', 'kanister-backup.sh', 'kanister-restore.sh', 'major-upgrade.sh', 'patroni-post-init.sh', 'pgbouncer-start.sh',
+      'reconcile.sh', 'restore-run.sh', 'rollout.sh', 'streaming-clone.sh', 'streaming-initdb.sh', 'verify-restore.sh',
     ]);
   });
 

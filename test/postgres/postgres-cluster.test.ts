@@ -49,6 +49,7 @@ describe('Patroni mode (default)', () => {
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'ConfigMap/orders-db-bootstrap',
       `Job/${cluster.secretGenerator!.job.name}`,
+      `Job/${cluster.reconcileJob.name}`,
       `Job/${cluster.rolloutJob!.name}`,
       'NetworkPolicy/orders-db',
       'PodDisruptionBudget/orders-db',
@@ -194,8 +195,8 @@ describe('Patroni mode (default)', () => {
       credentials: Credentials.fromSecret(secret, { 'superuser-password': 'postgres-password' }),
     });
     const objs = synthValidated(c, { externalSecrets: ['orders-db-pw'] });
-    // No generator Job (the rollout Job stays).
-    expect(ofKind(objs, 'Job').map((j) => j.metadata.name)).toEqual([cluster.rolloutJob!.name]);
+    // No generator Job; the rollout and reconcile Jobs stay.
+    expect(ofKind(objs, 'Job').map((j) => j.metadata.name).sort()).toEqual([cluster.reconcileJob.name, cluster.rolloutJob!.name].sort());
     expect(cluster.secretGenerator).toBeUndefined();
     const env = envOf(container(find(objs, 'StatefulSet', 'orders-db'), 'postgres'));
     expect(env.PGPASSWORD_SUPERUSER).toEqual({ secretKeyRef: { name: 'orders-db-pw', key: 'postgres-password' } });
@@ -517,10 +518,9 @@ describe('bind', () => {
       PGSSLMODE: 'require',
     });
     const np = find(objs, 'NetworkPolicy', 'orders-db');
-    const rule = np.spec.ingress.find((r: any) => r.ports?.some((p: any) => p.port === 5432));
+    const matches = (sel: any) => Object.entries(sel).every(([k, v]) => dep.spec.template.metadata.labels[k] === v);
+    const rule = np.spec.ingress.find((r: any) => r.ports && r.from.some((p: any) => matches(p.podSelector.matchLabels)));
     expect(rule.ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
-    const sel = rule.from[0].podSelector.matchLabels;
-    expect(Object.entries(sel).every(([k, v]) => dep.spec.template.metadata.labels[k] === v)).toBe(true);
   });
 
   test('read-only and another database', () => {

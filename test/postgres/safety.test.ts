@@ -37,7 +37,8 @@ describe('bind across namespaces (A4)', () => {
       PGPASSWORD: { secretKeyRef: { name: 'orders-db-app', key: 'password' } },
       PGSSLMODE: 'require',
     });
-    const rule = find(objs, 'NetworkPolicy', 'orders-db').spec.ingress.find((r: any) => r.ports?.some((p: any) => p.port === 5432));
+    // The bound workload's rule (the reconcile Job's pods have their own).
+    const rule = find(objs, 'NetworkPolicy', 'orders-db').spec.ingress.find((r: any) => r.ports && r.from.some((p: any) => p.namespaceSelector));
     expect(rule.from).toEqual([{
       podSelector: { matchLabels: dep.spec.selector.matchLabels },
       namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['web'] }] },

@@ -7,11 +7,8 @@ import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   KafkaCluster, KafkaClusterProps, KafkaNodePoolOptions, KafkaTopicOptions, KafkaVersion, LocalVolumePool, ObjectStore, PostgresBootstrap,
-  PostgresCluster, PostgresClusterProps, PostgresStandby, PostgresVersion, ReplicationMode, RetentionPolicy, StatefulWorkload, StatefulWorkloadProps,
-  StorageClass, StorageClassProps, StorageProfile,
-  KafkaCluster, KafkaClusterProps, KafkaNodePoolOptions, KafkaTopicOptions, KafkaVersion, LocalVolumePool, PostgresCluster, PostgresClusterProps,
-  PostgresRollout, PostgresVersion, ReplicationMode, RetentionPolicy, StatefulWorkload, StatefulWorkloadProps, StorageClass, StorageClassProps,
-  StorageProfile,
+  PostgresCluster, PostgresClusterProps, PostgresRollout, PostgresStandby, PostgresVersion, ReplicationMode, RetentionPolicy, StatefulWorkload,
+  StatefulWorkloadProps, StorageClass, StorageClassProps, StorageProfile,
 } from '../../src';
 import { EtcdCluster } from '../../src/etcd';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';

@@ -6,7 +6,7 @@ import { ValidationError } from '../../core/errors';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Roles the images create or use themselves (Spilo's post_init.sh, the superuser, replication). */
-const RESERVED_ROLES = new Set([SUPERUSER, REPLICATION_USER, 'standby', 'admin', 'zalandos', 'robot_zmon', 'cron_admin', 'superuser', 'replication',
+export const RESERVED_ROLES = new Set([SUPERUSER, REPLICATION_USER, 'standby', 'admin', 'zalandos', 'robot_zmon', 'cron_admin', 'superuser', 'replication',
   // The monitoring role (private/monitoring.ts).
   'metrics_exporter']);
 

@@ -52,6 +52,12 @@ export const IMAGES: ImageMapping[] = [
     note: 'Debian PostgreSQL 15 client programs for the Spilo image (PostgreSQL 17); only the bootstrap post_init is run (no Patroni, no Spilo scripts): Spilo\'s own /scripts/post_init.sh is a stub that checks its arguments and connects',
   },
   {
+    match: /^ghcr\.io\/cloudnative-pg\/pgbouncer:/,
+    files: {},
+    path: STD_PATH,
+    note: 'Debian PgBouncer 1.18 (/usr/sbin/pgbouncer) for the CloudNativePG 1.25 image: every setting the generated pgbouncer.ini uses exists since 1.14 (SCRAM with auth_query)',
+  },
+  {
     match: /^(docker\.io\/(library\/)?)?python:/,
     files: {},
     path: STD_PATH,
