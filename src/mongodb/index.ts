@@ -1,0 +1,3 @@
+export * from './mongo-version';
+export * from './mongo-replica-set-props';
+export * from './mongo-replica-set';
