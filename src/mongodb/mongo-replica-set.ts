@@ -2,11 +2,12 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { MongoBackup } from './mongo-backup';
 import { MongoBindOptions, MongoReplicaSetProps } from './mongo-replica-set-props';
 import { MongoVersion } from './mongo-version';
 import {
-  cacheProblem, connectionString, defaultCacheGb, KEYFILE_KEY, membersFile, membersProblem, Problem, replicaSetNameProblem, ROOT_PASSWORD_KEY,
-  UserSpec, userSpecs, usersFile, versionProblem,
+  cacheProblem, connectionString, defaultCacheGb, KEYFILE_KEY, membersFile, membersProblem, Problem, replicaSetNameProblem,
+  ROOT_PASSWORD_KEY, ROOT_USER, UserSpec, userSpecs, usersFile, versionProblem,
 } from './private/config';
 import { ValidationError } from '../core/errors';
 import { loadAsset } from '../core/kit/assets';
@@ -75,6 +76,8 @@ export class MongoReplicaSet extends Construct implements IStatefulService {
   public readonly secretGenerator?: GeneratedSecret;
   /** The WiredTiger cache in GB, when set (from the memory limit or `wiredTigerCacheSize`). */
   public readonly wiredTigerCacheGb?: number;
+  /** The backup CronJob and its claim, when `backup` is set. */
+  public readonly backup?: MongoBackup;
   /** Port of every member. */
   public readonly port = PORT;
 
@@ -223,6 +226,22 @@ export class MongoReplicaSet extends Construct implements IStatefulService {
     });
 
     this.clientService = w.services.add('client', { ports: ['mongodb'] });
+
+    if (props.backup) {
+      this.backup = new MongoBackup(this, 'Backup', {
+        ...props.backup,
+        name: `${this.name}-backup`,
+        instance: this.name,
+        image: this.version.image,
+        hosts: this.hosts((o) => `${w.podName(o)}.${w.headlessService.name}`).join(','),
+        replicaSetName: this.replicaSetName,
+        user: ROOT_USER,
+        passwordSecret: this.secret,
+        passwordKey: this.credentials.key(ROOT_PASSWORD_KEY),
+        uid: MONGODB_UID,
+      });
+      w.connections.allowFromLabels(this.backup.podSelector, ['mongodb']);
+    }
 
     if (this.replicas === 1) {
       Warnings.of(this).add('@cdk8s-stateful/mongodb:singleMember',

@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import { MongoReplicaSet, MongoReplicaSetProps } from '../../src';
 import { container, find, synthValidated } from '../util/validate';
 
@@ -164,7 +164,9 @@ describe('bootstrap.sh + reconcile.js: on the primary', () => {
 
   test('scale-up 3 → 5: adds the missing members that answer, one per pass, with their ordinal as _id', () => {
     const p = pod({ replicas: 5 }, {
-      local: inSet(true), config: config([0, 1, 2]), users: { root: { pwd: ROOT_PW }, app: { pwd: APP_PW } },
+      local: inSet(true),
+      config: config([0, 1, 2]),
+      users: { root: { pwd: ROOT_PW }, app: { pwd: APP_PW } },
       peers: { [host(3)]: fresh, [host(4)]: fresh },
     });
     expect(p.pass(0).calls).toEqual([{ add: { _id: 3, host: host(3) } }]);
@@ -246,7 +248,7 @@ describe('start.sh', () => {
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(`mongod ${main.args.slice(1).join(' ')}`);
     expect(fs.readFileSync(path.join(dir, 'keyfile'), 'utf8')).toBe('ab+cd/EF12+/xy');
-    expect(fs.statSync(path.join(dir, 'keyfile')).mode & 0o777).toBe(0o400);
+    expect((fs.statSync(path.join(dir, 'keyfile')).mode % 0o1000).toString(8)).toBe('400');
     // A restart finds the read-only copy and replaces it.
     expect(spawnSync('bash', [path.join(ASSETS, 'start.sh'), ...main.args], { env, encoding: 'utf8' }).status).toBe(0);
   });
@@ -258,5 +260,49 @@ describe('start.sh', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('keyfile');
+  });
+});
+
+describe('dump.sh', () => {
+  test('mongodump --archive --gzip --oplog with the password in a 0600 config file, renamed when complete; keeps the newest KEEP', () => {
+    const c = new Chart(Testing.app(), 'test', { namespace: 'db' });
+    const rs = new MongoReplicaSet(c, 'mongo', { backup: { size: Size.gibibytes(5), keep: 3 } });
+    const objs = synthValidated(c, { externalSecrets: [rs.secretName] });
+    const job = find(objs, 'CronJob', 'mongo-backup').spec.jobTemplate.spec.template.spec.containers[0];
+    expect(job.command.slice(0, 2)).toEqual(['bash', '-ec']);
+    expect(job.command[2]).toBe(fs.readFileSync(path.join(ASSETS, 'dump.sh'), 'utf8'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mongo-dump-'));
+    for (const d of ['bin', 'backup', 'tmp']) fs.mkdirSync(path.join(dir, d));
+    fs.writeFileSync(path.join(dir, 'root-password'), ROOT_PW);
+    // Records its arguments and the config it was given, and writes the archive.
+    fs.writeFileSync(path.join(dir, 'bin', 'mongodump'), [
+      '#!/bin/bash',
+      'echo "$*" > "$DUMP_LOG"; cfg=""; out=""',
+      'while [ $# -gt 0 ]; do case "$1" in --config) cfg="$2"; shift;; --archive=*) out="${1#--archive=}";; esac; shift; done',
+      'cat "$cfg" >> "$DUMP_LOG"; stat -c %a "$cfg" >> "$DUMP_LOG"; echo archive > "$out"',
+    ].join('\n'), { mode: 0o755 });
+    for (const old of ['20250101T020000Z', '20250102T020000Z', '20250103T020000Z']) fs.writeFileSync(path.join(dir, 'backup', `${old}.archive.gz`), 'old');
+    fs.writeFileSync(path.join(dir, 'backup', '.partial-20250104T020000Z.archive.gz'), 'stopped run');
+    const env = {
+      ...kubeletEnv(job, {}),
+      MONGO_PASSWORD_FILE: path.join(dir, 'root-password'),
+      BACKUP_DIR: path.join(dir, 'backup'),
+      TMPDIR: path.join(dir, 'tmp'),
+      DUMP_LOG: path.join(dir, 'dump.log'),
+      PATH: `${path.join(dir, 'bin')}:/usr/bin:/bin`,
+    };
+    const r = spawnSync('bash', ['-ec', job.command[2], 'dump'], { env, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [argv, cfg, mode] = fs.readFileSync(path.join(dir, 'dump.log'), 'utf8').trim().split('\n');
+    expect(argv).toMatch(/^--config \S+\/mongodump.yaml --archive=\S+\/\.partial-\d{8}T\d{6}Z\.archive\.gz --gzip --oplog$/);
+    expect(cfg).toBe(`uri: "mongodb://root:${ROOT_PW}@mongo-0.mongo-headless:27017,mongo-1.mongo-headless:27017,mongo-2.mongo-headless:27017` +
+      '/?replicaSet=mongo&authSource=admin&readPreference=secondaryPreferred"');
+    expect(mode).toBe('600');
+    const left = fs.readdirSync(path.join(dir, 'backup')).sort();
+    expect(left).toHaveLength(3);
+    expect(left.slice(0, 2)).toEqual(['20250102T020000Z.archive.gz', '20250103T020000Z.archive.gz']);
+    expect(left[2]).toMatch(/^2\d{7}T\d{6}Z\.archive\.gz$/);
+    expect(r.stdout).toContain('removed');
   });
 });
