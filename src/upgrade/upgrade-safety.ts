@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { immutableFieldDraft } from './private/claim-templates';
 import { formatFindings } from './private/format';
 import { kafkaStatefulSetRules, kafkaTopicRules } from './private/kafka-rules';
+import { mongoScaleDownRule } from './private/mongodb-rules';
 import { Draft, index, key, list, nsFlag, Obj } from './private/objects';
 import { differs, parseQuantity } from './private/quantity';
 import { ordinalsRule, postgresMajorRule, quorumShrinkRule } from './private/workload-rules';
@@ -21,7 +22,8 @@ const PV_IMMUTABLE = ['local', 'hostPath', 'csi', 'nfs', 'nodeAffinity', 'volume
  * running system cannot carry out: StatefulSet fields outside the mutable set, renamed pods
  * (`ordinals.start`), shrinking claims, immutable StorageClass, PersistentVolume and Job
  * fields, removed or renamed stateful objects, a shrinking quorum, Kafka voter, node id,
- * cluster id, broker scale-in and topic changes, and a PostgreSQL major version change.
+ * cluster id, broker scale-in and topic changes, a PostgreSQL major version change, and a
+ * MongoDB replica set losing members.
  * Every finding id is listed in docs/upgrade-safety.md.
  *
  * ```ts
@@ -159,6 +161,7 @@ class Checker {
       ...kafkaStatefulSetRules(this.outputs, b, a),
       ...quorumShrinkRule(this.outputs, b, a),
       ...postgresMajorRule(b, a),
+      ...mongoScaleDownRule(b, a),
     ];
     for (const d of drafts) this.addDraft(b, d);
   }

@@ -1,6 +1,6 @@
 import { App, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Credentials, Errors, MongoReplicaSet, MongoReplicaSetProps, MongoRole, MongoVersion, Warnings } from '../../src';
+import { Credentials, Errors, MongoReplicaSet, MongoReplicaSetProps, MongoRole, MongoVersion, UpgradeSafety, Warnings } from '../../src';
 import { container, envOf, find, synthValidated } from '../util/validate';
 
 function chart(namespace: string | null = 'db'): Chart {
@@ -252,5 +252,26 @@ describe('bind', () => {
     }
     expect(Errors.codeOf(err)).toBe(code);
     expect((err as Error).message).toBe(`test/mongo: ${message}`);
+  });
+});
+
+describe('UpgradeSafety', () => {
+  const objs = (props: MongoReplicaSetProps) => mongo(props).objs;
+
+  test('5 → 3 without removal: the stopped members stay voting members (mongoScaleDown, not quorumShrink)', () => {
+    const findings = UpgradeSafety.check(objs({ replicas: 5 }), objs({ replicas: 3 }));
+    expect(findings.map((f) => `${f.id} ${f.kind}/${f.name}`)).toEqual(['@cdk8s-stateful/policy:mongoScaleDown StatefulSet/mongo']);
+    expect(findings[0].message).toBe('replicas 5 → 3: mongo-3 and mongo-4 stop but stay voting members of the replica set config (removeMembersOnScaleDown is off), ' +
+      'so a primary still needs 3 of 5 with only 3 running — one more failure stops writes');
+  });
+
+  test('3 → 1 with removal: no majority is left to remove them', () => {
+    const findings = UpgradeSafety.check(objs({ removeMembersOnScaleDown: true }), objs({ replicas: 1, removeMembersOnScaleDown: true }));
+    expect(findings[0].message).toContain('leaving 1 of 3 voting members, fewer than a majority (2)');
+  });
+
+  test('growing, or the same set again, has no findings', () => {
+    expect(UpgradeSafety.check(objs({}), objs({ replicas: 5 }))).toEqual([]);
+    expect(UpgradeSafety.check(objs({}), objs({}))).toEqual([]);
   });
 });
