@@ -22,6 +22,7 @@ const ROOT = path.join(__dirname, '..');
 const EXTERNAL_SECRETS: { [file: string]: string[] } = {
   'docs/kafka.md': ['events-tls', 'events-tls-password', 'orders-kafka', 'audit-kafka'],
   'docs/postgres.md': ['payments-db-pw', 'orders-db-app'],
+  'docs/mongodb.md': ['mongo-secrets'],
 };
 
 /** The per-system guides; each must show at least one snippet. */
