@@ -6,7 +6,7 @@ import { MongoBackup } from './mongo-backup';
 import { MongoBindOptions, MongoReplicaSetProps } from './mongo-replica-set-props';
 import { MongoVersion } from './mongo-version';
 import {
-  cacheProblem, connectionString, defaultCacheGb, KEYFILE_KEY, membersFile, membersProblem, Problem, replicaSetNameProblem,
+  cacheProblem, connectionString, defaultCacheGb, KEYFILE_KEY, membersFile, membersProblem, mongoshConf, Problem, replicaSetNameProblem,
   ROOT_PASSWORD_KEY, ROOT_USER, UserSpec, userSpecs, usersFile, versionProblem,
 } from './private/config';
 import { ValidationError } from '../core/errors';
@@ -30,6 +30,8 @@ const DATA_DIR = '/data/db';
 const SCRIPTS_DIR = '/opt/cdk8s-stateful/mongodb';
 const MEMBERS_DIR = '/etc/mongodb/members';
 const CREDENTIALS_DIR = '/etc/mongodb/credentials';
+/** mongosh's global configuration file on Linux. */
+const MONGOSH_CONF = '/etc/mongosh.conf';
 /** The copy start.sh makes with mode 0400 (mongod refuses a group-readable keyfile). */
 const KEYFILE = '/tmp/mongodb-keyfile';
 /** The image's `mongodb` user (docker-library/mongo Dockerfile: `useradd --uid 999`). */
@@ -174,8 +176,10 @@ export class MongoReplicaSet extends Construct implements IStatefulService {
         'probe.sh': loadAsset('mongodb/assets/probe.sh'),
         'bootstrap.sh': loadAsset('mongodb/assets/bootstrap.sh'),
         'reconcile.js': loadAsset('mongodb/assets/reconcile.js'),
+        'mongosh.conf': mongoshConf(),
       },
     });
+    w.addMount({ volume: 'scripts', mountPath: MONGOSH_CONF, subPath: 'mongosh.conf', readOnly: true });
     this.membersConfigMap = new k8s.KubeConfigMap(this, 'Members', {
       metadata: { name: `${this.name}-members`, labels: w.labels },
       data: {
@@ -214,6 +218,7 @@ export class MongoReplicaSet extends Construct implements IStatefulService {
       },
       mounts: [
         { volume: 'scripts', mountPath: SCRIPTS_DIR, readOnly: true },
+        { volume: 'scripts', mountPath: MONGOSH_CONF, subPath: 'mongosh.conf', readOnly: true },
         { volume: 'members', mountPath: MEMBERS_DIR, readOnly: true },
         { volume: 'credentials', mountPath: CREDENTIALS_DIR, readOnly: true },
         { volume: 'bootstrap-tmp', mountPath: '/tmp' },

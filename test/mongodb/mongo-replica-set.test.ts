@@ -275,3 +275,12 @@ describe('UpgradeSafety', () => {
     expect(UpgradeSafety.check(objs({}), objs({}))).toEqual([]);
   });
 });
+
+test('mongosh runs without log files or telemetry: /etc/mongosh.conf in both containers', () => {
+  const { objs } = mongo();
+  const sts = find(objs, 'StatefulSet', 'mongo');
+  expect(find(objs, 'ConfigMap', 'mongo-scripts').data['mongosh.conf']).toBe('mongosh:\n  disableLogging: true\n  enableTelemetry: false\n  forceDisableTelemetry: true\n');
+  for (const name of ['mongod', 'bootstrap']) {
+    expect(container(sts, name).volumeMounts).toContainEqual({ name: 'scripts', mountPath: '/etc/mongosh.conf', subPath: 'mongosh.conf', readOnly: true });
+  }
+});

@@ -63,18 +63,32 @@ function initiate() {
   return 0;
 }
 
+/**
+ * Whether root logs in with this password, tried on a connection of its own: a failed `db.auth()`
+ * would leave the main connection (the one the localhost exception applies to) in doubt.
+ */
+function canLogIn(password) {
+  let conn;
+  try {
+    conn = new Mongo(`mongodb://root:${encodeURIComponent(password)}@127.0.0.1:${port}/admin?authSource=admin&directConnection=true&serverSelectionTimeoutMS=3000`);
+    conn.getDB('admin').runCommand({ ping: 1 });
+    return true;
+  } catch (e) {
+    print(`bootstrap: root cannot log in (${e.message})`);
+    return false;
+  } finally {
+    if (conn && typeof conn.close === 'function') conn.close();
+  }
+}
+
 function login(admin) {
   const password = read(env.MONGO_ROOT_PASSWORD_FILE);
-  try {
-    admin.auth('root', password);
-    return;
-  } catch (e) {
-    print(`bootstrap: root cannot log in (${e.message}); creating it through the localhost exception`);
+  if (!canLogIn(password)) {
+    // The localhost exception: allowed only while no user exists. Once one does, this fails with
+    // "requires authentication": the Secret's root password is not the one the set was created with.
+    admin.createUser({ user: 'root', pwd: password, roles: [{ role: 'root', db: 'admin' }] });
+    print('bootstrap: created user root through the localhost exception');
   }
-  // Fails with "command createUser requires authentication" once any user exists: then the
-  // Secret's root password is not the one the set was created with.
-  admin.createUser({ user: 'root', pwd: password, roles: [{ role: 'root', db: 'admin' }] });
-  print('bootstrap: created user root');
   admin.auth('root', password);
 }
 

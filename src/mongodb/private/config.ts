@@ -118,3 +118,13 @@ export function membersFile(ordinals: number[]): string {
 export function connectionString(hosts: string[], replicaSet: string, database: string, credentials?: string): string {
   return `mongodb://${credentials ? `${credentials}@` : ''}${hosts.join(',')}/${database}?replicaSet=${replicaSet}&authSource=admin`;
 }
+
+/**
+ * mongosh's global configuration (/etc/mongosh.conf on Linux): the probe and the bootstrap run
+ * mongosh every few seconds, and by default each run writes a log file under $HOME/.mongodb
+ * (kept 30 days: gigabytes of emptyDir) and sends telemetry. Both off.
+ * @see https://www.mongodb.com/docs/mongodb-shell/reference/configure-shell-settings-global/
+ */
+export function mongoshConf(): string {
+  return ['mongosh:', '  disableLogging: true', '  enableTelemetry: false', '  forceDisableTelemetry: true', ''].join('\n');
+}
