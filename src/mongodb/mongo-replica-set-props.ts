@@ -76,6 +76,13 @@ export interface MongoReplicaSetProps {
    * @default false
    */
   readonly removeMembersOnScaleDown?: boolean;
+  /**
+   * Add an arbiter: a voting member without data (`<name>-arbiter`, one pod, no volume). MongoDB
+   * discourages it (a warning says why): prefer 3 data members.
+   * @default false
+   * @see https://www.mongodb.com/docs/manual/core/replica-set-arbiter/
+   */
+  readonly arbiter?: boolean;
   /** Size of each member's data volume. @default Size.gibibytes(10) */
   readonly storage?: Size;
   /** @default - the cluster's default StorageClass */

@@ -5,10 +5,12 @@ import { Construct } from 'constructs';
 import { MongoBackup } from './mongo-backup';
 import { MongoBindOptions, MongoReplicaSetProps } from './mongo-replica-set-props';
 import { MongoVersion } from './mongo-version';
+import { arbiterWorkload } from './private/arbiter';
 import {
   cacheProblem, connectionString, defaultCacheGb, KEYFILE_KEY, membersFile, membersProblem, mongoshConf, Problem, replicaSetNameProblem,
   ROOT_PASSWORD_KEY, ROOT_USER, UserSpec, userSpecs, usersFile, versionProblem,
 } from './private/config';
+import { CREDENTIALS_DIR, DATA_DIR, KEYFILE, MEMBERS_DIR, MONGODB_UID, MONGOSH_CONF, PORT, SCRIPTS_DIR } from './private/layout';
 import { ValidationError } from '../core/errors';
 import { loadAsset } from '../core/kit/assets';
 import { Credentials } from '../core/kit/credentials';
@@ -25,17 +27,6 @@ import { StatefulWorkload } from '../core/workload/stateful-workload';
 import { PodManagementPolicy } from '../core/workload/update-strategy';
 import { WorkloadVolume } from '../core/workload/volumes';
 
-const PORT = 27017;
-const DATA_DIR = '/data/db';
-const SCRIPTS_DIR = '/opt/cdk8s-stateful/mongodb';
-const MEMBERS_DIR = '/etc/mongodb/members';
-const CREDENTIALS_DIR = '/etc/mongodb/credentials';
-/** mongosh's global configuration file on Linux. */
-const MONGOSH_CONF = '/etc/mongosh.conf';
-/** The copy start.sh makes with mode 0400 (mongod refuses a group-readable keyfile). */
-const KEYFILE = '/tmp/mongodb-keyfile';
-/** The image's `mongodb` user (docker-library/mongo Dockerfile: `useradd --uid 999`). */
-const MONGODB_UID = 999;
 /** The variables `bind` sets. */
 const BIND_ENV = ['MONGODB_USERNAME', 'MONGODB_PASSWORD', 'MONGODB_DATABASE', 'MONGODB_URI'];
 
@@ -78,6 +69,8 @@ export class MongoReplicaSet extends Construct implements IStatefulService {
   public readonly secretGenerator?: GeneratedSecret;
   /** The WiredTiger cache in GB, when set (from the memory limit or `wiredTigerCacheSize`). */
   public readonly wiredTigerCacheGb?: number;
+  /** The arbiter's StatefulSet (`<name>-arbiter`), when `arbiter` is set. */
+  public readonly arbiter?: StatefulWorkload;
   /** The backup CronJob and its claim, when `backup` is set. */
   public readonly backup?: MongoBackup;
   /** Port of every member. */
@@ -103,7 +96,7 @@ export class MongoReplicaSet extends Construct implements IStatefulService {
     const name = Names.stable(this, props.name, MAX_STATEFULSET_NAME);
     this.replicaSetName = props.replicaSetName ?? name;
     this.fail(versionProblem(this.version.version)
-      ?? membersProblem(this.replicas)
+      ?? membersProblem(this.replicas, props.arbiter ?? false)
       ?? replicaSetNameProblem(this.replicaSetName)
       ?? cacheProblem(this.wiredTigerCacheGb, limit ? kibibytes(limit) / 1024 / 1024 : undefined)
       ?? ('code' in users ? users : undefined));
@@ -196,6 +189,25 @@ export class MongoReplicaSet extends Construct implements IStatefulService {
     w.addEnv('MONGO_KEYFILE', kplus.EnvValue.fromValue(KEYFILE));
     w.addEnv('HOME', kplus.EnvValue.fromValue('/tmp'));
 
+    if (props.arbiter) {
+      this.arbiter = arbiterWorkload(this, {
+        name: `${this.name}-arbiter`,
+        image: this.version.image,
+        version: this.version.version,
+        replicaSetName: this.replicaSetName,
+        secret: this.secret,
+        keyfileKey: this.credentials.key(KEYFILE_KEY),
+        clusterDomain: w.clusterDomain,
+        placement: props.placement,
+        networkPolicy: props.networkPolicy,
+      });
+      // Heartbeats go both ways between the arbiter and every member.
+      w.connections.allowFromLabels(this.arbiter.selectorLabels, ['mongodb']);
+      this.arbiter.connections.allowFromLabels(w.selectorLabels, ['mongodb']);
+    }
+    const arbiterHost: { [name: string]: kplus.EnvValue } = this.arbiter
+      ? { MONGO_ARBITER_HOST: kplus.EnvValue.fromValue(`${this.arbiter.podName(0)}.${this.arbiter.headlessService.name}.$(POD_NAMESPACE).svc.${w.clusterDomain}:${PORT}`) }
+      : {};
     w.addSidecar({
       name: 'bootstrap',
       image: this.version.image,
@@ -215,6 +227,7 @@ export class MongoReplicaSet extends Construct implements IStatefulService {
         MONGO_REMOVE_MEMBERS: kplus.EnvValue.fromValue(props.removeMembersOnScaleDown ? 'true' : 'false'),
         MONGO_RECONCILE_INTERVAL: kplus.EnvValue.fromValue('15'),
         HOME: kplus.EnvValue.fromValue('/tmp'),
+        ...arbiterHost,
       },
       mounts: [
         { volume: 'scripts', mountPath: SCRIPTS_DIR, readOnly: true },
@@ -248,12 +261,18 @@ export class MongoReplicaSet extends Construct implements IStatefulService {
       w.connections.allowFromLabels(this.backup.podSelector, ['mongodb']);
     }
 
+    const voting = this.replicas + (this.arbiter ? 1 : 0);
+    if (this.arbiter) {
+      Warnings.of(this).add('@cdk8s-stateful/mongodb:arbiter',
+        'an arbiter holds no data: with one data member down, w: "majority" writes wait (or, under the implicit w: 1 default of such sets, ' +
+        'acknowledged writes can be rolled back), and the data has one copy fewer; MongoDB recommends a data member instead');
+    }
     if (this.replicas === 1) {
       Warnings.of(this).add('@cdk8s-stateful/mongodb:singleMember',
         'a replica set of 1 has no secondary to elect: it stops serving while its only member restarts; use 3 members for production');
-    } else if (this.replicas % 2 === 0) {
+    } else if (voting % 2 === 0) {
       Warnings.of(this).add('@cdk8s-stateful/mongodb:evenMembers',
-        `${this.replicas} voting members tolerate no more failures than ${this.replicas - 1}; use an odd number (3 or 5)`);
+        `${voting} voting members tolerate no more failures than ${voting - 1}; use an odd number (3 or 5)`);
     }
   }
 

@@ -135,6 +135,30 @@ describe('bootstrap.sh + reconcile.js: initiate', () => {
   });
 });
 
+describe('bootstrap.sh + reconcile.js: with an arbiter', () => {
+  const arb = 'mongo-arbiter-0.mongo-arbiter-headless.db.svc.cluster.local:27017';
+
+  test('the set is initiated with the arbiter (_id 255, arbiterOnly) once it answers too', () => {
+    const p = pod({ replicas: 2, arbiter: true }, { local: fresh, peers: { [host(1)]: fresh } });
+    expect(p.pass(0).stdout).toContain(`not initiating: ${arb} does not answer`);
+    p.setState({ ...p.state(), peers: { [host(1)]: fresh, [arb]: fresh } });
+    const r = p.pass(0);
+    expect(r.calls).toEqual([{ initiate: { _id: 'mongo', members: [{ _id: 0, host: host(0) }, { _id: 1, host: host(1) }, { _id: 255, host: arb, arbiterOnly: true }] } }]);
+  });
+
+  test('the primary adds a missing arbiter with rs.addArb, after the data members', () => {
+    const p = pod({ replicas: 2, arbiter: true }, {
+      local: inSet(true),
+      config: config([0]),
+      users: { root: { pwd: ROOT_PW }, app: { pwd: APP_PW } },
+      peers: { [host(1)]: fresh, [arb]: fresh },
+    });
+    expect(p.pass(0).calls).toEqual([{ add: { _id: 1, host: host(1) } }]);
+    expect(p.pass(0).calls).toEqual([{ addArb: arb }]);
+    expect(p.pass(0).calls).toEqual([]);
+  });
+});
+
 describe('bootstrap.sh + reconcile.js: on the primary', () => {
   test('creates root through the localhost exception, then the app user; the next pass creates nothing', () => {
     const p = pod({}, { local: inSet(true), config: config([0, 1, 2]) });
@@ -221,6 +245,7 @@ describe('probe.sh', () => {
     ['secondary', inSet(false), 0],
     ['not in a set yet', fresh, 1],
     ['recovering', { setName: 'mongo', isWritablePrimary: false, secondary: false }, 1],
+    ['arbiter', { setName: 'mongo', isWritablePrimary: false, secondary: false, arbiterOnly: true }, 0],
   ])('%s', (_name, local, status) => {
     expect(probe(local).status).toBe(status);
   });

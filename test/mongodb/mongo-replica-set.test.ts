@@ -142,6 +142,25 @@ test('credentials from an existing Secret: no generator, renamed keys in the fil
   expect(envOf(container(sts, 'bootstrap')).MONGO_ROOT_PASSWORD_FILE).toBe('/etc/mongodb/credentials/root');
 });
 
+test('an arbiter: a StatefulSet of one mongod without a claim, admitted both ways, known to the bootstrap; discouraged by a warning', () => {
+  const { c, rs, objs } = mongo({ replicas: 2, arbiter: true });
+  const arb = find(objs, 'StatefulSet', 'mongo-arbiter');
+  expect(arb.spec.replicas).toBe(1);
+  expect(arb.spec.volumeClaimTemplates).toBeUndefined();
+  const main = container(arb, 'mongod');
+  expect(main.args).toEqual(['mongod', '--replSet', 'mongo', '--bind_ip_all', '--port', '27017', '--dbpath', '/data/db',
+    '--keyFile', '/tmp/mongodb-keyfile', '--wiredTigerCacheSizeGB', '0.25']);
+  expect(arb.spec.template.spec.volumes.find((v: any) => v.name === main.volumeMounts.find((m: any) => m.mountPath === '/data/db').name).emptyDir).toEqual({});
+  expect(envOf(container(find(objs, 'StatefulSet', 'mongo'), 'bootstrap')).MONGO_ARBITER_HOST)
+    .toBe('mongo-arbiter-0.mongo-arbiter-headless.$(POD_NAMESPACE).svc.cluster.local:27017');
+  const selects = (np: any, component: string) => np.spec.ingress.some((r: any) => r.from?.[0]?.podSelector?.matchLabels?.['app.kubernetes.io/component'] === component);
+  expect(selects(find(objs, 'NetworkPolicy', 'mongo'), 'arbiter')).toBe(true);
+  expect(selects(find(objs, 'NetworkPolicy', 'mongo-arbiter'), 'database')).toBe(true);
+  expect(rs.arbiter!.name).toBe('mongo-arbiter');
+  expect(rs.connectionString).not.toContain('arbiter');
+  expect(Warnings.of(c).ids()).toEqual(['@cdk8s-stateful/mongodb:arbiter']);
+});
+
 test('MongoVersion.of pins any tag', () => {
   expect(MongoVersion.of('8.0.18').image).toBe('docker.io/library/mongo:8.0.18');
   expect(MongoVersion.V7_0_28.toString()).toBe('7.0.28');
@@ -175,6 +194,10 @@ describe('bad props', () => {
       'replicas must be a whole number from 1 to 7 (a replica set has at most 7 voting members), got 0: use 3 or 5'],
     ['too many voting members', { replicas: 9 }, 'MongoReplicasInvalid',
       'replicas must be a whole number from 1 to 7 (a replica set has at most 7 voting members), got 9: use 3 or 5'],
+    ['arbiter beside 1', { replicas: 1, arbiter: true }, 'MongoArbiterNeedsMembers',
+      'an arbiter breaks ties between data members and needs at least 2 of them, got replicas 1'],
+    ['arbiter beside 7', { replicas: 7, arbiter: true }, 'MongoReplicasInvalid',
+      'replicas must be a whole number from 1 to 6 beside an arbiter (a replica set has at most 7 voting members), got 7: use 3 or 5'],
     ['6.0', { version: MongoVersion.of('6.0.20') }, 'MongoVersionInvalid', "version '6.0.20' is not a MongoDB 7.0.x or 8.0.x release (the image tag, e.g. '8.0.17')"],
     ['set name', { replicaSetName: 'rs/0' }, 'MongoReplicaSetNameInvalid', "replicaSetName 'rs/0' must be 1 to 64 letters, digits, '_' or '-'"],
     ['tiny cache', { wiredTigerCacheSize: Size.mebibytes(128) }, 'MongoCacheSizeInvalid',

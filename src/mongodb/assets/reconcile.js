@@ -13,7 +13,7 @@
 // Inputs (env): MONGO_REPLICA_SET, MONGO_STATEFULSET, MONGO_HEADLESS, MONGO_CLUSTER_DOMAIN,
 // MONGO_PORT, POD_NAME, POD_NAMESPACE, MONGO_MEMBERS_FILE (one ordinal per line; a ConfigMap the
 // kubelet refreshes without a restart), MONGO_USERS_FILE (`<user> <db> <roles> <password file>`),
-// MONGO_ROOT_PASSWORD_FILE, MONGO_REMOVE_MEMBERS.
+// MONGO_ROOT_PASSWORD_FILE, MONGO_REMOVE_MEMBERS, MONGO_ARBITER_HOST (optional).
 /* global db, rs, Mongo, print, quit */
 const fs = require('fs');
 
@@ -26,6 +26,8 @@ const hostOf = (ordinal) => `${sts}-${ordinal}.${env.MONGO_HEADLESS}.${env.POD_N
 const ordinals = read(env.MONGO_MEMBERS_FILE).split(/\s+/).filter((s) => s !== '').map(Number);
 const wanted = ordinals.map((o) => ({ _id: o, host: hostOf(o) }));
 const self = Number(env.POD_NAME.slice(sts.length + 1));
+// The optional arbiter: a voting member without data, `_id` 255 (never a data member's ordinal).
+const arbiter = env.MONGO_ARBITER_HOST || '';
 const ours = new RegExp(`^${sts.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)\\.${env.MONGO_HEADLESS}\\.`);
 
 /** `hello` of another member, or null when it does not answer. */
@@ -47,7 +49,9 @@ function initiate() {
     print(`bootstrap: no replica set config yet; ${sts}-${ordinals[0]} initiates the set, or the primary adds this member`);
     return 0;
   }
-  for (const m of wanted.filter((w) => w._id !== self)) {
+  const others = wanted.filter((w) => w._id !== self);
+  if (arbiter) others.push({ host: arbiter });
+  for (const m of others) {
     const h = peerHello(m.host);
     if (h === null) {
       print(`bootstrap: not initiating: ${m.host} does not answer, and the set is initiated only when every member answers`);
@@ -58,8 +62,9 @@ function initiate() {
       return 0;
     }
   }
-  rs.initiate({ _id: setName, members: wanted });
-  print(`bootstrap: initiated replica set '${setName}' with ${wanted.map((w) => w.host).join(', ')}`);
+  const members = arbiter ? [...wanted, { _id: 255, host: arbiter, arbiterOnly: true }] : wanted;
+  rs.initiate({ _id: setName, members });
+  print(`bootstrap: initiated replica set '${setName}' with ${members.map((w) => w.host).join(', ')}`);
   return 0;
 }
 
@@ -104,6 +109,16 @@ function reconcileMembers() {
     rs.add(members.some((x) => x._id === m._id) ? m.host : { _id: m._id, host: m.host });
     print(`bootstrap: added member ${m.host}`);
     return;
+  }
+  if (arbiter && !members.some((x) => x.host === arbiter)) {
+    const h = peerHello(arbiter);
+    if (h !== null && (!h.setName || h.setName === setName)) {
+      // MongoDB 5.0+ refuses this while the cluster-wide default write concern is implicit, when
+      // the arbiter would change it (docs/mongodb.md, "Arbiter"): the error says so, and the pass fails.
+      rs.addArb(arbiter);
+      print(`bootstrap: added arbiter ${arbiter}`);
+      return;
+    }
   }
   const extra = members.filter((x) => ours.test(x.host) && !wanted.some((w) => w.host === x.host));
   if (!extra.length) return;

@@ -35,13 +35,18 @@ export function versionProblem(version: string): Problem | undefined {
   return undefined;
 }
 
-/** Data-bearing members, all voting: 1..7. */
-export function membersProblem(replicas: number): Problem | undefined {
-  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_VOTING_MEMBERS) {
+/** Data-bearing members plus the optional arbiter: 1..7 voting members, and 2 data members at least beside an arbiter. */
+export function membersProblem(replicas: number, arbiter: boolean = false): Problem | undefined {
+  const max = MAX_VOTING_MEMBERS - (arbiter ? 1 : 0);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > max) {
     return {
       code: 'MongoReplicasInvalid',
-      message: `replicas must be a whole number from 1 to ${MAX_VOTING_MEMBERS} (a replica set has at most ${MAX_VOTING_MEMBERS} voting members), got ${replicas}: use 3 or 5`,
+      message: `replicas must be a whole number from 1 to ${max}${arbiter ? ' beside an arbiter' : ''} ` +
+        `(a replica set has at most ${MAX_VOTING_MEMBERS} voting members), got ${replicas}: use 3 or 5`,
     };
+  }
+  if (arbiter && replicas < 2) {
+    return { code: 'MongoArbiterNeedsMembers', message: `an arbiter breaks ties between data members and needs at least 2 of them, got replicas ${replicas}` };
   }
   return undefined;
 }
