@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import {
-  cacheProblem, connectionString, defaultCacheGb, membersFile, membersProblem, mongoshConf, replicaSetNameProblem, userSpecs, usersFile, versionProblem,
+  cacheProblem, connectionString, defaultCacheGb, membersFile, membersProblem, mongoshConf, replicaSetNameProblem, userSpecs, usersFile,
+  versionProblem,
 } from '../../../src/mongodb/private/config';
 
 test.each<[string, Size | undefined, number | undefined]>([
