@@ -127,6 +127,12 @@ describe('bootstrap.sh + reconcile.js: initiate', () => {
     expect(r.stdout).toContain('mongo-0 initiates the set, or the primary adds this member');
   });
 
+  test('a pass that hangs is stopped after MONGO_RECONCILE_TIMEOUT seconds', () => {
+    const p = pod({}, { local: fresh, hang: true });
+    const r = p.pass(0, { MONGO_RECONCILE_TIMEOUT: '1' });
+    expect(r.status).toBe(124);
+  });
+
   test('a pass that cannot reach its mongod fails, and bootstrap.sh reports the status', () => {
     const p = pod({}, { local: fresh, down: true });
     const r = p.pass(0);
@@ -322,7 +328,7 @@ describe('dump.sh', () => {
     const [argv, cfg, mode] = fs.readFileSync(path.join(dir, 'dump.log'), 'utf8').trim().split('\n');
     expect(argv).toMatch(/^--config \S+\/mongodump.yaml --archive=\S+\/\.partial-\d{8}T\d{6}Z\.archive\.gz --gzip --oplog$/);
     expect(cfg).toBe(`uri: "mongodb://root:${ROOT_PW}@mongo-0.mongo-headless:27017,mongo-1.mongo-headless:27017,mongo-2.mongo-headless:27017` +
-      '/?replicaSet=mongo&authSource=admin&readPreference=secondaryPreferred"');
+      '/?replicaSet=mongo&authSource=admin"');
     expect(mode).toBe('600');
     const left = fs.readdirSync(path.join(dir, 'backup')).sort();
     expect(left).toHaveLength(3);
