@@ -1,5 +1,7 @@
 // One pass of a replica set member's bootstrap, run by bootstrap.sh with mongosh against the
-// member's own mongod (127.0.0.1, so the localhost exception applies before any user exists).
+// member's own mongod (127.0.0.1, so the localhost exception applies before any user exists: it
+// allows rs.initiate and, once a primary is elected, the first createUser; MongoDB manual,
+// "Localhost Exception in Self-Managed Deployments").
 // Every step checks before it acts, so passes converge and a pass with nothing to do changes
 // nothing:
 //   1. No replica set config here: only the first ordinal initiates, and only when every other
