@@ -3,6 +3,7 @@ import { CassandraExampleChart } from './cassandra';
 import { CockroachExampleChart } from './cockroachdb';
 import { EtcdExampleChart } from './etcd';
 import { KafkaExampleChart } from './kafka';
+import { MongoExampleChart } from './mongodb';
 import { PostgresExampleChart } from './postgres';
 import { RedisExampleChart } from './redis';
 import { StorageExampleChart } from './storage';
@@ -18,4 +19,5 @@ export function buildExampleApp(app: App): void {
   new ZooKeeperExampleChart(app, 'zookeeper');
   new CockroachExampleChart(app, 'cockroachdb');
   new CassandraExampleChart(app, 'cassandra');
+  new MongoExampleChart(app, 'mongodb');
 }

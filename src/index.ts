@@ -5,6 +5,7 @@ export * from './core';
 export * from './storage';
 export * from './postgres';
 export * from './kafka';
+export * from './mongodb';
 export * from './etcd';
 export * from './redis';
 export * from './upgrade';

@@ -23,6 +23,7 @@ const EXTERNAL_SECRETS: { [file: string]: string[] } = {
   'docs/kafka.md': ['events-tls', 'events-tls-password', 'orders-kafka', 'audit-kafka'],
   'docs/postgres.md': ['payments-db-pw', 'orders-db-app', 'minio-pg-backup', 'orders-db-credentials'],
   'docs/cockroachdb.md': ['ledger-node', 'ledger-root'],
+  'docs/mongodb.md': ['mongo-secrets'],
 };
 
 /** The per-system guides; each must show at least one snippet. */

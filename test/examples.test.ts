@@ -49,3 +49,27 @@ describe('etcd example (EtcdCluster)', () => {
     expect(sts.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
   });
 });
+
+describe('MongoDB example (MongoReplicaSet)', () => {
+  const objs = synthExamples().filter((o) => o.metadata?.namespace === 'catalog');
+  const sts = find(objs, 'StatefulSet', 'mongo');
+
+  test('three voting members of replica set mongo, the cache from the 4Gi limit, a bootstrap sidecar', () => {
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    const args: string[] = container(sts, 'mongod').args;
+    expect(args.slice(0, 4)).toEqual(['mongod', '--replSet', 'mongo', '--bind_ip_all']);
+    expect(args.slice(-2)).toEqual(['--wiredTigerCacheSizeGB', '1.5']);
+    expect(container(sts, 'bootstrap').command).toEqual(['bash', '/opt/cdk8s-stateful/mongodb/bootstrap.sh']);
+    expect(find(objs, 'ConfigMap', 'mongo-members').data.users).toBe('orders orders readWrite /etc/mongodb/credentials/orders-password\n');
+  });
+
+  test('the API gets a replica-set URI; the NetworkPolicy admits it and the backup', () => {
+    const api = objs.find((o) => o.kind === 'Deployment');
+    const env = Object.fromEntries(api.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    expect(env.MONGODB_URI).toBe('mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@mongo-0.mongo-headless:27017,mongo-1.mongo-headless:27017,' +
+      'mongo-2.mongo-headless:27017/orders?replicaSet=mongo&authSource=admin');
+    expect(find(objs, 'NetworkPolicy', 'mongo').spec.ingress).toHaveLength(3);
+    expect(find(objs, 'CronJob', 'mongo-backup').spec.schedule).toBe('0 2 * * *');
+  });
+});

@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { immutableFieldDraft } from './private/claim-templates';
 import { formatFindings } from './private/format';
 import { kafkaStatefulSetRules, kafkaTopicRules } from './private/kafka-rules';
+import { mongoScaleDownRule } from './private/mongodb-rules';
 import { Draft, index, key, list, nsFlag, Obj } from './private/objects';
 import { postgresBootstrapRules } from './private/postgres-rules';
 import { differs, parseQuantity } from './private/quantity';
@@ -22,7 +23,8 @@ const PV_IMMUTABLE = ['local', 'hostPath', 'csi', 'nfs', 'nodeAffinity', 'volume
  * running system cannot carry out: StatefulSet fields outside the mutable set, renamed pods
  * (`ordinals.start`), shrinking claims, immutable StorageClass, PersistentVolume and Job
  * fields, removed or renamed stateful objects, a shrinking quorum, Kafka voter, node id,
- * cluster id, broker scale-in and topic changes, and a PostgreSQL major version change.
+ * cluster id, broker scale-in and topic changes, a PostgreSQL major version change, and a
+ * MongoDB replica set losing members.
  * Every finding id is listed in docs/upgrade-safety.md.
  *
  * ```ts
@@ -161,6 +163,7 @@ class Checker {
       ...quorumShrinkRule(this.outputs, b, a),
       ...postgresMajorRule(this.outputs, b, a),
       ...postgresBootstrapRules(b, a),
+      ...mongoScaleDownRule(b, a),
     ];
     for (const d of drafts) this.addDraft(b, d);
   }

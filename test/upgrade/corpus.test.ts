@@ -11,6 +11,7 @@ import {
   StatefulWorkloadProps, StorageClass, StorageClassProps, StorageProfile,
 } from '../../src';
 import { EtcdCluster } from '../../src/etcd';
+import { MongoReplicaSet, MongoReplicaSetProps } from '../../src/mongodb';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
 import { synthValidated } from '../util/validate';
 
@@ -81,6 +82,14 @@ function postgres(props: PostgresClusterProps = {}): Build {
   };
 }
 
+function mongo(props: MongoReplicaSetProps = {}): Build {
+  return () => {
+    const chart = new Chart(new App(), 'catalog', { namespace: 'catalog' });
+    const rs = new MongoReplicaSet(chart, 'mongo', props);
+    return synthValidated(chart, { externalSecrets: [rs.secretName] });
+  };
+}
+
 function localPool(capacity: Size): Build {
   return () => {
     const chart = new Chart(new App(), 'storage');
@@ -145,6 +154,14 @@ const CORPUS: Array<[string, Build, Build, string[]]> = [
   ['etcd 5 → 3', etcd(5), etcd(3), ['quorumShrink StatefulSet/etcd']],
   ['static peer list 5 → 3 (no publishNotReadyAddresses)', peerList(5), peerList(3), ['quorumShrink StatefulSet/zk']],
   ['quorum workload 3 → 1', workload({ publishNotReadyAddresses: true }), workload({ publishNotReadyAddresses: true, replicas: 1 }), ['quorumShrink StatefulSet/pg']],
+
+  // ---- MongoDB replica sets
+  ['safe: Mongo scale up 3 → 5 (the primary adds the members)', mongo(), mongo({ replicas: 5 }), []],
+  ['safe: Mongo 5 → 3 with removeMembersOnScaleDown (3 of 5 is a majority)', mongo({ replicas: 5, removeMembersOnScaleDown: true }),
+    mongo({ replicas: 3, removeMembersOnScaleDown: true }), []],
+  ['Mongo 5 → 3, members stay in the config', mongo({ replicas: 5 }), mongo(), ['mongoScaleDown StatefulSet/mongo']],
+  ['Mongo 3 → 1 with removeMembersOnScaleDown (no majority left)', mongo({ removeMembersOnScaleDown: true }),
+    mongo({ replicas: 1, removeMembersOnScaleDown: true }), ['mongoScaleDown StatefulSet/mongo']],
 
   // ---- Kafka brokers and topics
   ['broker scale-in', kafka(controllers(3, 5)), kafka(controllers(3, 3)), ['kafkaBrokerScaleIn StatefulSet/events-broker']],

@@ -54,6 +54,11 @@ describe.each(assets)('%s', (asset) => {
     test('parses as Python 3', () => {
       execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])', file]);
     });
+  } else if (asset.endsWith('.js')) {
+    // mongosh scripts (src/mongodb/assets): JavaScript run by mongosh's Node.js runtime.
+    test('parses as JavaScript', () => {
+      execFileSync(process.execPath, ['--check', file]);
+    });
   }
 
   test('is executed by a test that names it', () => {
