@@ -44,6 +44,31 @@ const CRD_MODELS: { [apiVersion: string]: string } = {
   'monitoring.coreos.com/v1': '@kubernetes-models/prometheus-operator',
 };
 
+/**
+ * Custom resources without a kubernetes-models package: validated with ajv against the
+ * openAPIV3Schema of the upstream CRD committed in src/imports/crds (cert-manager's own YAML).
+ */
+const CRD_SCHEMA_ONLY = new Set(['cert-manager.io/v1']);
+// ajv comes with @kubernetes-models/validate (a dependency of the kubernetes-models packages).
+// eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+const Ajv = require('ajv');
+const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+const compiled = new Map<string, any>();
+
+/** Errors of a custom resource against its CRD's openAPIV3Schema (required fields, types, enums, patterns). */
+function crdSchemaErrors(obj: any): string[] {
+  const where = `${obj?.kind}/${obj?.metadata?.name}`;
+  const key = `${obj.apiVersion}/${obj.kind}`;
+  if (!compiled.has(key)) {
+    const schema = crdSchema(obj.apiVersion, obj.kind);
+    compiled.set(key, schema && ajv.compile(schema));
+  }
+  const validate = compiled.get(key);
+  if (!validate) return [`${where}: no CRD schema in src/imports/crds for ${obj.apiVersion} ${obj.kind}`];
+  if (validate(obj)) return [];
+  return (validate.errors as any[]).map((e) => `${where}: schema: ${e.instancePath || '/'} ${e.message}`);
+}
+
 /** The openAPIV3Schema of each CRD the library imports (src/imports/crds), by apiVersion and kind. */
 function crdSchema(apiVersion: string, kind: string): any | undefined {
   const dir = nodePath.join(__dirname, '..', '..', 'src', 'imports', 'crds');
@@ -78,6 +103,7 @@ function crdUnknownFieldErrors(obj: any, schema: any): string[] {
 export function schemaErrors(obj: any): string[] {
   const where = `${obj?.kind}/${obj?.metadata?.name}`;
   if (!obj?.apiVersion || !obj?.kind) return [`${where}: missing apiVersion or kind`];
+  if (CRD_SCHEMA_ONLY.has(obj.apiVersion)) return crdSchemaErrors(obj);
   let Model: any;
   try {
     const pkg = CRD_MODELS[obj.apiVersion] ?? 'kubernetes-models';
@@ -103,7 +129,7 @@ function modelName(apiVersion: string, kind: string): string {
 export function unknownFieldErrors(obj: any): string[] {
   const errors: string[] = [];
   const where = `${obj?.kind}/${obj?.metadata?.name}`;
-  if (CRD_MODELS[obj.apiVersion]) {
+  if (CRD_MODELS[obj.apiVersion] || CRD_SCHEMA_ONLY.has(obj.apiVersion)) {
     const schema = crdSchema(obj.apiVersion, obj.kind);
     return schema ? crdUnknownFieldErrors(obj, schema) : [`${where}: no CRD schema in src/imports/crds for ${obj.apiVersion} ${obj.kind}`];
   }
@@ -214,6 +240,8 @@ export function runtimeGeneratedSecrets(objs: any[]): Set<string> {
       }
     }
   }
+  // cert-manager writes the Secret a Certificate names.
+  for (const c of objs.filter((o) => o.apiVersion === 'cert-manager.io/v1' && o.kind === 'Certificate')) out.add(c.spec?.secretName);
   return out;
 }
 

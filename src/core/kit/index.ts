@@ -3,3 +3,4 @@ export * from './generated-secret';
 export * from './script-job';
 export * from './stateful-service';
 export * from './monitoring';
+export * from './tls';
