@@ -11,12 +11,14 @@ import { MONITOR_KEY, monitorPostgres, monitorRole } from './private/monitoring'
 import { PatroniReplication } from './private/patroni';
 import { CREDENTIALS_DIR, DatabaseSpec, PORT, REPLICATION_KEY, ReplicationStrategy, SUPERUSER, SUPERUSER_KEY } from './private/replication';
 import { StreamingReplication } from './private/streaming';
+import { bindCa, serveTls, VERIFY_FULL } from './private/tls';
 import { clusterParameters } from './private/tuning';
 import { ValidationError } from '../core/errors';
 import { Credentials } from '../core/kit/credentials';
 import { GeneratedSecret } from '../core/kit/generated-secret';
 import { MonitoredWorkload } from '../core/kit/monitoring';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
+import { TlsCertificate } from '../core/kit/tls';
 import { LabelKeys } from '../core/labels';
 import { Names, MAX_STATEFULSET_NAME } from '../core/naming';
 import { Warnings } from '../core/warnings';
@@ -25,7 +27,7 @@ import { StatefulWorkload } from '../core/workload/stateful-workload';
 import { WorkloadVolume } from '../core/workload/volumes';
 
 /** The variables `bind` sets. */
-const BIND_ENV = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGSSLMODE'];
+const BIND_ENV = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGSSLMODE', 'PGSSLROOTCERT'];
 
 /** A workload's selector requirement as a cdk8s-plus expression. */
 function labelExpression(e: k8s.LabelSelectorRequirement): kplus.LabelExpression {
@@ -81,6 +83,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
   public readonly connection: PostgresConnection;
   /** The scrape objects, alert rules and dashboard, when `monitoring` is set. */
   public readonly monitoring?: MonitoredWorkload;
+  /** The server certificate (its Secret and cert-manager objects), when `tls` is set. */
+  public readonly tlsCertificate?: TlsCertificate;
 
   private readonly credentials: Credentials;
   private readonly secret: kplus.ISecret;
@@ -181,6 +185,12 @@ export class PostgresCluster extends Construct implements IStatefulService {
     const services = strategy.addServices(this.workload);
     this.primaryService = services.primary;
     this.replicaService = services.replica;
+    // ---- TLS (issue 12): the server certificate, served and reloaded on renewal (private/tls.ts).
+    if (props.tls) {
+      this.tlsCertificate = serveTls(this, props.tls, {
+        workload: this.workload, patroni: this.mode === ReplicationMode.PATRONI, image: this.image, superuserPassword: this.secretEnv(SUPERUSER_KEY),
+      });
+    }
 
     const first = this.dbs[0];
     this.connection = {
@@ -193,7 +203,9 @@ export class PostgresCluster extends Construct implements IStatefulService {
       passwordKey: this.credentials.key(first.passwordKey),
       superuserPasswordKey: this.credentials.key(SUPERUSER_KEY),
       replicationPasswordKey: this.credentials.key(REPLICATION_KEY),
-      sslMode: strategy.sslMode,
+      sslMode: this.tlsCertificate ? VERIFY_FULL : strategy.sslMode,
+      caSecretName: this.tlsCertificate?.secretName,
+      caKey: this.tlsCertificate?.caKey,
     };
 
     if (props.backup) {
@@ -207,7 +219,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
         host: `${this.primaryService.name}.$(POD_NAMESPACE).svc.${this.workload.clusterDomain}`,
         port: PORT,
         user: SUPERUSER,
-        sslMode: this.connection.sslMode,
+        // The Job has no CA mounted: encrypted, not verified (as without `tls`).
+        sslMode: strategy.sslMode,
         passwordSecret: this.secret,
         passwordKey: this.credentials.key(SUPERUSER_KEY),
       });
@@ -312,6 +325,7 @@ export class PostgresCluster extends Construct implements IStatefulService {
     for (const c of workload.containers) {
       for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
     }
+    if (this.tlsCertificate) bindCa(this, workload, this.tlsCertificate, options.caSecret, remote, this.bindings);
     if (remote) {
       // The workload's own selector, in its namespace: a bare pod selector would match the cluster's namespace only.
       const id = `Bind${this.bindings}`;

@@ -80,8 +80,8 @@ class Sandbox {
 describe('every asset', () => {
   const files = fs.readdirSync(ASSETS).filter((f) => f.endsWith('.sh'));
 
-  test('the assets are the five scripts', () => {
-    expect(files.sort()).toEqual(['databases.sh', 'dump-all.sh', 'patroni-post-init.sh', 'streaming-clone.sh', 'streaming-initdb.sh']);
+  test('the assets are the six scripts', () => {
+    expect(files.sort()).toEqual(['databases.sh', 'dump-all.sh', 'patroni-post-init.sh', 'streaming-clone.sh', 'streaming-initdb.sh', 'tls-reload.sh']);
   });
 
   test.each(files)('%s: bash -n', (f) => {
