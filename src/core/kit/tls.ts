@@ -105,6 +105,9 @@ export interface TlsMountOptions {
 
 const HOUR = 3600;
 
+/** TlsCertificateOptions with the DNS names computed at synthesis. */
+type LazyCertificateOptions = Omit<TlsCertificateOptions, 'dnsNames'> & { readonly dnsNames: () => string[] };
+
 /**
  * TLS certificates for a workload: issued by cert-manager (`Tls.certManager`) or taken from a
  * Secret you manage (`Tls.fromSecret`). Systems take it as a `tls` prop; for a workload of your
@@ -164,13 +167,18 @@ export class Tls {
    * CA bootstrap once per namespace and Tls), or the Secret of `Tls.fromSecret` as it is.
    */
   public issue(scope: Construct, id: string, options: TlsCertificateOptions): TlsCertificate {
+    return this._issueWith(scope, id, options, () => options.dnsNames);
+  }
+
+  /** @internal `issue()` with DNS names computed when the app synthesizes (e.g. of pools added later). */
+  public _issueWith(scope: Construct, id: string, options: TlsCertificateOptions, dnsNames: () => string[]): TlsCertificate {
     this.check(scope);
     if (!DNS_1123_SUBDOMAIN.test(options.name) || options.name.length > 253) {
       throw new ValidationError('TlsCertificateNameInvalid', `certificate name '${options.name}' is not a DNS subdomain (lowercase letters, digits, '-', '.')`, scope);
     }
     const known = this.cas.size;
     const ca = this.ca(scope, options.name);
-    return TlsCertificate._create(scope, id, this, options, ca, this.cas.size > known);
+    return TlsCertificate._create(scope, id, this, { ...options, dnsNames }, ca, this.cas.size > known);
   }
 
   /** @internal The cert-manager settings, or undefined for a Secret. */
@@ -272,7 +280,7 @@ class TlsCa extends Construct {
 export class TlsCertificate extends Construct {
   /** @internal */
   public static _create(
-    scope: Construct, id: string, tls: Tls, options: TlsCertificateOptions, ca: TlsCa | undefined, caCreated: boolean,
+    scope: Construct, id: string, tls: Tls, options: LazyCertificateOptions, ca: TlsCa | undefined, caCreated: boolean,
   ): TlsCertificate {
     return new TlsCertificate(scope, id, tls, options, ca, caCreated);
   }
@@ -290,7 +298,7 @@ export class TlsCertificate extends Construct {
   /** The CA bootstrap objects (SelfSigned Issuer, CA Certificate, CA Issuer), when this certificate created them. */
   public readonly caObjects: ApiObject[];
 
-  private constructor(scope: Construct, id: string, tls: Tls, options: TlsCertificateOptions, ca: TlsCa | undefined, caCreated: boolean) {
+  private constructor(scope: Construct, id: string, tls: Tls, options: LazyCertificateOptions, ca: TlsCa | undefined, caCreated: boolean) {
     super(scope, id);
     const s = tls._secret;
     this.secretName = s ? s.secretName : options.name;
@@ -311,7 +319,7 @@ export class TlsCertificate extends Construct {
       metadata: { name: options.name, labels: options.labels },
       spec: Lazy.any({
         produce: () => {
-          const dnsNames = options.dnsNames;
+          const dnsNames = options.dnsNames();
           return {
             secretName: options.name,
             commonName: options.commonName ?? dnsNames[0],
