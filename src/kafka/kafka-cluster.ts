@@ -17,7 +17,7 @@ import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
 import { monitorKafkaPool } from './private/monitoring';
 import { configureNode } from './private/node-env';
-import { bindKafkaTls, issueKafkaCertificates } from './private/tls';
+import { addKeystoreReload, bindKafkaTls, issueKafkaCertificates } from './private/tls';
 import { collisionKey, constructIdProblem, deriveClusterId, mebibytes } from './private/util';
 import { RackAwareness } from './rack-awareness';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
@@ -427,6 +427,10 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       heapMi: mebibytes(pool.heap),
       log4jOpts: log.opts,
     }, log, tls?.secret);
+    // TLS (issue 12): brokers load a renewed keystore without a restart (private/tls.ts).
+    if (tls && pool.isBroker) {
+      addKeystoreReload(w, { image: this.image, internalPort: this.internalPort, password: { secret: tls.passwordSecret, key: tls.passwordKey } });
+    }
   }
 
   // ---------------------------------------------------------------- validation
