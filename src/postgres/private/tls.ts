@@ -43,7 +43,8 @@ export interface ServerTlsContext {
  *   overwrites nor chmods them). Because SSL_PRIVATE_KEY_FILE is set, configure_spilo.py sets
  *   SSL_TEST_RELOAD and installs the cron job `*\/5 * * * * /scripts/test_reload_ssl.sh`, which runs
  *   `pg_ctl reload` when a file's sha256 changed: a renewed certificate is served within 5 minutes,
- *   without a restart (Spilo's cron runs unprivileged, cron_unprivileged.so).
+ *   without a restart (as a non-root user Spilo's runit/cron/run starts cron with
+ *   LD_PRELOAD=/usr/local/lib/cron_unprivileged.so).
  * - Streaming (official image): `-c ssl=on -c ssl_cert_file=… -c ssl_key_file=… -c ssl_ca_file=…`
  *   and the `tls-reload` sidecar (assets/tls-reload.sh) doing what test_reload_ssl.sh does, every minute.
  *

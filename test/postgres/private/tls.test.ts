@@ -117,3 +117,13 @@ test('tls-reload.sh against a stub psql: a failed reload is retried on the next 
   expect(fs.readFileSync(`${dir}/log`, 'utf8')).toBe('psql -X -q -t -A -d postgres -c SELECT pg_reload_conf()\n'.repeat(2));
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('Tls.fromSecret: nothing issued; Spilo reads the Secret\'s own key names', () => {
+  const { chart, db } = cluster({ tls: Tls.fromSecret({ secretName: 'orders-db-cert', certKey: 'server.pem', keyKey: 'server-key.pem', caKey: 'root.pem' }) });
+  const objs = synthValidated(chart, { externalSecrets: ['orders-db-cert'] });
+  expect(ofKind(objs, 'Certificate')).toEqual([]);
+  expect(envOf(container(find(objs, 'StatefulSet', 'orders-db'), 'postgres'))).toMatchObject({
+    SSL_CERTIFICATE_FILE: '/etc/postgres-tls/server.pem', SSL_PRIVATE_KEY_FILE: '/etc/postgres-tls/server-key.pem', SSL_CA_FILE: '/etc/postgres-tls/root.pem',
+  });
+  expect(db.connection).toMatchObject({ sslMode: 'verify-full', caSecretName: 'orders-db-cert', caKey: 'root.pem' });
+});
