@@ -81,7 +81,7 @@ export interface TlsCertificateOptions {
    * Evaluated when the app synthesizes, so Services added later can be included by the caller.
    */
   readonly dnsNames: string[];
-  /** @default - the first DNS name */
+  /** Subject common name, at most 64 characters. @default - none (the DNS names identify the holder) */
   readonly commonName?: string;
   /** Server authentication (extended key usage). @default true */
   readonly serverAuth?: boolean;
@@ -255,7 +255,7 @@ class TlsCa extends Construct {
       metadata: { name, labels },
       spec: {
         isCa: true,
-        commonName: name,
+        commonName: name.slice(0, 64), // cert-manager: at most 64 characters
         secretName: name,
         duration: goDuration(Duration.days(3650)),
         renewBefore: goDuration(Duration.days(365)),
@@ -322,7 +322,9 @@ export class TlsCertificate extends Construct {
           const dnsNames = options.dnsNames();
           return {
             secretName: options.name,
-            commonName: options.commonName ?? dnsNames[0],
+            // No default common name: the subjectAltNames are what TLS checks, and cert-manager's webhook
+            // refuses a common name over 64 characters (a pod's full name can be longer).
+            commonName: options.commonName,
             dnsNames: dnsNames.length ? dnsNames : undefined,
             duration: goDuration(cm.duration ?? Duration.days(90)),
             renewBefore: goDuration(cm.renewBefore ?? Duration.days(30)),

@@ -47,7 +47,6 @@ test('certManager with your ClusterIssuer: one Certificate, server and client au
   expect(c.apiVersion).toBe('cert-manager.io/v1');
   expect(c.spec).toMatchObject({
     secretName: 'cache-tls',
-    commonName: 'cache-0.cache-headless',
     duration: '720h',
     renewBefore: '240h',
     usages: ['digital signature', 'key encipherment', 'server auth', 'client auth'],
@@ -55,6 +54,7 @@ test('certManager with your ClusterIssuer: one Certificate, server and client au
     issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
   });
   expect(c.spec.dnsNames).toContain('cache-1.cache-headless.shop.svc.cluster.local');
+  expect(c.spec.commonName).toBeUndefined();
   expect(ofKind(objs, 'Issuer')).toEqual([]);
   const sts = find(objs, 'StatefulSet', 'cache');
   expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'cache-tls', defaultMode: 0o440 } });
