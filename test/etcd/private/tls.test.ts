@@ -87,7 +87,6 @@ const haveEtcd = fs.existsSync('/usr/bin/etcd') && fs.existsSync('/usr/bin/etcdc
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-tls-'));
   const tlsDir = path.join(dir, 'tls');
   const host = 'etcd-0.etcd-headless.infra.svc.cluster.local';
-  const url = `https://${host}:23792`;
   const openssl = (args: string[], input?: string) => {
     const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8', input });
     if (r.status !== 0) throw new Error(r.stderr);
@@ -103,8 +102,8 @@ const haveEtcd = fs.existsSync('/usr/bin/etcd') && fs.existsSync('/usr/bin/etcdc
     fs.renameSync(path.join(tlsDir, 'tls.key.new'), path.join(tlsDir, 'tls.key'));
     fs.renameSync(path.join(tlsDir, 'tls.crt.new'), path.join(tlsDir, 'tls.crt'));
   };
-  // The host name of the certificate, resolved to loopback by etcdctl's and python's own resolver is not
-  // possible without /etc/hosts: the clients dial 127.0.0.78 and check the IP SAN; openssl checks the name.
+  // Without an /etc/hosts entry for the member's name, etcdctl and python dial 127.0.0.78 and check the
+  // certificate's IP SAN; openssl asks for the name (SNI).
   const ipUrl = 'https://127.0.0.78:23792';
   const served = () => openssl(['x509', '-noout', '-serial'],
     spawnSync('openssl', ['s_client', '-connect', '127.0.0.78:23792', '-servername', host], { encoding: 'utf8', input: '' }).stdout).trim();
