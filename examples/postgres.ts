@@ -1,8 +1,9 @@
-// "Run a highly available Postgres": a 3-instance Patroni cluster and an API Deployment bound to it.
+// "Run a highly available Postgres": a 3-instance Patroni cluster and an API Deployment bound to it,
+// over TLS verified against a private CA that cert-manager bootstraps (needs cert-manager installed).
 import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PostgresCluster } from 'cdk8s-stateful';
+import { PostgresCluster, Tls } from 'cdk8s-stateful';
 
 export class PostgresExampleChart extends Chart {
   /** The database cluster. */
@@ -23,6 +24,7 @@ export class PostgresExampleChart extends Chart {
       databases: [{ name: 'orders' }],
       parameters: { log_min_duration_statement: '500ms' },
       backup: { size: Size.gibibytes(50), schedule: '15 3 * * *', keep: 7 },
+      tls: Tls.certManager({ selfSignedCa: true }),
     });
 
     this.api = new kplus.Deployment(this, 'orders-api', {
@@ -37,7 +39,8 @@ export class PostgresExampleChart extends Chart {
         },
       }],
     });
-    // PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD (from the Secret), PGSSLMODE + NetworkPolicy.
+    // PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD (from the Secret), PGSSLMODE=verify-full with
+    // PGSSLROOTCERT (the CA only) + NetworkPolicy.
     this.cluster.bind(this.api);
   }
 }

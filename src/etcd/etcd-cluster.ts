@@ -8,9 +8,11 @@ import { EtcdVersion } from './etcd-version';
 import { isEnvVarName, sizeError } from '../core/api-rules';
 import { defaultQuotaBytes, initialCluster, memberFlags, MIN_VOLUME_BYTES, quotaError } from './private/flags';
 import { EtcdBackupJob, EtcdDefragJob } from './private/maintenance';
+import { bindEtcdCa, serveEtcdTls } from './private/tls';
 import { ValidationError } from '../core/errors';
 import { loadAsset } from '../core/kit/assets';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
+import { Tls, TlsCertificate } from '../core/kit/tls';
 import { Connections } from '../core/workload/connections';
 import { HealthProbe } from '../core/workload/container';
 import { AntiAffinity } from '../core/workload/scheduling';
@@ -63,12 +65,25 @@ export interface EtcdClusterProps {
   readonly defrag?: EtcdDefragOptions;
   /** Snapshot backups to a volume of their own. @default - none */
   readonly backup?: EtcdBackupOptions;
+  /**
+   * TLS on the client and peer ports (peers authenticate each other by certificate; clients verify
+   * the members with the CA). Renewed certificates are used without a restart (etcd reads the files
+   * for every new connection). Needs the chart's namespace. See docs/etcd.md, "Encrypt traffic".
+   * @default - plain HTTP
+   */
+  readonly tls?: Tls;
 }
 
 /** Options of `EtcdCluster.bind()`. */
 export interface EtcdBindOptions {
   /** The env var that receives the endpoint. @default 'ETCD_ENDPOINTS' */
   readonly envName?: string;
+  /**
+   * With `tls`, for a workload in another namespace: a Secret there with the CA certificate under
+   * the cluster certificate's `caKey`.
+   * @default - the certificate's Secret (same namespace only)
+   */
+  readonly caSecret?: kplus.ISecret;
 }
 
 const CLIENT_PORT = 2379;
@@ -84,8 +99,8 @@ const TOOLS_IMAGE = 'docker.io/library/busybox:1.37.0-musl';
  * An etcd cluster on a StatefulSet: static bootstrap from the members' stable DNS names, and a
  * start script (assets/etcd-join.sh) with which a member that lost its volume, or one added by
  * raising `replicas`, joins the running cluster by itself (`member remove`/`member add`, then
- * `--initial-cluster-state=existing`). Plain HTTP between members and clients: client and peer
- * TLS are not offered yet (docs/etcd.md says what to do meanwhile).
+ * `--initial-cluster-state=existing`). Plain HTTP between members and clients unless `tls` is
+ * set (docs/etcd.md, "Encrypt traffic").
  * @see https://etcd.io/docs/v3.5/op-guide/clustering/
  */
 export class EtcdCluster extends Construct implements IStatefulService {
@@ -109,6 +124,8 @@ export class EtcdCluster extends Construct implements IStatefulService {
   public readonly backupCronJob?: k8s.KubeCronJob;
   /** The claim the snapshots are written to, when `backup` is set. */
   public readonly backupClaim?: k8s.KubePersistentVolumeClaim;
+  /** The members' certificate, when `tls` is set. */
+  public readonly tlsCertificate?: TlsCertificate;
   private readonly bindings: kplus.Workload[] = [];
 
   constructor(scope: Construct, id: string, props: EtcdClusterProps = {}) {
@@ -192,6 +209,10 @@ export class EtcdCluster extends Construct implements IStatefulService {
         memory: { request: Size.mebibytes(16), limit: Size.mebibytes(16) },
       },
     });
+    // ---- TLS (issue 12): the members' certificate (private/tls.ts).
+    const tls = props.tls && serveEtcdTls(this, props.tls, w);
+    this.tlsCertificate = tls?.cert;
+    const scheme = tls ? 'https' : 'http';
     const members = Array.from({ length: replicas }, (_, i) => ({ name: w.podName(i), peerHost: w.runtimeDnsName(w.podName(i)) }));
     // Deterministic and distinct per cluster, so two clusters never join each other.
     const token = createHash('sha256').update(this.node.path).digest('hex').slice(0, 16);
@@ -201,22 +222,24 @@ export class EtcdCluster extends Construct implements IStatefulService {
       peerPort: PEER_PORT,
       metricsPort: METRICS_PORT,
       selfHost: w.runtimeDnsName(),
-      initialCluster: initialCluster(members, PEER_PORT),
+      initialCluster: initialCluster(members, PEER_PORT, scheme),
       token: `etcd-${token}`,
       quotaBytes: this.quotaBackendBytes,
       compactionHours: hours,
+      tls: tls?.files,
     }));
     this.clientService = w.services.add('client', { ports: ['client'] });
     this.connections = Connections.of(this, [w]);
 
-    const endpoints = Array.from({ length: replicas }, (_, i) => `http://${w.runtimeDnsName(w.podName(i))}:${CLIENT_PORT}`);
+    const endpoints = Array.from({ length: replicas }, (_, i) => `${scheme}://${w.runtimeDnsName(w.podName(i))}:${CLIENT_PORT}`);
+    const ca = tls && { secretName: tls.cert.secretName, key: tls.cert.caKey };
     if (props.defrag?.enabled ?? true) {
-      const defrag = new EtcdDefragJob(this, 'Defrag', { ...props.defrag, instance: name, endpoints });
+      const defrag = new EtcdDefragJob(this, 'Defrag', { ...props.defrag, instance: name, endpoints, ca });
       this.defragCronJob = defrag.scriptJob.cronJob;
       w.connections.allowFromLabels(defrag.podSelector, ['client']);
     }
     if (props.backup) {
-      const backup = new EtcdBackupJob(this, 'Backup', { ...props.backup, instance: name, endpoints });
+      const backup = new EtcdBackupJob(this, 'Backup', { ...props.backup, instance: name, endpoints, ca });
       this.backupCronJob = backup.scriptJob.cronJob;
       this.backupClaim = backup.claim;
       w.connections.allowFromLabels(backup.podSelector, ['client']);
@@ -228,9 +251,9 @@ export class EtcdCluster extends Construct implements IStatefulService {
     return { host: this.workload.qualify(this.clientService.name), port: CLIENT_PORT };
   }
 
-  /** The client URL, `http://<client service>:2379`. */
+  /** The client URL, `http://<client service>:2379` (`https://` with `tls`). */
   public get clientUrl(): string {
-    return `http://${this.endpoint.host}:${CLIENT_PORT}`;
+    return `${this.tlsCertificate ? 'https' : 'http'}://${this.endpoint.host}:${CLIENT_PORT}`;
   }
 
   /**
@@ -265,7 +288,9 @@ export class EtcdCluster extends Construct implements IStatefulService {
     }
     const remote = here !== there;
     const host = remote ? this.endpoint.host : this.clientService.name;
-    for (const c of workload.containers) c.env.addVariable(envName, kplus.EnvValue.fromValue(`http://${host}:${CLIENT_PORT}`));
+    const scheme = this.tlsCertificate ? 'https' : 'http';
+    for (const c of workload.containers) c.env.addVariable(envName, kplus.EnvValue.fromValue(`${scheme}://${host}:${CLIENT_PORT}`));
+    if (this.tlsCertificate) bindEtcdCa(this, workload, this.tlsCertificate, options.caSecret, remote, `Bind${this.bindings.length}`);
     const peer = kplus.Pods.select(workload, `${this.node.id}-etcd-peer`, {
       labels: workload.matchLabels,
       namespaces: remote ? kplus.Namespaces.select(workload, `${this.node.id}-etcd-peer-ns`, { names: [there!] }) : undefined,

@@ -17,12 +17,14 @@ import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
 import { monitorKafkaPool } from './private/monitoring';
 import { configureNode } from './private/node-env';
+import { addKeystoreReload, bindKafkaTls, issueKafkaCertificates } from './private/tls';
 import { collisionKey, constructIdProblem, deriveClusterId, mebibytes } from './private/util';
 import { RackAwareness } from './rack-awareness';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 import { ValidationError } from '../core/errors';
 import { MonitoredWorkload } from '../core/kit/monitoring';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
+import { TlsCertificate } from '../core/kit/tls';
 import { Names } from '../core/naming';
 import { Warnings } from '../core/warnings';
 import { Connections } from '../core/workload/connections';
@@ -56,6 +58,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   public readonly authentication: KafkaAuthentication;
   /** TLS material, when TLS is on. */
   public readonly tls?: KafkaTls;
+  /** The cert-manager Certificates (nodes, topic Jobs), with `KafkaTls.certManager()`. */
+  public readonly tlsCertificates: TlsCertificate[] = [];
   /** The pool of the quorum's voters (the combined pool, or the dedicated controllers). */
   public readonly controllerPool: KafkaNodePool;
   /** The Service clients bootstrap from: every broker of every pool, ready ones only. */
@@ -89,6 +93,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     this.internalPort = l.internalPort ?? 9094;
     this.authentication = l.authentication ?? KafkaAuthentication.NONE;
     this.tls = l.tls;
+    if (l.tls) bindKafkaTls(this, l.tls, this.name); // TLS (issue 12): the Secrets of KafkaTls.certManager()
     this.security = new ListenerSecurity(l);
     // Not the construct path: moving the cluster into another chart or construct must not change it.
     this.clusterId = props.clusterId ?? deriveClusterId(`${Chart.of(this).namespace ?? ''}/${this.name}`);
@@ -124,6 +129,12 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
         ports: [{ name: 'client', port: this.clientPort, targetPort: k8s.IntOrString.fromString('client'), protocol: 'TCP' }],
       },
     });
+
+    if (this.tls?._issuer) {
+      void this.tlsDnsNames; // needs the namespace: thrown here, not at synthesis
+      const labels = clusterLabels(this.name, this.version.version);
+      this.tlsCertificates.push(...issueKafkaCertificates(this, this.tls, this.name, labels, () => this.tlsDnsNames));
+    }
 
     if (props.rackAwareness) {
       this.rack = new RackAwareness(this, props.rackAwareness, Chart.of(this).namespace!, this.name, clusterLabels(this.name, this.version.version));
@@ -416,6 +427,10 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       heapMi: mebibytes(pool.heap),
       log4jOpts: log.opts,
     }, log, tls?.secret);
+    // TLS (issue 12): brokers load a renewed keystore without a restart (private/tls.ts).
+    if (tls && pool.isBroker) {
+      addKeystoreReload(w, { image: this.image, internalPort: this.internalPort, password: { secret: tls.passwordSecret, key: tls.passwordKey } });
+    }
   }
 
   // ---------------------------------------------------------------- validation

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
+import { Tls } from '../core/kit/tls';
 
 /** How clients authenticate on the client listener. */
 export enum KafkaAuthentication {
@@ -23,10 +24,22 @@ export interface KafkaPkcs12Options {
   readonly passwordKey?: string;
 }
 
+/** Options of `KafkaTls.fromPkcs12Secret()`. */
+export interface KafkaPkcs12SecretOptions extends KafkaPkcs12Options {
+  /**
+   * A Secret with the topic Jobs' own client keystore (`keystore.p12`, `truststore.p12`, same
+   * password), its certificate signed by a CA the brokers trust, usable for client
+   * authentication. Required for topics: a Job never gets the brokers' private key.
+   * @default - none: `addTopic` is refused
+   */
+  readonly clientSecret?: kplus.ISecret;
+}
+
 /**
- * TLS material for the listeners, from a Secret. cert-manager writes it when the Certificate
- * sets `keystores.pkcs12.create: true`: `keystore.p12`, `truststore.p12` (and `tls.crt`,
- * `tls.key`, `ca.crt`, of which clients get `ca.crt`).
+ * TLS material for the listeners. cert-manager writes it when the Certificate sets
+ * `keystores.pkcs12.create: true`: `keystore.p12`, `truststore.p12` (and `tls.crt`, `tls.key`,
+ * `ca.crt`, of which clients get `ca.crt`). `KafkaTls.certManager()` emits those Certificates
+ * itself (brokers, and the topic Jobs' own client certificate).
  *
  * PEM-only Secrets are not accepted: Kafka's file PEM keystore needs the PKCS#8 key and the
  * chain in one file, which a Secret volume cannot concatenate.
@@ -37,21 +50,58 @@ export class KafkaTls {
    * The certificate must cover every name in `KafkaCluster.tlsDnsNames` and be usable for
    * both server and client authentication (brokers and controllers authenticate each other).
    */
-  public static fromPkcs12Secret(secret: kplus.ISecret, options: KafkaPkcs12Options): KafkaTls {
-    return new KafkaTls(secret, options.passwordSecret, options.passwordKey ?? 'password');
+  public static fromPkcs12Secret(secret: kplus.ISecret, options: KafkaPkcs12SecretOptions): KafkaTls {
+    return new KafkaTls(secret, options.passwordSecret, options.passwordKey ?? 'password', options.clientSecret, undefined);
   }
 
-  /** The Secret with keystore.p12, truststore.p12 and ca.crt. */
-  public readonly secret: kplus.ISecret;
+  /**
+   * Certificates from cert-manager, PKCS#12 keystores protected by `passwordSecret` (which you
+   * create, or a `GeneratedSecret`): `<cluster>-tls` for every node (server and client
+   * authentication, the names of `tlsDnsNames`) and `<cluster>-admin-tls`, the topic Jobs' own
+   * client certificate. Needs the chart's namespace. Brokers load a renewed keystore without a
+   * restart (see docs/kafka.md, "Encrypt the listeners").
+   */
+  public static certManager(tls: Tls, options: KafkaPkcs12Options): KafkaTls {
+    return new KafkaTls(undefined, options.passwordSecret, options.passwordKey ?? 'password', undefined, tls);
+  }
+
   /** The Secret with the keystore password. */
   public readonly passwordSecret: kplus.ISecret;
   /** The key of the password in `passwordSecret`. */
   public readonly passwordKey: string;
+  /** @internal The issuer of `certManager()`. */
+  public readonly _issuer?: Tls;
+  private brokerSecret?: kplus.ISecret;
+  private adminSecret?: kplus.ISecret;
 
-  private constructor(secret: kplus.ISecret, passwordSecret: kplus.ISecret, passwordKey: string) {
-    this.secret = secret;
+  private constructor(
+    secret: kplus.ISecret | undefined, passwordSecret: kplus.ISecret, passwordKey: string,
+    clientSecret: kplus.ISecret | undefined, issuer: Tls | undefined,
+  ) {
+    this.brokerSecret = secret;
+    this.adminSecret = clientSecret;
     this.passwordSecret = passwordSecret;
     this.passwordKey = passwordKey;
+    this._issuer = issuer;
+  }
+
+  /** The Secret with keystore.p12, truststore.p12 and ca.crt (of `certManager()`: once a cluster uses it). */
+  public get secret(): kplus.ISecret {
+    if (!this.brokerSecret) throw new Error('KafkaTls.certManager(): the Secret is named by the KafkaCluster that uses it; pass it to one first');
+    return this.brokerSecret;
+  }
+
+  /** The topic Jobs' client keystore Secret, when there is one. */
+  public get clientSecret(): kplus.ISecret | undefined {
+    return this.adminSecret;
+  }
+
+  /** @internal `certManager()`: the Secrets cert-manager writes for this cluster; false when used by another cluster already. */
+  public _bind(secret: kplus.ISecret, clientSecret: kplus.ISecret): boolean {
+    if (this.brokerSecret) return false;
+    this.brokerSecret = secret;
+    this.adminSecret = clientSecret;
+    return true;
   }
 }
 

@@ -6,6 +6,7 @@ import { IKafkaCluster } from './kafka-cluster-ref';
 import { Problem, topicBrokersProblem, topicProblem } from './private/checks';
 import { topicJobLabels } from './private/labels';
 import { TLS_DIR } from './private/node-env';
+import { topicClientCertProblem } from './private/tls';
 import { ValidationError } from '../core/errors';
 import { loadAsset } from '../core/kit/assets';
 import { JobScript, ScriptJob } from '../core/kit/script-job';
@@ -57,7 +58,7 @@ export class KafkaTopic extends Construct {
     const name = props.name ?? id;
     const rf = props.replicationFactor ?? props.cluster.defaultReplicationFactor;
     const partitions = props.partitions ?? props.cluster.defaultPartitions;
-    return topicProblem({ name, partitions, replicationFactor: rf, config: props.config ?? {} });
+    return topicProblem({ name, partitions, replicationFactor: rf, config: props.config ?? {} }) ?? topicClientCertProblem(props.cluster.tls);
   }
 
   /** The Kafka topic name. */
@@ -109,11 +110,13 @@ export class KafkaTopic extends Construct {
     // the first node of each broker pool that exists now (scaling pools never changes it; the
     // client learns every broker from the metadata), so the Job keeps its name across scale-out.
     const seeds = cluster.internalSeedServers;
-    const hash = shortHash(JSON.stringify([cluster.name, ...spec, cluster.version.version, cluster.internalProtocol, script, seeds]));
+    const tls = cluster.tls;
+    // The pod template is immutable: the client keystore's Secret is part of the name (TLS only, so other names stay).
+    const keyed = [cluster.name, ...spec, cluster.version.version, cluster.internalProtocol, script, seeds, ...(tls ? [tls.clientSecret?.name] : [])];
+    const hash = shortHash(JSON.stringify(keyed));
     const prefix = `${cluster.name}-topic-`;
     const name = `${prefix}${base.slice(0, 63 - prefix.length - 9).replace(/-+$/, '')}-${hash}`.replace(/--+/g, '-');
 
-    const tls = cluster.tls;
     const env: { [name: string]: kplus.EnvValue } = {
       // Defined first: BOOTSTRAP refers to it when the chart has no namespace.
       POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
@@ -129,7 +132,8 @@ export class KafkaTopic extends Construct {
     const mounts: WorkloadMount[] = [{ volume: 'tmp', mountPath: '/tmp' }];
     if (tls) {
       env.TLS_STORE_PASSWORD = kplus.EnvValue.fromSecretValue({ secret: tls.passwordSecret, key: tls.passwordKey });
-      volumes.tls = WorkloadVolume.fromSecret(tls.secret);
+      // The Job's own client keystore (private/tls.ts), never the brokers'.
+      volumes.tls = WorkloadVolume.fromSecret(tls.clientSecret!, { items: { 'keystore.p12': 'keystore.p12', 'truststore.p12': 'truststore.p12' } });
       mounts.push({ volume: 'tls', mountPath: TLS_DIR, readOnly: true });
     }
     this.job = new ScriptJob(this, 'Job', {

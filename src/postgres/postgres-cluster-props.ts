@@ -9,6 +9,7 @@ import { PostgresReconcileOptions, PostgresUser } from './postgres-user';
 import { PostgresVersion } from './postgres-version';
 import { Credentials } from '../core/kit/credentials';
 import { Monitoring } from '../core/kit/monitoring';
+import { Tls } from '../core/kit/tls';
 import { PlacementProps } from '../core/workload/scheduling';
 import { IStorageClass } from '../core/workload/volumes';
 
@@ -173,6 +174,14 @@ export interface PostgresClusterProps {
   readonly reconcile?: PostgresReconcileOptions;
   /** A PgBouncer pool in front of the cluster (`bind(app, { pooled: true })`). @default - none */
   readonly pooler?: PostgresPoolerOptions;
+  /**
+   * Serve a certificate (cert-manager or your Secret) for every pod and Service name; clients get
+   * `sslmode=verify-full` with the CA (`bind()`, `connection`). A renewed certificate is served
+   * without a restart (Spilo's reload cron, or a reload sidecar in streaming mode). See
+   * docs/postgres.md, "Encrypt connections". Needs the chart's namespace.
+   * @default - Patroni: Spilo's self-signed certificate (encrypted, not verifiable); streaming: none
+   */
+  readonly tls?: Tls;
 }
 
 /** How clients reach the cluster. */
@@ -195,8 +204,15 @@ export interface PostgresConnection {
   readonly superuserPasswordKey: string;
   /** Key of the replication user's password. */
   readonly replicationPasswordKey: string;
-  /** libpq sslmode clients should use (`require` in Patroni mode: Spilo rejects non-TLS connections). */
+  /**
+   * libpq sslmode clients should use: `verify-full` with `tls`; else `require` in Patroni mode
+   * (Spilo rejects non-TLS connections, with a self-signed certificate) and `prefer` in streaming mode.
+   */
   readonly sslMode: string;
+  /** With `tls`: the Secret whose `caKey` is the CA certificate clients verify the server with. @default - no `tls` */
+  readonly caSecretName?: string;
+  /** With `tls`: the key of the CA certificate in `caSecretName`. @default - no `tls` */
+  readonly caKey?: string;
 }
 
 /** Options of `bind`. */
@@ -222,4 +238,10 @@ export interface PostgresBindOptions {
   readonly user?: string;
   /** Connect through the cluster's PgBouncer pool (`pooler` must be set). @default false */
   readonly pooled?: boolean;
+  /**
+   * With `tls`, for a workload in another namespace: a Secret there holding the CA certificate
+   * under the cluster certificate's `caKey` (copy that key only, never the private key).
+   * @default - the certificate's Secret (same namespace only)
+   */
+  readonly caSecret?: kplus.ISecret;
 }

@@ -17,6 +17,7 @@ import { POOLER_KEY, reconcileJobs, reconcileSelector, reconcileSpec } from './p
 import { CREDENTIALS_DIR, DatabaseSpec, PORT, REPLICATION_KEY, ReplicationStrategy, SUPERUSER, SUPERUSER_KEY } from './private/replication';
 import { addRolloutJob, podTemplateHash, validateRollout } from './private/rollout';
 import { StreamingReplication } from './private/streaming';
+import { bindCa, serveTls, VERIFY_FULL } from './private/tls';
 import { clusterParameters } from './private/tuning';
 import { ValidationError } from '../core/errors';
 import { Credentials } from '../core/kit/credentials';
@@ -24,6 +25,7 @@ import { GeneratedSecret } from '../core/kit/generated-secret';
 import { MonitoredWorkload } from '../core/kit/monitoring';
 import { ScriptJob } from '../core/kit/script-job';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
+import { TlsCertificate } from '../core/kit/tls';
 import { LabelKeys } from '../core/labels';
 import { Names, MAX_STATEFULSET_NAME } from '../core/naming';
 import { Warnings } from '../core/warnings';
@@ -33,7 +35,7 @@ import { UpdateStrategy } from '../core/workload/update-strategy';
 import { WorkloadVolume } from '../core/workload/volumes';
 
 /** The variables `bind` sets. */
-const BIND_ENV = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGSSLMODE'];
+const BIND_ENV = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGSSLMODE', 'PGSSLROOTCERT'];
 
 /** A workload's selector requirement as a cdk8s-plus expression. */
 function labelExpression(e: k8s.LabelSelectorRequirement): kplus.LabelExpression {
@@ -108,6 +110,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
   public readonly reconcileCronJob?: k8s.KubeCronJob;
   /** The PgBouncer pool, when `pooler` is set. */
   public readonly pooler?: PostgresPooler;
+  /** The server certificate (its Secret and cert-manager objects), when `tls` is set. */
+  public readonly tlsCertificate?: TlsCertificate;
 
   private readonly credentials: Credentials;
   private readonly secret: kplus.ISecret;
@@ -252,6 +256,12 @@ export class PostgresCluster extends Construct implements IStatefulService {
     const services = strategy.addServices(this.workload);
     this.primaryService = services.primary;
     this.replicaService = services.replica;
+    // ---- TLS (issue 12): the server certificate, served and reloaded on renewal (private/tls.ts).
+    if (props.tls) {
+      this.tlsCertificate = serveTls(this, props.tls, {
+        workload: this.workload, patroni: this.mode === ReplicationMode.PATRONI, image: this.image, superuserPassword: this.secretEnv(SUPERUSER_KEY),
+      });
+    }
 
     const first = this.dbs[0];
     this.connection = {
@@ -264,7 +274,9 @@ export class PostgresCluster extends Construct implements IStatefulService {
       passwordKey: this.credentials.key(first.passwordKey),
       superuserPasswordKey: this.credentials.key(SUPERUSER_KEY),
       replicationPasswordKey: this.credentials.key(REPLICATION_KEY),
-      sslMode: strategy.sslMode,
+      sslMode: this.tlsCertificate ? VERIFY_FULL : strategy.sslMode,
+      caSecretName: this.tlsCertificate?.secretName,
+      caKey: this.tlsCertificate?.caKey,
     };
 
     if (props.backup) {
@@ -278,7 +290,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
         host: `${this.primaryService.name}.$(POD_NAMESPACE).svc.${this.workload.clusterDomain}`,
         port: PORT,
         user: SUPERUSER,
-        sslMode: this.connection.sslMode,
+        // The Job has no CA mounted: encrypted, not verified (as without `tls`).
+        sslMode: strategy.sslMode,
         passwordSecret: this.secret,
         passwordKey: this.credentials.key(SUPERUSER_KEY),
       });
@@ -440,6 +453,8 @@ export class PostgresCluster extends Construct implements IStatefulService {
     }
     // A pooled client reaches the PgBouncer pods only, on the port of its Service.
     const [connections, ports] = pool ? [pool.connections, [options.readOnly ? 'pgbouncer-ro' : 'pgbouncer']] : [this.workload.connections, ['postgresql']];
+    // The pool has no server certificate of its own: TLS from the app ends at verify-full to the cluster only.
+    if (this.tlsCertificate && !pool) bindCa(this, workload, this.tlsCertificate, options.caSecret, remote, this.bindings);
     if (remote) {
       // The workload's own selector, in its namespace: a bare pod selector would match the cluster's namespace only.
       const id = `Bind${this.bindings}`;

@@ -304,10 +304,10 @@ describe('TLS from a cert-manager PKCS#12 Secret', () => {
   const tlsSecret = kplus.Secret.fromSecretName(c, 'TlsSecret', 'kafka-tls');
   const pw = kplus.Secret.fromSecretName(c, 'PwSecret', 'kafka-tls-password');
   const kafka = new KafkaCluster(c, 'kafka', {
-    listeners: { tls: KafkaTls.fromPkcs12Secret(tlsSecret, { passwordSecret: pw }) },
+    listeners: { tls: KafkaTls.fromPkcs12Secret(tlsSecret, { passwordSecret: pw, clientSecret: kplus.Secret.fromSecretName(c, 'AdminTls', 'kafka-admin-tls') }) },
   });
   kafka.addTopic('events', {});
-  const objs = synthValidated(c, { externalSecrets: ['kafka-tls', 'kafka-tls-password'] });
+  const objs = synthValidated(c, { externalSecrets: ['kafka-tls', 'kafka-tls-password', 'kafka-admin-tls'] });
   const sts = find(objs, 'StatefulSet', 'kafka');
   const env = kafkaEnv(objs, 'kafka');
 
@@ -328,11 +328,15 @@ describe('TLS from a cert-manager PKCS#12 Secret', () => {
     expect(kafka.clientProtocol).toBe('SSL');
   });
 
-  test('the topic Job talks TLS on the internal listener with the cluster keystore', () => {
+  test('the topic Job talks TLS on the internal listener with its own client keystore, never the brokers\'', () => {
     const job = ofKind(objs, 'Job')[0];
     const c0 = job.spec.template.spec.containers[0];
     expect(envOf(c0).TLS_STORE_PASSWORD).toEqual({ secretKeyRef: { name: 'kafka-tls-password', key: 'password' } });
     expect(c0.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/kafka/tls', readOnly: true });
+    expect(job.spec.template.spec.volumes).toContainEqual({
+      name: 'tls', secret: { secretName: 'kafka-admin-tls', defaultMode: 0o440, items: [{ key: 'keystore.p12', path: 'keystore.p12' }, { key: 'truststore.p12', path: 'truststore.p12' }] },
+    });
+    expect(JSON.stringify(job)).not.toContain('"kafka-tls"');
   });
 });
 

@@ -84,7 +84,7 @@ describe('every asset', () => {
     // rollout.sh and major-upgrade.sh run against stubs in rollout.test.ts and major-upgrade.test.ts.
     expect(files.sort()).toEqual([
       'databases.sh', 'dump-all.sh', 'kanister-backup.sh', 'kanister-restore.sh', 'major-upgrade.sh', 'patroni-post-init.sh', 'pgbouncer-start.sh',
-      'reconcile.sh', 'restore-run.sh', 'rollout.sh', 'streaming-clone.sh', 'streaming-initdb.sh', 'verify-restore.sh',
+      'reconcile.sh', 'restore-run.sh', 'rollout.sh', 'streaming-clone.sh', 'streaming-initdb.sh', 'tls-reload.sh', 'verify-restore.sh',
     ]);
   });
 

@@ -15,7 +15,10 @@ test('the Postgres example synthesizes and passes the validators', () => {
     PGDATABASE: 'orders',
     PGUSER: 'orders',
     PGPASSWORD: { secretKeyRef: { name: 'orders-db-credentials', key: 'orders-password' } },
+    PGSSLMODE: 'verify-full',
+    PGSSLROOTCERT: '/etc/postgres-ca/ca.crt',
   });
+  expect(find(objs, 'Certificate', 'orders-db-tls').spec.issuerRef.name).toBe('orders-db-tls-ca');
   expect(find(objs, 'CronJob', 'orders-db-backup').spec.concurrencyPolicy).toBe('Forbid');
   expect(container(sts, 'postgres').resources.limits.memory).toBe('4Gi');
 });

@@ -45,26 +45,28 @@ const CRD_MODELS: { [apiVersion: string]: string } = {
 };
 
 /**
- * Custom resources with no kubernetes-models package: validated against the openAPIV3Schema of
- * the upstream CRD in src/imports/crds (types, required fields, enums, unknown fields).
+ * Custom resources without a kubernetes-models package: validated with ajv against the
+ * openAPIV3Schema of the upstream CRD committed in src/imports/crds (cert-manager's own YAML).
  */
-const CRD_SCHEMA_ONLY = new Set(['cr.kanister.io/v1alpha1']);
+const CRD_SCHEMA_ONLY = new Set(['cert-manager.io/v1', 'cr.kanister.io/v1alpha1']);
+// ajv comes with @kubernetes-models/validate (a dependency of the kubernetes-models packages).
+// eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+const Ajv = require('ajv');
+const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+const compiled = new Map<string, any>();
 
-/** Structural errors of a value against an OpenAPI v3 schema (the subset CRD schemas use). */
-function crdStructuralErrors(value: any, s: any, at: string, errors: string[]): void {
-  if (!s || value === undefined) return;
-  const type = Array.isArray(value) ? 'array' : value === null ? 'null' : Number.isInteger(value) ? 'integer' : typeof value;
-  const ok = !s.type || s.type === type || (s.type === 'number' && type === 'integer') || (value === null && s.nullable);
-  if (!ok) { errors.push(`${at || '.'}: is ${type}, the schema wants ${s.type}`); return; }
-  if (s.enum && !s.enum.includes(value)) errors.push(`${at}: '${value}' is not one of ${s.enum.join(', ')}`);
-  if (type === 'array') value.forEach((v: any, i: number) => crdStructuralErrors(v, s.items, `${at}[${i}]`, errors));
-  if (type !== 'object') return;
-  for (const r of s.required ?? []) if (!(r in value)) errors.push(`${at}: missing required field ${r}`);
-  for (const [k, v] of Object.entries(value)) {
-    if (s.properties?.[k]) crdStructuralErrors(v, s.properties[k], `${at}.${k}`, errors);
-    else if (s.additionalProperties && typeof s.additionalProperties === 'object') crdStructuralErrors(v, s.additionalProperties, `${at}.${k}`, errors);
-    else if (s.properties && !s['x-kubernetes-preserve-unknown-fields']) errors.push(`${at}: unknown field ${k}`);
+/** Errors of a custom resource against its CRD's openAPIV3Schema (required fields, types, enums, patterns). */
+function crdSchemaErrors(obj: any): string[] {
+  const where = `${obj?.kind}/${obj?.metadata?.name}`;
+  const key = `${obj.apiVersion}/${obj.kind}`;
+  if (!compiled.has(key)) {
+    const schema = crdSchema(obj.apiVersion, obj.kind);
+    compiled.set(key, schema && ajv.compile(schema));
   }
+  const validate = compiled.get(key);
+  if (!validate) return [`${where}: no CRD schema in src/imports/crds for ${obj.apiVersion} ${obj.kind}`];
+  if (validate(obj)) return [];
+  return (validate.errors as any[]).map((e) => `${where}: schema: ${e.instancePath || '/'} ${e.message}`);
 }
 
 /** The openAPIV3Schema of each CRD the library imports (src/imports/crds), by apiVersion and kind. */
@@ -101,13 +103,7 @@ function crdUnknownFieldErrors(obj: any, schema: any): string[] {
 export function schemaErrors(obj: any): string[] {
   const where = `${obj?.kind}/${obj?.metadata?.name}`;
   if (!obj?.apiVersion || !obj?.kind) return [`${where}: missing apiVersion or kind`];
-  if (CRD_SCHEMA_ONLY.has(obj.apiVersion)) {
-    const schema = crdSchema(obj.apiVersion, obj.kind);
-    if (!schema) return [`${where}: no CRD schema in src/imports/crds for ${obj.apiVersion} ${obj.kind}`];
-    const errors: string[] = [];
-    crdStructuralErrors(obj, schema, '', errors);
-    return errors.map((e) => `${where}: schema: ${e}`);
-  }
+  if (CRD_SCHEMA_ONLY.has(obj.apiVersion)) return crdSchemaErrors(obj);
   let Model: any;
   try {
     const pkg = CRD_MODELS[obj.apiVersion] ?? 'kubernetes-models';
@@ -244,6 +240,8 @@ export function runtimeGeneratedSecrets(objs: any[]): Set<string> {
       }
     }
   }
+  // cert-manager writes the Secret a Certificate names.
+  for (const c of objs.filter((o) => o.apiVersion === 'cert-manager.io/v1' && o.kind === 'Certificate')) out.add(c.spec?.secretName);
   return out;
 }
 

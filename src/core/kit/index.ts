@@ -5,3 +5,4 @@ export * from './stateful-service';
 export * from './monitoring';
 export * from './kanister';
 export * from './node-labels';
+export * from './tls';

@@ -120,6 +120,12 @@ export interface SecretVolumeOptions {
   readonly defaultMode?: number;
   /** Start the pod even when the Secret does not exist. @default false */
   readonly optional?: boolean;
+  /**
+   * Only these keys, each as the file name given (key → file name), e.g. a CA certificate
+   * without the private key next to it.
+   * @default - every key, as a file of its own name
+   */
+  readonly items?: { [key: string]: string };
 }
 
 /** Options of a ConfigMap volume. */
@@ -132,7 +138,8 @@ export interface ConfigMapVolumeOptions {
 export class WorkloadVolume {
   /** Files from a Secret (e.g. TLS keys). */
   public static fromSecret(secret: kplus.ISecret, options: SecretVolumeOptions = {}): WorkloadVolume {
-    return new WorkloadVolume({ secret: { secretName: secret.name, defaultMode: options.defaultMode ?? 0o440, optional: options.optional } });
+    const items = options.items && Object.entries(options.items).map(([key, path]) => ({ key, path }));
+    return new WorkloadVolume({ secret: { secretName: secret.name, defaultMode: options.defaultMode ?? 0o440, optional: options.optional, items } });
   }
 
   /** Files from a ConfigMap that exists elsewhere. */

@@ -6,18 +6,24 @@ leader change at most). A member that does not answer fails the run after the ot
 The same RPCs as `etcdctl defrag` and `etcdctl alarm disarm`, through etcd's JSON gateway (the
 official etcd image has no shell to run etcdctl from a script).
 
-Input (env): ETCD_ENDPOINTS (comma-separated client URLs of every member).
+Input (env): ETCD_ENDPOINTS (comma-separated client URLs of every member), optional ETCD_CACERT
+(the CA certificate that https:// endpoints are verified with).
 """
 import json
 import os
+import ssl
 import sys
 import urllib.request
+
+
+# https:// endpoints: verified against ETCD_CACERT (host names included); None: plain http.
+CONTEXT = ssl.create_default_context(cafile=os.environ['ETCD_CACERT']) if os.environ.get('ETCD_CACERT') else None
 
 
 def post(endpoint, path, body, timeout=30):
     req = urllib.request.Request(endpoint.rstrip('/') + path, data=json.dumps(body).encode(),
                                  headers={'Content-Type': 'application/json'}, method='POST')
-    with urllib.request.urlopen(req, timeout=timeout) as r:
+    with urllib.request.urlopen(req, timeout=timeout, context=CONTEXT) as r:
         return json.load(r)
 
 

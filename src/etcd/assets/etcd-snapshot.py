@@ -7,21 +7,27 @@ file is kept; `etcdutl snapshot restore` checks it again. Written as `<name>.par
 complete, so a failed run never leaves a file that looks whole.
 
 Input (env): ETCD_ENDPOINTS (comma-separated client URLs; the first that answers is used),
-BACKUP_DIR, KEEP (files kept, >= 1), optional SNAPSHOT_PREFIX (default 'etcd').
+BACKUP_DIR, KEEP (files kept, >= 1), optional SNAPSHOT_PREFIX (default 'etcd'), optional ETCD_CACERT
+(the CA certificate that https:// endpoints are verified with).
 """
 import base64
 import hashlib
 import json
 import os
+import ssl
 import sys
 import time
 import urllib.request
 
 
+# https:// endpoints: verified against ETCD_CACERT (host names included); None: plain http.
+CONTEXT = ssl.create_default_context(cafile=os.environ['ETCD_CACERT']) if os.environ.get('ETCD_CACERT') else None
+
+
 def post(endpoint, path, body, timeout=30):
     req = urllib.request.Request(endpoint.rstrip('/') + path, data=json.dumps(body).encode(),
                                  headers={'Content-Type': 'application/json'}, method='POST')
-    return urllib.request.urlopen(req, timeout=timeout)
+    return urllib.request.urlopen(req, timeout=timeout, context=CONTEXT)
 
 
 def status(endpoint):

@@ -30,8 +30,15 @@ export function quotaError(quotaBytes: number, volumeBytes: number): string | un
 }
 
 /** `name=peer-url` for every member, in ordinal order: the static `--initial-cluster`. */
-export function initialCluster(members: { name: string; peerHost: string }[], peerPort: number): string {
-  return members.map((m) => `${m.name}=http://${m.peerHost}:${peerPort}`).join(',');
+export function initialCluster(members: { name: string; peerHost: string }[], peerPort: number, scheme: string = 'http'): string {
+  return members.map((m) => `${m.name}=${scheme}://${m.peerHost}:${peerPort}`).join(',');
+}
+
+/** The certificate files of a member with TLS (a mounted Secret). */
+export interface MemberTlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
 }
 
 /** Inputs of the member flags. */
@@ -47,23 +54,37 @@ export interface MemberFlagsInput {
   readonly quotaBytes: number;
   /** Auto-compaction retention in whole hours (periodic mode). */
   readonly compactionHours: number;
+  /** TLS on the client and peer URLs (peers authenticate each other by certificate). @default - plain HTTP */
+  readonly tls?: MemberTlsFiles;
 }
 
 /** The etcd flags of every member (its name comes from `$(POD_NAME)`). */
 export function memberFlags(i: MemberFlagsInput): string[] {
+  const s = i.tls ? 'https' : 'http';
+  // etcd reads the files again for every new TLS connection (etcd v3.2+, Documentation/op-guide/
+  // security.md "Notes for TLS authentication"): a renewed certificate needs no restart.
+  const tls = i.tls ? [
+    // No --trusted-ca-file: etcd then demands a client certificate on the client port too (etcd 3.4
+    // rejects "client didn't provide a certificate"); clients verify the server, the NetworkPolicy admits them.
+    `--cert-file=${i.tls.certFile}`, `--key-file=${i.tls.keyFile}`,
+    `--peer-cert-file=${i.tls.certFile}`, `--peer-key-file=${i.tls.keyFile}`, `--peer-trusted-ca-file=${i.tls.caFile}`,
+    '--peer-client-cert-auth',
+  ] : [];
   return [
     '--name=$(POD_NAME)',
     `--data-dir=${i.dataDir}`,
-    `--listen-peer-urls=http://0.0.0.0:${i.peerPort}`,
-    `--listen-client-urls=http://0.0.0.0:${i.clientPort}`,
+    `--listen-peer-urls=${s}://0.0.0.0:${i.peerPort}`,
+    `--listen-client-urls=${s}://0.0.0.0:${i.clientPort}`,
+    // Plain HTTP: the kubelet's probes (/readyz, /livez) and the scraper.
     `--listen-metrics-urls=http://0.0.0.0:${i.metricsPort}`,
-    `--advertise-client-urls=http://${i.selfHost}:${i.clientPort}`,
-    `--initial-advertise-peer-urls=http://${i.selfHost}:${i.peerPort}`,
+    `--advertise-client-urls=${s}://${i.selfHost}:${i.clientPort}`,
+    `--initial-advertise-peer-urls=${s}://${i.selfHost}:${i.peerPort}`,
     `--initial-cluster=${i.initialCluster}`,
     '--initial-cluster-state=new',
     `--initial-cluster-token=${i.token}`,
     '--auto-compaction-mode=periodic',
     `--auto-compaction-retention=${i.compactionHours}h`,
     `--quota-backend-bytes=${i.quotaBytes}`,
+    ...tls,
   ];
 }

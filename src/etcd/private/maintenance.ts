@@ -11,6 +11,7 @@ import { keptClaim } from '../../core/kit/kept-claim';
 import { JobRestartPolicy, JobScript, ScriptJob } from '../../core/kit/script-job';
 import { LabelKeys, RecommendedLabels } from '../../core/labels';
 import { MAX_STATEFULSET_NAME } from '../../core/naming';
+import { WorkloadMount } from '../../core/workload/container';
 import { WorkloadVolume } from '../../core/workload/volumes';
 
 import { EtcdBackupOptions, EtcdDefragOptions } from '../etcd-maintenance';
@@ -29,6 +30,21 @@ interface MaintenanceBase {
   readonly instance: string;
   /** Client URLs of every member; may use `$(POD_NAMESPACE)` (defined first in the pod's env). */
   readonly endpoints: string[];
+  /** With TLS: the Secret and key of the CA certificate the Job verifies the members with (mounted alone). */
+  readonly ca?: { readonly secretName: string; readonly key: string };
+}
+
+/** Where a Job finds the CA certificate (ETCD_CACERT). */
+const CA_DIR = '/etc/etcd-ca';
+
+/** The CA-only volume and its mount, with TLS. */
+function caVolume(scope: Construct, ca: MaintenanceBase['ca']): { volumes: { [name: string]: WorkloadVolume }; mounts: WorkloadMount[] } {
+  if (!ca) return { volumes: {}, mounts: [] };
+  const secret = kplus.Secret.fromSecretName(scope, 'CaSecret', ca.secretName);
+  return {
+    volumes: { ca: WorkloadVolume.fromSecret(secret, { defaultMode: 0o444, items: { [ca.key]: 'ca.crt' } }) },
+    mounts: [{ volume: 'ca', mountPath: CA_DIR, readOnly: true }],
+  };
 }
 
 /** Props of the defrag CronJob. */
@@ -37,10 +53,11 @@ export interface EtcdDefragJobProps extends EtcdDefragOptions, MaintenanceBase {
 /** Props of the backup CronJob. */
 export interface EtcdBackupJobProps extends EtcdBackupOptions, MaintenanceBase {}
 
-function env(endpoints: string[], extra: { [name: string]: string }): { [name: string]: kplus.EnvValue } {
+function env(endpoints: string[], extra: { [name: string]: string }, ca?: MaintenanceBase['ca']): { [name: string]: kplus.EnvValue } {
   const e: { [name: string]: kplus.EnvValue } = {
     POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
     ETCD_ENDPOINTS: kplus.EnvValue.fromValue(endpoints.join(',')),
+    ...(ca ? { ETCD_CACERT: kplus.EnvValue.fromValue(`${CA_DIR}/ca.crt`) } : {}),
   };
   for (const [k, v] of Object.entries(extra)) e[k] = kplus.EnvValue.fromValue(v);
   return e;
@@ -66,7 +83,8 @@ export class EtcdDefragJob extends Construct {
       image: DEFAULT_GENERATOR_IMAGE,
       script: JobScript.python(loadAsset('etcd/assets/etcd-defrag.py')),
       containerName: 'defrag',
-      env: env(props.endpoints, {}),
+      env: env(props.endpoints, {}, props.ca),
+      ...caVolume(this, props.ca),
       resources: RESOURCES,
       user: JOB_UID,
       group: JOB_UID,
@@ -100,15 +118,16 @@ export class EtcdBackupJob extends Construct {
     const labels = new RecommendedLabels({ appName: 'etcd', instance: props.instance, component: 'backup' }).stable;
     this.podSelector = maintenanceSelector(props.instance, 'backup');
     this.claim = keptClaim(this, 'Claim', { name, labels, size: props.size, storageClass: props.storageClass });
+    const ca = caVolume(this, props.ca);
     this.scriptJob = new ScriptJob(this, 'Job', {
       name,
       labels,
       image: DEFAULT_GENERATOR_IMAGE,
       script: JobScript.python(loadAsset('etcd/assets/etcd-snapshot.py')),
       containerName: 'snapshot',
-      env: env(props.endpoints, { BACKUP_DIR: ETCD_BACKUP_DIR, KEEP: `${keep}`, SNAPSHOT_PREFIX: props.instance }),
-      volumes: { backup: WorkloadVolume.fromClaimName(this.claim.name) },
-      mounts: [{ volume: 'backup', mountPath: ETCD_BACKUP_DIR }],
+      env: env(props.endpoints, { BACKUP_DIR: ETCD_BACKUP_DIR, KEEP: `${keep}`, SNAPSHOT_PREFIX: props.instance }, props.ca),
+      volumes: { backup: WorkloadVolume.fromClaimName(this.claim.name), ...ca.volumes },
+      mounts: [{ volume: 'backup', mountPath: ETCD_BACKUP_DIR }, ...ca.mounts],
       resources: RESOURCES,
       user: JOB_UID,
       group: JOB_UID,

@@ -15,11 +15,12 @@ function topicContainer(tls = false, options: KafkaTopicOptions = { partitions: 
   const listeners = tls ? {
     tls: KafkaTls.fromPkcs12Secret(kplus.Secret.fromSecretName(c, 'tls', 'kafka-tls'), {
       passwordSecret: kplus.Secret.fromSecretName(c, 'pw', 'kafka-tls-password'),
+      clientSecret: kplus.Secret.fromSecretName(c, 'admin', 'kafka-admin-tls'),
     }),
   } : {};
   const kafka = new KafkaCluster(c, 'kafka', { listeners });
   const topic = kafka.addTopic('orders', options);
-  const objs = synthValidated(c, { externalSecrets: ['kafka-tls', 'kafka-tls-password'] });
+  const objs = synthValidated(c, { externalSecrets: ['kafka-tls', 'kafka-tls-password', 'kafka-admin-tls'] });
   return find(objs, 'Job', topic.job.name).spec.template.spec.containers[0];
 }
 

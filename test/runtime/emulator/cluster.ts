@@ -89,6 +89,11 @@ export class EmulatedCluster implements PodHost, ObjectStore {
   public secret(name: string) { return this.secrets.get(name); }
   public configMap(name: string) { return this.configMaps.get(name); }
   public setSecret(name: string, data: Record<string, string>) { this.secrets.set(name, data); }
+  /** A Secret changed in the API (e.g. renewed by cert-manager): running pods that mount it see the new files. */
+  public updateSecret(name: string, data: Record<string, string>): void {
+    this.secrets.set(name, data);
+    for (const p of this.pods.values()) if (p.phase === 'Running') p.refreshSecret(name);
+  }
 
   private nsOf(o: any): string { return o.metadata?.namespace ?? this.defaultNamespace; }
 

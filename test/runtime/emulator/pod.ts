@@ -389,8 +389,21 @@ export class Pod {
     sh('find', [dir, '-type', 'd', '-exec', 'chmod', 'g+s', '{}', '+']);
   }
 
-  private writeKeys(dir: string, data: Record<string, string>, items: any[] | undefined, mode: number): void {
-    fs.rmSync(dir, { recursive: true, force: true });
+  /**
+   * The kubelet's update of a mounted Secret in a running pod (it syncs Secret volumes about every
+   * minute): the files are replaced in the same directory, each by an atomic rename, so the
+   * containers' bind mounts see the new content (the kubelet swaps a `..data` symlink instead).
+   */
+  public refreshSecret(secretName: string): void {
+    const data = this.host.store.secret(secretName);
+    for (const v of this.spec.volumes ?? []) {
+      if (v.secret?.secretName !== secretName || !data) continue;
+      this.writeKeys(this.volumeDirs.get(v.name)!.dir, data, v.secret.items, v.secret.defaultMode ?? 0o644, true);
+    }
+  }
+
+  private writeKeys(dir: string, data: Record<string, string>, items: any[] | undefined, mode: number, inPlace = false): void {
+    if (!inPlace) fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     const fsGroup = this.spec.securityContext?.fsGroup;
     const entries = items
@@ -400,9 +413,11 @@ export class Pod {
       if (v === undefined) throw new Error(`${this.name}: volume key for ${p} missing`);
       const f = path.join(dir, p);
       fs.mkdirSync(path.dirname(f), { recursive: true });
-      fs.writeFileSync(f, v);
-      fs.chmodSync(f, m);
-      if (fsGroup !== undefined) fs.chownSync(f, 0, fsGroup);
+      const tmp = inPlace ? `${f}.tmp` : f;
+      fs.writeFileSync(tmp, v);
+      fs.chmodSync(tmp, m);
+      if (fsGroup !== undefined) fs.chownSync(tmp, 0, fsGroup);
+      if (inPlace) fs.renameSync(tmp, f);
     }
   }
 
