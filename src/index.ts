@@ -11,3 +11,4 @@ export * from './upgrade';
 export * from './synth';
 export * from './policy';
 export * from './zookeeper';
+export * from './mariadb';
