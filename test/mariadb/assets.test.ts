@@ -1,0 +1,84 @@
+// The MariaDBCluster scripts against stubs: mariadb-start.sh picks server_id and role from the
+// ordinal and refuses an uncloned replica; mariadb-clone.sh starts a primary or a pod with data
+// as it is. (Syntax and shellcheck: test/core/kit/assets.test.ts. The real programs end to end,
+// cloning and replication included: test/runtime/mariadb-replication.test.ts.)
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ASSETS = path.join(__dirname, '../../src/mariadb/assets');
+
+function sandbox() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mariadb-assets-'));
+  const bin = path.join(dir, 'bin');
+  const datadir = path.join(dir, 'data');
+  fs.mkdirSync(bin);
+  fs.mkdirSync(datadir);
+  // The image's entrypoint and the clients: print how they were called.
+  for (const p of ['docker-entrypoint.sh', 'mariadb-admin', 'socat', 'mbstream', 'mariadb-backup']) {
+    fs.writeFileSync(path.join(bin, p), `#!/bin/sh\necho "${p} $*" >&2\n`, { mode: 0o755 });
+  }
+  const run = (script: string, hostname: string, args: string[] = []) => {
+    const r = spawnSync('bash', [path.join(ASSETS, script), ...args], {
+      env: { PATH: `${bin}:/usr/bin:/bin`, HOSTNAME: hostname, DATADIR: datadir, PRIMARY_ORDINAL: '0', SERVER_ID_BASE: '100', PRIMARY_HOST: 'db-0.h', PORT: '3306', CLONE_PORT: '3307' },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    return { code: r.status, out: r.stdout + r.stderr };
+  };
+  return { datadir, run };
+}
+
+describe('mariadb-start.sh', () => {
+  test('pod 0 is the primary: server_id 100, writable, the flags passed through', () => {
+    const r = sandbox().run('mariadb-start.sh', 'db-0', ['--log-bin=mariadb-bin']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('docker-entrypoint.sh mariadbd --log-bin=mariadb-bin --server-id=100\n');
+  });
+
+  test('a cloned replica: server_id 100 + ordinal, read-only', () => {
+    const s = sandbox();
+    fs.mkdirSync(path.join(s.datadir, 'mysql'));
+    const r = s.run('mariadb-start.sh', 'my-db-12');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('docker-entrypoint.sh mariadbd --server-id=112 --read-only=ON\n');
+  });
+
+  test.each([
+    ['a replica without a cloned database', 'db-1', 'replica db-1 has no cloned database'],
+    ['a pod name without an ordinal', 'db', "cannot read an ordinal from the pod name 'db'"],
+  ])('refuses %s', (_, host, message) => {
+    const r = sandbox().run('mariadb-start.sh', host);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(message);
+    expect(r.out).not.toContain('docker-entrypoint.sh');
+  });
+});
+
+describe('mariadb-clone.sh', () => {
+  test('the primary with an empty volume is left to the entrypoint', () => {
+    const r = sandbox().run('mariadb-clone.sh', 'db-0');
+    expect([r.code, r.out]).toEqual([0, "ordinal 0 is the primary: the image's entrypoint initializes the empty data directory\n"]);
+  });
+
+  test('a replica holding a database starts as it is, without contacting the primary', () => {
+    const s = sandbox();
+    fs.mkdirSync(path.join(s.datadir, 'mysql'));
+    const r = s.run('mariadb-clone.sh', 'db-2');
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('socat');
+    expect(r.out).toContain('holds a database: starting as it is');
+  });
+
+  test('a stream cut short (no checkpoints file) fails the init container and is not taken for a database', () => {
+    const s = sandbox();
+    fs.writeFileSync(path.join(s.datadir, 'leftover'), 'x');
+    const r = s.run('mariadb-clone.sh', 'db-1');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('socat -u TCP:db-0.h:3307,connect-timeout=10 STDOUT');
+    expect(r.out).toContain('the stream from db-0.h:3307 ended before the backup was complete');
+    expect(fs.existsSync(path.join(s.datadir, 'leftover'))).toBe(false);
+    expect(fs.existsSync(path.join(s.datadir, 'mysql'))).toBe(false);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * MariaDBCluster run from its synthesized manifest with Debian's MariaDB 10.11 (mariadbd,
+ * mariadb-backup, socat). Our own scripts run as they are (assets/mariadb-start.sh,
+ * mariadb-clone.sh, mariadb-sidecar.sh); only the image's docker-entrypoint.sh is emulated
+ * (images/mariadb-entrypoint.sh: initialization of an empty primary from the *_FILE variables).
+ * The primary bootstraps the generated users, replicas clone it over the network and replicate
+ * by GTID, reject writes, and a replica whose volume is lost clones again and catches up.
+ */
+import { execFile } from 'child_process';
+import { Chart, Testing } from 'cdk8s';
+import { MariaDBCluster } from '../../src';
+import { synthValidated } from '../util/validate';
+import { EmulatedCluster, waitFor } from './emulator/cluster';
+import { describeRuntime } from './runtime-env';
+
+jest.setTimeout(600_000);
+
+const CLIENT = '/usr/bin/mariadb';
+
+function sql(host: string, user: string, password: string, query: string, db = '', names = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(CLIENT, ['--no-defaults', '--protocol=tcp', '-h', host, '-u', user, '--connect-timeout=5', ...(names ? [] : ['-N']), '-B', ...(db ? ['-D', db] : []), '-e', query],
+      { timeout: 60_000, killSignal: 'SIGKILL', env: { MYSQL_PWD: password, PATH: '/usr/bin:/bin' } },
+      (err, stdout, stderr) => (err ? reject(new Error(`mariadb ${user}@${host}: ${stderr || err.message}`)) : resolve(stdout.trim())));
+  });
+}
+
+describeRuntime('MariaDBCluster replication (runtime)', [CLIENT, '/usr/sbin/mariadbd', '/usr/bin/mariadb-backup', '/usr/bin/mbstream', '/usr/bin/socat'], () => {
+  const passwords = { 'root-password': 'root-' + process.pid, 'replication-password': 'repl-' + process.pid, 'user-password': 'app-' + process.pid };
+  let cluster: EmulatedCluster;
+  const ip = (pod: string) => cluster.pod(pod).ip!;
+  const root = (pod: string, q: string, db = '') => sql(ip(pod), 'root', passwords['root-password'], q, db);
+  const app = (pod: string, q: string) => sql(ip(pod), 'shop', passwords['user-password'], q, 'orders');
+  const slave = async (pod: string) => {
+    const out = await sql(ip(pod), 'root', passwords['root-password'], 'SHOW SLAVE STATUS\\G', '', true);
+    const row: Record<string, string> = {};
+    for (const line of out.split('\n')) {
+      const m = /^\s*(\w+):\s?(.*)$/.exec(line);
+      if (m) row[m[1]] = m[2];
+    }
+    return row;
+  };
+
+  beforeAll(() => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
+    new MariaDBCluster(chart, 'db', { database: 'orders', user: 'shop' });
+    const objects = synthValidated(chart);
+    // The GeneratedSecret Job creates this Secret in a cluster; the test provides it.
+    cluster = new EmulatedCluster({ objects, secrets: { 'db-credentials': passwords } });
+  });
+  afterAll(async () => { await cluster?.destroy(); });
+
+  test('the primary bootstraps root, the app user on its database and the replication user from the Secret', async () => {
+    const t0 = Date.now();
+    await cluster.statefulSetPods('db')[0].start();
+    await cluster.waitReady('db-0', 180_000);
+    console.log(`primary Ready in ${Date.now() - t0} ms`);
+    expect(await root('db-0', 'SELECT @@server_id, @@read_only, @@log_bin, @@gtid_strict_mode, @@binlog_format')).toBe('100\t0\t1\t1\tROW');
+    expect(await app('db-0', 'SELECT CURRENT_USER()')).toBe('shop@%');
+    expect(await root('db-0', "SHOW GRANTS FOR 'replicator'@'%'")).toMatch(/GRANT REPLICATION SLAVE ON \*\.\*/);
+    await expect(sql(ip('db-0'), 'shop', 'wrong', 'SELECT 1')).rejects.toThrow(/Access denied/);
+    expect(cluster.pod('db-0').logs('clone')).toContain('ordinal 0 is the primary');
+  });
+
+  test('replicas clone over the network, replicate by GTID (lag 0, equal GTID and counts after 1,000 inserts) and reject writes', async () => {
+    await app('db-0', 'CREATE TABLE t (i INT PRIMARY KEY); INSERT INTO t VALUES (0)');
+    const t0 = Date.now();
+    await cluster.startStatefulSet('db', 300_000);
+    for (const r of ['db-1', 'db-2']) await cluster.waitReady(r, 300_000);
+    console.log(`2 replicas cloned and Ready in ${Date.now() - t0} ms`);
+    for (const r of ['db-1', 'db-2']) {
+      expect(cluster.pod(r).logs('clone')).toMatch(/cloned from db-0\.db-headless\.shop\.svc\.cluster\.local at GTID position '0-100-\d+'/);
+      await waitFor(`${r} replicating`, 60_000, async () => (await slave(r)).Slave_SQL_Running === 'Yes' || undefined);
+    }
+    const values = Array.from({ length: 1000 }, (_, i) => `(${i + 1})`).join(',');
+    await app('db-0', `INSERT INTO t VALUES ${values}`);
+    const gtid = await root('db-0', 'SELECT @@gtid_binlog_pos');
+    for (const r of ['db-1', 'db-2']) {
+      await waitFor(`${r} at the primary's GTID ${gtid}`, 60_000, async () => (await root(r, 'SELECT @@gtid_slave_pos')) === gtid || undefined);
+      const s = await slave(r);
+      expect([s.Slave_IO_Running, s.Slave_SQL_Running, s.Using_Gtid, s.Seconds_Behind_Master, s.Master_Host])
+        .toEqual(['Yes', 'Yes', 'Slave_Pos', '0', 'db-0.db-headless.shop.svc.cluster.local']);
+      expect(await root(r, 'SELECT COUNT(*) FROM t', 'orders')).toBe('1001');
+      expect(await root(r, 'SELECT @@server_id, @@read_only')).toBe(`${100 + Number(r.slice(-1))}\t1`);
+      await expect(app(r, 'INSERT INTO t VALUES (5000)')).rejects.toThrow(/read-only/);
+    }
+    expect(await root('db-0', 'SELECT COUNT(*) FROM t', 'orders')).toBe('1001');
+    expect(cluster.pod('db-0').logs('backup')).toContain('streaming a backup to a clone');
+    for (const pod of ['db-0', 'db-1', 'db-2']) expect([cluster.pod(pod).restartCount('mariadb'), cluster.pod(pod).restartCount('backup')]).toEqual([0, 0]);
+  });
+
+  test('a replica whose volume is lost clones again by itself and catches up', async () => {
+    await cluster.pod('db-2').delete();
+    cluster.deleteClaim('data-db-2');
+    await app('db-0', 'INSERT INTO t SELECT i + 2000 FROM t');
+    const t0 = Date.now();
+    await cluster.pod('db-2').start();
+    await cluster.waitReady('db-2', 300_000);
+    console.log(`replica re-cloned and Ready in ${Date.now() - t0} ms`);
+    await app('db-0', 'INSERT INTO t VALUES (9999)');
+    const gtid = await root('db-0', 'SELECT @@gtid_binlog_pos');
+    await waitFor('db-2 caught up', 60_000, async () => (await root('db-2', 'SELECT @@gtid_slave_pos')) === gtid || undefined);
+    expect(await root('db-2', 'SELECT COUNT(*) FROM t', 'orders')).toBe('2003');
+    expect(cluster.pod('db-2').logs('clone').match(/cloned from db-0\.db-headless/g)?.length).toBe(2);
+  });
+});
