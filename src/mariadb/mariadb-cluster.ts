@@ -92,6 +92,8 @@ const REPLICATION_KEY = 'replication-password';
 const USER_KEY = 'user-password';
 const REPLICATION_USER = 'replicator';
 const SERVER_ID_BASE = 100;
+/** How long an empty primary looks for servers with data before it initializes (first creation only). */
+const PEER_WAIT_SECONDS = 60;
 /** `mariadb-admin ping` exits 0 when the server answers, "Access denied" included; TCP, so the entrypoint's socket-only init server is not Ready. */
 const PING = ['mariadb-admin', '--no-defaults', '--protocol=tcp', '--host=127.0.0.1', `--port=${PORT}`, '--connect-timeout=3', 'ping'];
 
@@ -188,9 +190,11 @@ export class MariaDBCluster extends Construct implements IStatefulService {
       command: ['bash', '/scripts/mariadb-start.sh'],
       args: serverFlags({ port: PORT, bufferPoolBytes: bufferPool, binlogExpireSeconds: retention, parameters }),
       replicas,
-      // The primary first: replicas clone it, and after a full restart they wait for it in their
-      // init container anyway; OrderedReady would add nothing but a slower start.
+      // All at once: replicas wait for the primary in their init container themselves, and an
+      // empty primary must see whether replicas hold data before it initializes (mariadb-clone.sh).
       podManagementPolicy: PodManagementPolicy.PARALLEL,
+      // ...and an empty primary asks every server, Ready or not, whether it holds data.
+      publishNotReadyAddresses: true,
       ports: [{ name: 'mysql', port: PORT }],
       env: {
         DATADIR: kplus.EnvValue.fromValue(DATADIR),
@@ -257,6 +261,8 @@ export class MariaDBCluster extends Construct implements IStatefulService {
       DATADIR: kplus.EnvValue.fromValue(DATADIR),
       PRIMARY_ORDINAL: kplus.EnvValue.fromValue('0'),
       PRIMARY_HOST: kplus.EnvValue.fromValue(primaryHost),
+      PEERS_HOST: kplus.EnvValue.fromValue(`${w.headlessService.name}.$(POD_NAMESPACE).svc.${w.clusterDomain}`),
+      PEER_WAIT: kplus.EnvValue.fromValue(`${PEER_WAIT_SECONDS}`),
       PORT: kplus.EnvValue.fromValue(`${PORT}`),
       CLONE_PORT: kplus.EnvValue.fromValue(`${CLONE_PORT}`),
     };

@@ -19,9 +19,9 @@ function sandbox() {
   for (const p of ['docker-entrypoint.sh', 'mariadb-admin', 'socat', 'mbstream', 'mariadb-backup']) {
     fs.writeFileSync(path.join(bin, p), `#!/bin/sh\necho "${p} $*" >&2\n`, { mode: 0o755 });
   }
-  const run = (script: string, hostname: string, args: string[] = []) => {
+  const run = (script: string, hostname: string, args: string[] = [], extra: Record<string, string> = {}) => {
     const r = spawnSync('bash', [path.join(ASSETS, script), ...args], {
-      env: { PATH: `${bin}:/usr/bin:/bin`, HOSTNAME: hostname, DATADIR: datadir, PRIMARY_ORDINAL: '0', SERVER_ID_BASE: '100', PRIMARY_HOST: 'db-0.h', PORT: '3306', CLONE_PORT: '3307' },
+      env: { PATH: `${bin}:/usr/bin:/bin`, HOSTNAME: hostname, DATADIR: datadir, PRIMARY_ORDINAL: '0', SERVER_ID_BASE: '100', PRIMARY_HOST: 'db-0.h', PORT: '3306', CLONE_PORT: '3307', PEERS_HOST: 'nothing.invalid', PEER_WAIT: '0', ...extra },
       encoding: 'utf8',
       timeout: 10_000,
     });
@@ -57,9 +57,15 @@ describe('mariadb-start.sh', () => {
 });
 
 describe('mariadb-clone.sh', () => {
-  test('the primary with an empty volume is left to the entrypoint', () => {
+  test('the primary with an empty volume and no server with data behind the headless Service is left to the entrypoint', () => {
     const r = sandbox().run('mariadb-clone.sh', 'db-0');
-    expect([r.code, r.out]).toEqual([0, "ordinal 0 is the primary: the image's entrypoint initializes the empty data directory\n"]);
+    expect([r.code, r.out]).toEqual([0, "ordinal 0 is the primary: no other server has data after 0s; the image's entrypoint initializes the empty data directory\n"]);
+  });
+
+  test('an empty primary refuses to initialize while a server with data answers', () => {
+    const r = sandbox().run('mariadb-clone.sh', 'db-0', [], { PEERS_HOST: 'localhost' });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('refusing to initialize an empty primary: the server at 127.0.0.1 (behind localhost) runs with a database.');
   });
 
   test('a replica holding a database starts as it is, without contacting the primary', () => {

@@ -4,7 +4,8 @@
  * mariadb-clone.sh, mariadb-sidecar.sh); only the image's docker-entrypoint.sh is emulated
  * (images/mariadb-entrypoint.sh: initialization of an empty primary from the *_FILE variables).
  * The primary bootstraps the generated users, replicas clone it over the network and replicate
- * by GTID, reject writes, and a replica whose volume is lost clones again and catches up.
+ * by GTID, reject writes, a replica whose volume is lost clones again and catches up, and a primary
+ * whose volume is lost refuses to start empty while the replicas hold the data.
  */
 import { execFile } from 'child_process';
 import { Chart, Testing } from 'cdk8s';
@@ -59,7 +60,7 @@ describeRuntime('MariaDBCluster replication (runtime)', [CLIENT, '/usr/sbin/mari
     expect(await app('db-0', 'SELECT CURRENT_USER()')).toBe('shop@%');
     expect(await root('db-0', "SHOW GRANTS FOR 'replicator'@'%'")).toMatch(/GRANT REPLICATION SLAVE ON \*\.\*/);
     await expect(sql(ip('db-0'), 'shop', 'wrong', 'SELECT 1')).rejects.toThrow(/Access denied/);
-    expect(cluster.pod('db-0').logs('clone')).toContain('ordinal 0 is the primary');
+    expect(cluster.pod('db-0').logs('clone')).toContain('ordinal 0 is the primary: no other server has data after 60s');
   });
 
   test('replicas clone over the network, replicate by GTID (lag 0, equal GTID and counts after 1,000 inserts) and reject writes', async () => {
@@ -102,5 +103,16 @@ describeRuntime('MariaDBCluster replication (runtime)', [CLIENT, '/usr/sbin/mari
     await waitFor('db-2 caught up', 60_000, async () => (await root('db-2', 'SELECT @@gtid_slave_pos')) === gtid || undefined);
     expect(await root('db-2', 'SELECT COUNT(*) FROM t', 'orders')).toBe('2003');
     expect(cluster.pod('db-2').logs('clone').match(/cloned from db-0\.db-headless/g)?.length).toBe(2);
+  });
+
+  test('a primary whose volume is lost refuses to initialize an empty database while the replicas hold the data', async () => {
+    await cluster.pod('db-0').delete();
+    cluster.deleteClaim('data-db-0');
+    await cluster.pod('db-0').start();
+    await waitFor('db-0 refuses', 60_000, () => /refusing to initialize an empty primary: the server at [\d.]+ \(behind db-headless\.shop\.svc\.cluster\.local\) runs with a database/
+      .test(cluster.pod('db-0').logs('clone')) || undefined);
+    expect(cluster.pod('db-0').ready).toBe(false);
+    expect(await root('db-1', 'SELECT COUNT(*) FROM t', 'orders')).toBe('2003');
+    await cluster.pod('db-0').delete();
   });
 });
