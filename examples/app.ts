@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { EtcdExampleChart } from './etcd';
 import { KafkaExampleChart } from './kafka';
+import { MariaDBExampleChart } from './mariadb';
 import { PostgresExampleChart } from './postgres';
 import { RedisExampleChart } from './redis';
 import { StorageExampleChart } from './storage';
@@ -14,4 +15,5 @@ export function buildExampleApp(app: App): void {
   new KafkaExampleChart(app, 'kafka');
   new RedisExampleChart(app, 'redis');
   new ZooKeeperExampleChart(app, 'zookeeper');
+  new MariaDBExampleChart(app, 'mariadb');
 }

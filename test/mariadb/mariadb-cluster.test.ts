@@ -32,7 +32,7 @@ describe('defaults, explicitly', () => {
   test('GTID replication flags: stable binlog names, row format, strict mode, log_slave_updates, 7 days of binlogs', () => {
     expect(c.args).toEqual([
       '--port=3306', '--log-basename=mariadb', '--log-bin=mariadb-bin', '--binlog-format=ROW', '--log-slave-updates=ON',
-      '--gtid-strict-mode=ON', '--binlog-expire-logs-seconds=604800', `--innodb-buffer-pool-size=${512 * 1024 * 1024}`, '--skip-name-resolve=ON',
+      '--gtid-strict-mode=ON', '--sync-binlog=1', '--binlog-expire-logs-seconds=604800', `--innodb-buffer-pool-size=${512 * 1024 * 1024}`, '--skip-name-resolve=ON',
     ]);
   });
 
