@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { immutableFieldDraft } from './private/claim-templates';
 import { formatFindings } from './private/format';
 import { kafkaStatefulSetRules, kafkaTopicRules } from './private/kafka-rules';
+import { mariadbSeriesRule } from './private/mariadb-rules';
 import { Draft, index, key, list, nsFlag, Obj } from './private/objects';
 import { differs, parseQuantity } from './private/quantity';
 import { ordinalsRule, postgresMajorRule, quorumShrinkRule } from './private/workload-rules';
@@ -159,6 +160,7 @@ class Checker {
       ...kafkaStatefulSetRules(this.outputs, b, a),
       ...quorumShrinkRule(this.outputs, b, a),
       ...postgresMajorRule(b, a),
+      ...mariadbSeriesRule(b, a),
     ];
     for (const d of drafts) this.addDraft(b, d);
   }
