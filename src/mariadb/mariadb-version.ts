@@ -9,6 +9,9 @@
  *
  * The constants are the releases this library is tested with; `MariaDBVersion.of('11.4.13')`
  * pins a release it does not list yet.
+ * The tags are the image's `org.opencontainers.image.version` labels in MariaDB/mariadb-docker
+ * (commit c3bba22, "MariaDB Q2 2026 corrective release": 11.4/Dockerfile 11.4.12,
+ * 10.11/Dockerfile 10.11.18), which generate-stackbrew-library.sh publishes as `<version>` tags.
  * @see https://github.com/MariaDB/mariadb-docker/blob/master/11.4/Dockerfile
  */
 export class MariaDBVersion {
