@@ -64,6 +64,12 @@ export interface MariaDBClusterProps {
    */
   readonly parameters?: { [name: string]: string };
   /**
+   * The first pod ordinal (`spec.ordinals.start`): the primary is the pod with this ordinal and
+   * `server_id` is 100 + the ordinal. Changing it later renames every pod (new, empty volumes).
+   * @default 0
+   */
+  readonly ordinalsStart?: number;
+  /**
    * Spread servers over nodes.
    * @default AntiAffinity.SOFT
    */
@@ -112,7 +118,7 @@ export class MariaDBCluster extends Construct implements IStatefulService {
   public readonly workload: StatefulWorkload;
   /** The StatefulSet. */
   public readonly statefulSet: k8s.KubeStatefulSet;
-  /** Read-write Service `<name>` (the primary, pod 0). */
+  /** Read-write Service `<name>` (the primary, the first pod). */
   public readonly primaryService: k8s.KubeService;
   /** Read-only Service `<name>-ro` (every Ready server: a selector cannot exclude pod 0). */
   public readonly readOnlyService: k8s.KubeService;
@@ -179,6 +185,7 @@ export class MariaDBCluster extends Construct implements IStatefulService {
     const memoryLimit = resources.memory?.limit?.toMebibytes({ rounding: SizeRoundingBehavior.FLOOR });
     const bufferPool = defaultBufferPoolBytes(memoryLimit === undefined ? undefined : memoryLimit * 1024 * 1024);
     const name = Names.stable(this, props.name, MAX_STATEFULSET_NAME);
+    const first = props.ordinalsStart ?? 0;
 
     this.workload = new StatefulWorkload(this, 'Resource', {
       name,
@@ -190,6 +197,7 @@ export class MariaDBCluster extends Construct implements IStatefulService {
       command: ['bash', '/scripts/mariadb-start.sh'],
       args: serverFlags({ port: PORT, bufferPoolBytes: bufferPool, binlogExpireSeconds: retention, parameters }),
       replicas,
+      ordinalsStart: first,
       // All at once: replicas wait for the primary in their init container themselves, and an
       // empty primary must see whether replicas hold data before it initializes (mariadb-clone.sh).
       podManagementPolicy: PodManagementPolicy.PARALLEL,
@@ -198,7 +206,7 @@ export class MariaDBCluster extends Construct implements IStatefulService {
       ports: [{ name: 'mysql', port: PORT }],
       env: {
         DATADIR: kplus.EnvValue.fromValue(DATADIR),
-        PRIMARY_ORDINAL: kplus.EnvValue.fromValue('0'),
+        PRIMARY_ORDINAL: kplus.EnvValue.fromValue(`${first}`),
         SERVER_ID_BASE: kplus.EnvValue.fromValue(`${SERVER_ID_BASE}`),
       },
       resources,
@@ -254,12 +262,12 @@ export class MariaDBCluster extends Construct implements IStatefulService {
     });
     const socketDir = w.volumes.mounts.find((m) => m.mountPath === SOCKET_DIR)!.volume;
     const tmp = w.volumes.mounts.find((m) => m.mountPath === '/tmp')!.volume;
-    const primaryHost = w.runtimeDnsName(w.podName(0));
+    const primaryHost = w.runtimeDnsName(w.podName(first));
     const shared = {
       // First: PRIMARY_HOST takes the namespace from it at run time (a Kustomize `namespace:`).
       POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
       DATADIR: kplus.EnvValue.fromValue(DATADIR),
-      PRIMARY_ORDINAL: kplus.EnvValue.fromValue('0'),
+      PRIMARY_ORDINAL: kplus.EnvValue.fromValue(`${first}`),
       PRIMARY_HOST: kplus.EnvValue.fromValue(primaryHost),
       PEERS_HOST: kplus.EnvValue.fromValue(`${w.headlessService.name}.$(POD_NAMESPACE).svc.${w.clusterDomain}`),
       PEER_WAIT: kplus.EnvValue.fromValue(`${PEER_WAIT_SECONDS}`),
@@ -300,7 +308,7 @@ export class MariaDBCluster extends Construct implements IStatefulService {
       resources: { cpu: { request: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(512) } },
     });
 
-    this.primaryService = w.services.add('primary', { name, ports: ['mysql'], selector: { [LabelKeys.POD_NAME]: w.podName(0) } });
+    this.primaryService = w.services.add('primary', { name, ports: ['mysql'], selector: { [LabelKeys.POD_NAME]: w.podName(first) } });
     this.readOnlyService = w.services.add('ro', { ports: ['mysql'] });
     if (replicas === 1) {
       Warnings.of(this).add('@cdk8s-stateful/mariadb:singleServer',

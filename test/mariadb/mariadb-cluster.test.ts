@@ -96,6 +96,16 @@ test('the buffer pool follows the memory limit; parameters are passed after ours
   expect(args[args.length - 1]).toBe('--max-connections=500');
 });
 
+test('ordinalsStart: the first pod is the primary, server_id stays 100 + ordinal', () => {
+  const { objs } = synth({ ordinalsStart: 5 });
+  const sts = find(objs, 'StatefulSet', 'db');
+  expect(sts.spec.ordinals).toEqual({ start: 5 });
+  expect(envOf(container(sts, 'mariadb')).PRIMARY_ORDINAL).toBe('5');
+  const clone = sts.spec.template.spec.initContainers.find((x: any) => x.name === 'clone');
+  expect(envOf(clone)).toEqual(expect.objectContaining({ PRIMARY_ORDINAL: '5', PRIMARY_HOST: 'db-5.db-headless.$(POD_NAMESPACE).svc.cluster.local' }));
+  expect(find(objs, 'Service', 'db').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('db-5');
+});
+
 test('credentials from an existing Secret with renamed keys: no generator Job', () => {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
   const secret = kplus.Secret.fromSecretName(chart, 'Pw', 'shop-db');
@@ -111,6 +121,7 @@ test('a single server warns', () => {
 });
 
 test.each<[string, MariaDBClusterProps, string, string]>([
+  ['a negative first ordinal', { ordinalsStart: -1 }, 'WorkloadOrdinalsStartInvalid', 'ordinalsStart'],
   ['zero replicas', { replicas: 0 }, 'MariaDBReplicasInvalid', 'replicas must be a whole number ≥ 1 (pod 0 is the primary), got 0'],
   ['fractional replicas', { replicas: 1.5 }, 'MariaDBReplicasInvalid', 'got 1.5'],
   ['10.5', { version: MariaDBVersion.of('10.5.27') }, 'MariaDBVersionInvalid', "version '10.5.27' is not a MariaDB release of the form x.y.z, 10.6.0 or later"],

@@ -1,7 +1,7 @@
 /**
  * Property-based test for MariaDBCluster and its bind(): whatever the props, the library throws a
  * ValidationError or writes objects that pass the validators, the API server's value rules and
- * the cluster's own rules below (the read-write Service selects pod 0, no user parameter repeats
+ * the cluster's own rules below (the read-write Service selects the first pod, no user parameter repeats
  * a managed flag, the buffer pool stays below the memory limit). Fixed seed; FC_RUNS=<n> runs more.
  */
 import { Duration } from 'cdk8s';
@@ -17,7 +17,8 @@ function clusterErrors(objs: any[]): string[] {
   for (const sts of objs.filter((o) => o.kind === 'StatefulSet')) {
     const name = sts.metadata.name;
     const rw = objs.find((o) => o.kind === 'Service' && o.metadata.name === name);
-    if (rw?.spec.selector['statefulset.kubernetes.io/pod-name'] !== `${name}-0`) out.push(`${name}: the rw Service does not select ${name}-0`);
+    const first = sts.spec.ordinals?.start ?? 0;
+    if (rw?.spec.selector['statefulset.kubernetes.io/pod-name'] !== `${name}-${first}`) out.push(`${name}: the rw Service does not select ${name}-${first}`);
     const c = sts.spec.template.spec.containers.find((x: any) => x.name === 'mariadb');
     const flags: string[] = c.args.map((a: string) => /^--([^=]+)=/.exec(a)?.[1]);
     for (const f of MANAGED_FLAGS) if (flags.filter((x) => x === f).length > 1) out.push(`${name}: --${f} twice`);
@@ -33,6 +34,7 @@ function clusterErrors(objs: any[]): string[] {
 const caseOf = (h: boolean) => fc.record({
   name: opt(word(h)),
   replicas: opt(count(h)),
+  ordinalsStart: opt(either(fc.integer({ min: 0, max: 300 }), fc.constantFrom(-1, 0.5, 2 ** 31))(h)),
   storage: opt(size(h)),
   resources: resourcesOf(h),
   database: opt(either(fc.stringMatching(/^[a-z_][a-z0-9_]{0,20}$/), fc.constantFrom('', 'a-b', 'x'.repeat(65), 'db;drop'))(h)),
@@ -52,6 +54,7 @@ test(`MariaDBCluster and bind(): only ValidationErrors, never an invalid manifes
     const db = new MariaDBCluster(chart, 'db', {
       name: p.name,
       replicas: p.replicas,
+      ordinalsStart: p.ordinalsStart,
       storageSize: p.storage,
       resources: p.resources,
       database: p.database,
