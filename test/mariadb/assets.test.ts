@@ -88,3 +88,69 @@ describe('mariadb-clone.sh', () => {
     expect(fs.existsSync(path.join(s.datadir, 'mysql'))).toBe(false);
   });
 });
+
+describe('mariadb-sidecar.sh', () => {
+  // A mariadb client stub: logs its arguments and stdin; SHOW SLAVE STATUS prints a row when the
+  // replica is configured already (CONFIGURED=1).
+  function run(configured: boolean) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mariadb-sidecar-'));
+    const bin = path.join(dir, 'bin');
+    const datadir = path.join(dir, 'data');
+    fs.mkdirSync(bin);
+    fs.mkdirSync(datadir);
+    const log = path.join(dir, 'log');
+    fs.writeFileSync(path.join(bin, 'mariadb'), [
+      '#!/bin/bash',
+      `echo "mariadb $*" >> ${log}`,
+      'case "$*" in *\'SHOW SLAVE STATUS\'*) [ "$CONFIGURED" = 1 ] && echo \'Waiting for master\'; exit 0 ;; *\'SELECT 1\'*) echo 1; exit 0 ;; esac',
+      `cat >> ${log}`,
+    ].join('\n') + '\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'socat'), `#!/bin/sh\necho "socat $*" >> ${log}\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(datadir, '.replication-gtid'), '0-100-42\n');
+    for (const [k, v] of [['root', 'rootpw'], ['repl', "re'pl"]]) fs.writeFileSync(path.join(dir, k), v);
+    const cnf = path.join(dir, 'client.cnf');
+    const r = spawnSync('bash', [path.join(ASSETS, 'mariadb-sidecar.sh')], {
+      env: {
+        PATH: `${bin}:/usr/bin:/bin`,
+        HOSTNAME: 'db-1',
+        DATADIR: datadir,
+        SOCKET: '/run/mysqld/mysqld.sock',
+        PRIMARY_ORDINAL: '0',
+        PRIMARY_HOST: 'db-0.h',
+        PORT: '3306',
+        CLONE_PORT: '3307',
+        REPLICATION_USER: 'replicator',
+        ROOT_PASSWORD_FILE: path.join(dir, 'root'),
+        REPLICATION_PASSWORD_FILE: path.join(dir, 'repl'),
+        CONFIGURED: configured ? '1' : '0',
+        CLIENT_CNF: cnf,
+      },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    const mode = fs.statSync(cnf).mode % 0o1000;
+    return { code: r.status, out: r.stdout + r.stderr, log: fs.readFileSync(log, 'utf8'), marker: fs.existsSync(path.join(datadir, '.replication-gtid')), mode };
+  }
+
+  test('a fresh clone: gtid_slave_pos from the marker, CHANGE MASTER with the escaped password on stdin, then serve clones', () => {
+    const r = run(false);
+    expect(r.code).toBe(0);
+    expect(r.log).toContain("SET GLOBAL gtid_slave_pos = '0-100-42';");
+    expect(r.log).toContain("MASTER_HOST = 'db-0.h', MASTER_PORT = 3306");
+    expect(r.log).toContain("MASTER_PASSWORD = 're\\'pl'");
+    expect(r.log).toContain('MASTER_USE_GTID = slave_pos');
+    expect(r.log).not.toMatch(/mariadb .*rootpw/);
+    expect(r.log).toContain('socat TCP-LISTEN:3307,reuseaddr,fork EXEC:bash');
+    expect(r.marker).toBe(false);
+    expect(r.mode).toBe(0o600);
+  });
+
+  test('a replica configured already (the marker outlived a run) is not rewound to the clone position', () => {
+    const r = run(true);
+    expect(r.code).toBe(0);
+    expect(r.log).not.toContain('gtid_slave_pos');
+    expect(r.log).not.toContain('CHANGE MASTER');
+    expect(r.marker).toBe(false);
+  });
+});
+

@@ -10,13 +10,13 @@
 #                              CLONE_PORT gets a fresh `mariadb-backup --backup --stream=xbstream`.
 #   mariadb-sidecar.sh stream  one backup stream to stdout (run by socat per connection).
 #
-# Env: HOSTNAME, DATADIR, SOCKET, PRIMARY_ORDINAL, PRIMARY_HOST, PORT, CLONE_PORT,
+# Env: HOSTNAME, DATADIR, SOCKET, PRIMARY_ORDINAL, PRIMARY_HOST, PORT, CLONE_PORT, CLIENT_CNF (tests),
 # REPLICATION_USER, ROOT_PASSWORD_FILE, REPLICATION_PASSWORD_FILE.
 #
 # Passwords go to the client in a 0600 defaults file in /tmp (an emptyDir) and to the server on
 # stdin, never on a command line.
 set -euo pipefail
-cnf=/tmp/sidecar-client.cnf
+cnf="${CLIENT_CNF:-/tmp/sidecar-client.cnf}"
 write_cnf() {
   local pw
   pw="$(cat "$ROOT_PASSWORD_FILE")"
@@ -39,21 +39,21 @@ until mariadb --defaults-extra-file="$cnf" -N -B -e 'SELECT 1' >/dev/null 2>&1; 
 done
 ordinal="${HOSTNAME##*-}"
 marker="$DATADIR/.replication-gtid"
-if [ "$ordinal" != "$PRIMARY_ORDINAL" ] && [ -f "$marker" ]; then
+# A clone carries no replication settings (the donor is the primary): a configured replica here
+# means an earlier run of this sidecar got as far as START SLAVE and stopped before removing the
+# marker; setting gtid_slave_pos back to the clone's position then would replay transactions.
+if [ "$ordinal" != "$PRIMARY_ORDINAL" ] && [ -f "$marker" ] \
+  && [ -z "$(mariadb --defaults-extra-file="$cnf" -N -B -e 'SHOW SLAVE STATUS')" ]; then
   gtid="$(cat "$marker")"
-  running="$(mariadb --defaults-extra-file="$cnf" -N -B -e 'SHOW SLAVE STATUS' | wc -l)"
-  stop=''
-  [ "$running" = 0 ] || stop='STOP SLAVE;'
   mariadb --defaults-extra-file="$cnf" -B <<SQL
-$stop
 SET GLOBAL gtid_slave_pos = '$(sql_escape "$gtid")';
 CHANGE MASTER TO MASTER_HOST = '$(sql_escape "$PRIMARY_HOST")', MASTER_PORT = $PORT,
   MASTER_USER = '$(sql_escape "$REPLICATION_USER")', MASTER_PASSWORD = '$(sql_escape "$(cat "$REPLICATION_PASSWORD_FILE")")',
   MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 10;
 START SLAVE;
 SQL
-  rm -f "$marker"
   echo "replicating from $PRIMARY_HOST from GTID position '$gtid'"
 fi
+rm -f "$marker"
 echo "serving clones on port $CLONE_PORT"
 exec socat "TCP-LISTEN:$CLONE_PORT,reuseaddr,fork" "EXEC:bash $0 stream"
