@@ -213,7 +213,8 @@ export class MariaDBCluster extends Construct implements IStatefulService {
       dataVolumes: { data: { mountPath: DATADIR, size: storageSize, storageClass: props.storageClass } },
       // The image writes its socket and pid file to /run/mysqld, temporary tables to /tmp.
       scratchPaths: [SOCKET_DIR, '/tmp'],
-      readiness: HealthProbe.exec(PING),
+      // Replicas also need running replication (assets/mariadb-ready.sh).
+      readiness: HealthProbe.exec(['bash', '/scripts/mariadb-ready.sh', `${PORT}`]),
       liveness: HealthProbe.tcpSocket(PORT, { failureThreshold: 6 }),
       // The first start loads the time zone tables; crash recovery may take long: up to 1 h.
       startup: HealthProbe.exec(PING, { failureThreshold: 360 }),
@@ -258,6 +259,7 @@ export class MariaDBCluster extends Construct implements IStatefulService {
         'mariadb-start.sh': loadAsset('mariadb/assets/mariadb-start.sh'),
         'mariadb-clone.sh': loadAsset('mariadb/assets/mariadb-clone.sh'),
         'mariadb-sidecar.sh': loadAsset('mariadb/assets/mariadb-sidecar.sh'),
+        'mariadb-ready.sh': loadAsset('mariadb/assets/mariadb-ready.sh'),
       },
     });
     const socketDir = w.volumes.mounts.find((m) => m.mountPath === SOCKET_DIR)!.volume;

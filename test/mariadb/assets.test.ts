@@ -154,3 +154,37 @@ describe('mariadb-sidecar.sh', () => {
   });
 });
 
+describe('mariadb-ready.sh', () => {
+  function ready(host: string, status: string | undefined, ping = true) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mariadb-ready-'));
+    fs.writeFileSync(path.join(dir, 'mariadb-admin'), `#!/bin/sh\nexit ${ping ? 0 : 1}\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'status'), status ?? '');
+    fs.writeFileSync(path.join(dir, 'mariadb'), status === undefined ? '#!/bin/sh\nexit 1\n' : `#!/bin/sh\ncat ${dir}/status\n`, { mode: 0o755 });
+    const r = spawnSync('bash', [path.join(ASSETS, 'mariadb-ready.sh'), '3306'], {
+      env: { PATH: `${dir}:/usr/bin:/bin`, HOSTNAME: host, PRIMARY_ORDINAL: '0', CLIENT_CNF: path.join(dir, 'cnf') }, encoding: 'utf8', timeout: 10_000,
+    });
+    return { code: r.status, out: r.stdout + r.stderr };
+  }
+  const row = (sql: string, ioErrno: string) => [
+    '*************************** 1. row ***************************',
+    '                Slave_IO_State: Waiting for master to send event',
+    '              Slave_IO_Running: Yes',
+    `             Slave_SQL_Running: ${sql}`,
+    `                 Last_IO_Errno: ${ioErrno}`,
+    '                Last_SQL_Error: ',
+  ].join('\n') + '\n';
+
+  test.each<[string, string, string | undefined, boolean, number]>([
+    ['the primary answering', 'db-0', undefined, true, 0],
+    ['the primary not answering', 'db-0', undefined, false, 1],
+    ['a replicating replica', 'db-1', row('Yes', '0'), true, 0],
+    ['a replica whose IO thread reconnects (primary down)', 'db-1', row('Yes', '2003'), true, 0],
+    ['a replica whose SQL thread stopped', 'db-1', row('No', '0'), true, 1],
+    ['a replica the primary cannot serve (1236)', 'db-2', row('Yes', '1236'), true, 1],
+    ['a replica not configured yet', 'db-1', '', true, 1],
+    ['a replica without the sidecar\'s credentials', 'db-1', undefined, true, 1],
+  ])('%s', (_, host, status, ping, code) => {
+    expect(ready(host, status, ping).code).toBe(code);
+  });
+});
+

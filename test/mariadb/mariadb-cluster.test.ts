@@ -68,8 +68,9 @@ describe('defaults, explicitly', () => {
     expect(c.volumeMounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(['/run/mysqld', '/tmp', '/var/lib/mysql']));
   });
 
-  test('probes: ping over TCP (not Ready on the socket-only init server), TCP liveness', () => {
-    expect(c.readinessProbe.exec.command).toEqual(['mariadb-admin', '--no-defaults', '--protocol=tcp', '--host=127.0.0.1', '--port=3306', '--connect-timeout=3', 'ping']);
+  test('probes: ready script (ping over TCP, replicas replicating), ping over TCP at startup, TCP liveness', () => {
+    expect(c.readinessProbe.exec.command).toEqual(['bash', '/scripts/mariadb-ready.sh', '3306']);
+    expect(c.startupProbe.exec.command).toEqual(['mariadb-admin', '--no-defaults', '--protocol=tcp', '--host=127.0.0.1', '--port=3306', '--connect-timeout=3', 'ping']);
     expect(c.startupProbe.failureThreshold).toBe(360);
     expect(c.livenessProbe.tcpSocket).toEqual({ port: 3306 });
   });

@@ -87,6 +87,11 @@ describeRuntime('MariaDBCluster replication (runtime)', [CLIENT, '/usr/sbin/mari
     }
     expect(await root('db-0', 'SELECT COUNT(*) FROM t', 'orders')).toBe('1001');
     expect(cluster.pod('db-0').logs('backup')).toContain('streaming a backup to a clone');
+    // Readiness (assets/mariadb-ready.sh): a replica whose SQL thread stopped leaves the Services, and comes back.
+    await root('db-1', 'STOP SLAVE SQL_THREAD');
+    await waitFor('db-1 not Ready with its SQL thread stopped', 60_000, () => !cluster.pod('db-1').ready || undefined);
+    await root('db-1', 'START SLAVE SQL_THREAD');
+    await cluster.waitReady('db-1', 60_000);
     for (const pod of ['db-0', 'db-1', 'db-2']) expect([cluster.pod(pod).restartCount('mariadb'), cluster.pod(pod).restartCount('backup')]).toEqual([0, 0]);
   });
 
@@ -112,6 +117,9 @@ describeRuntime('MariaDBCluster replication (runtime)', [CLIENT, '/usr/sbin/mari
     await waitFor('db-0 refuses', 60_000, () => /refusing to initialize an empty primary: the server at [\d.]+ \(behind db-headless\.shop\.svc\.cluster\.local\) runs with a database/
       .test(cluster.pod('db-0').logs('clone')) || undefined);
     expect(cluster.pod('db-0').ready).toBe(false);
+    // The replicas' IO threads only reconnect: they stay Ready (3 probe periods later) and keep serving reads.
+    await new Promise((r) => setTimeout(r, 35_000));
+    expect(['db-1', 'db-2'].map((r) => cluster.pod(r).ready)).toEqual([true, true]);
     expect(await root('db-1', 'SELECT COUNT(*) FROM t', 'orders')).toBe('2003');
     await cluster.pod('db-0').delete();
   });
