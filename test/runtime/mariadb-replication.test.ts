@@ -8,6 +8,8 @@
  * whose volume is lost refuses to start empty while the replicas hold the data.
  */
 import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { MariaDBCluster } from '../../src';
 import { synthValidated } from '../util/validate';
@@ -123,4 +125,31 @@ describeRuntime('MariaDBCluster replication (runtime)', [CLIENT, '/usr/sbin/mari
     expect(await root('db-1', 'SELECT COUNT(*) FROM t', 'orders')).toBe('2003');
     await cluster.pod('db-0').delete();
   });
+
+  test("docs/mariadb.md's promotion: the most advanced replica's volume becomes pod 0's; the others follow it", async () => {
+    // Step 1-2: the replicas are equal; db-1 stops being a replica.
+    expect(await root('db-1', 'SELECT @@gtid_slave_pos')).toBe(await root('db-2', 'SELECT @@gtid_slave_pos'));
+    await root('db-1', 'STOP SLAVE; RESET SLAVE ALL');
+    // Step 3: every server stopped, db-1's volume bound to db-0's claim name (the PV claimRef edit).
+    await cluster.stopStatefulSet('db');
+    cluster.deleteClaim('data-db-0');
+    fs.renameSync(path.join(cluster.workdir, 'claims', 'data-db-1'), path.join(cluster.workdir, 'claims', 'data-db-0'));
+    // Step 4: start again.
+    const t0 = Date.now();
+    await cluster.startStatefulSet('db', 300_000);
+    for (const pod of ['db-0', 'db-1', 'db-2']) await cluster.waitReady(pod, 300_000);
+    console.log(`promoted primary and 2 replicas Ready in ${Date.now() - t0} ms`);
+    expect(await root('db-0', 'SELECT @@server_id, @@read_only')).toBe('100\t0');
+    expect(await root('db-0', 'SELECT COUNT(*) FROM t', 'orders')).toBe('2003');
+    await app('db-0', 'INSERT INTO t VALUES (10000)');
+    const gtid = await root('db-0', 'SELECT @@gtid_binlog_pos');
+    for (const r of ['db-1', 'db-2']) {
+      await waitFor(`${r} follows the promoted primary`, 60_000, async () => (await root(r, 'SELECT @@gtid_slave_pos')) === gtid || undefined);
+      expect(await root(r, 'SELECT COUNT(*) FROM t', 'orders')).toBe('2004');
+    }
+    // db-1 had an empty claim: it cloned the promoted primary; db-2 resumed by GTID without cloning.
+    expect(cluster.pod('db-1').logs('clone')).toContain('cloned from db-0.db-headless');
+    expect(cluster.pod('db-2').logs('clone')).toMatch(/holds a database: starting as it is\s*$/);
+  });
 });
+
