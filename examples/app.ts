@@ -4,6 +4,7 @@ import { CockroachExampleChart } from './cockroachdb';
 import { EtcdExampleChart } from './etcd';
 import { KafkaExampleChart } from './kafka';
 import { MongoExampleChart } from './mongodb';
+import { MariaDBExampleChart } from './mariadb';
 import { PostgresExampleChart } from './postgres';
 import { RedisExampleChart } from './redis';
 import { StorageExampleChart } from './storage';
@@ -20,4 +21,5 @@ export function buildExampleApp(app: App): void {
   new CockroachExampleChart(app, 'cockroachdb');
   new CassandraExampleChart(app, 'cassandra');
   new MongoExampleChart(app, 'mongodb');
+  new MariaDBExampleChart(app, 'mariadb');
 }

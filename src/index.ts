@@ -14,3 +14,4 @@ export * from './policy';
 export * from './zookeeper';
 export * from './cockroachdb';
 export * from './cassandra';
+export * from './mariadb';

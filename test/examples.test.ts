@@ -73,3 +73,18 @@ describe('MongoDB example (MongoReplicaSet)', () => {
     expect(find(objs, 'CronJob', 'mongo-backup').spec.schedule).toBe('0 2 * * *');
   });
 });
+
+describe('mariadb example (MariaDBCluster)', () => {
+  const objs = synthExamples();
+  const sts = find(objs, 'StatefulSet', 'db');
+
+  test('a primary and two replicas of the pinned image, rw Service on pod 0, generated credentials', () => {
+    expect(sts.metadata.namespace).toBe('shop');
+    expect(sts.spec.replicas).toBe(3);
+    expect(container(sts, 'mariadb').image).toBe('docker.io/library/mariadb:11.4.12');
+    expect(find(objs, 'Service', 'db').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('db-0');
+    expect(find(objs, 'Service', 'db-ro').spec.ports[0].port).toBe(3306);
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
+    expect(objs.some((o) => o.kind === 'Job' && o.metadata.name.startsWith('db-credentials-'))).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@ import { immutableFieldDraft } from './private/claim-templates';
 import { formatFindings } from './private/format';
 import { kafkaStatefulSetRules, kafkaTopicRules } from './private/kafka-rules';
 import { mongoScaleDownRule } from './private/mongodb-rules';
+import { mariadbSeriesRule } from './private/mariadb-rules';
 import { Draft, index, key, list, nsFlag, Obj } from './private/objects';
 import { postgresBootstrapRules } from './private/postgres-rules';
 import { differs, parseQuantity } from './private/quantity';
@@ -164,6 +165,7 @@ class Checker {
       ...postgresMajorRule(this.outputs, b, a),
       ...postgresBootstrapRules(b, a),
       ...mongoScaleDownRule(b, a),
+      ...mariadbSeriesRule(b, a),
     ];
     for (const d of drafts) this.addDraft(b, d);
   }

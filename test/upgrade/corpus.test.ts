@@ -12,6 +12,7 @@ import {
 } from '../../src';
 import { EtcdCluster } from '../../src/etcd';
 import { MongoReplicaSet, MongoReplicaSetProps } from '../../src/mongodb';
+import { MariaDBCluster, MariaDBVersion } from '../../src/mariadb';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
 import { synthValidated } from '../util/validate';
 
@@ -46,6 +47,14 @@ function peerList(members: number): Build {
       dataVolumes: { data: { mountPath: '/data', size: Size.gibibytes(5) } },
     });
     w.addArgs(...Array.from({ length: members }, (_, i) => `server.${i + 1}=${w.podDnsName(i)}:2888:3888`));
+    return synthValidated(chart);
+  };
+}
+
+function mariadb(replicas: number, version = MariaDBVersion.V11_4_12): Build {
+  return () => {
+    const chart = new Chart(new App(), 'shop', { namespace: 'shop' });
+    new MariaDBCluster(chart, 'db', { replicas, version });
     return synthValidated(chart);
   };
 }
@@ -153,6 +162,10 @@ const CORPUS: Array<[string, Build, Build, string[]]> = [
   ['combined to dedicated controllers', kafka(), kafka(controllers(3)), ['statefulSetRenamed StatefulSet/events']],
   ['etcd 5 → 3', etcd(5), etcd(3), ['quorumShrink StatefulSet/etcd']],
   ['static peer list 5 → 3 (no publishNotReadyAddresses)', peerList(5), peerList(3), ['quorumShrink StatefulSet/zk']],
+  // A primary with replicas is not a quorum, though it publishes not-ready addresses; upgrades roll the replicas first.
+  ['MariaDB replicas 3 → 2', mariadb(3), mariadb(2), []],
+  ['MariaDB 10.11 → 11.4', mariadb(3, MariaDBVersion.V10_11_18), mariadb(3), []],
+  ['MariaDB 11.4 → 10.11', mariadb(3), mariadb(3, MariaDBVersion.V10_11_18), ['mariadbSeriesDowngrade StatefulSet/db']],
   ['quorum workload 3 → 1', workload({ publishNotReadyAddresses: true }), workload({ publishNotReadyAddresses: true, replicas: 1 }), ['quorumShrink StatefulSet/pg']],
 
   // ---- MongoDB replica sets

@@ -37,6 +37,10 @@ export function ordinalsRule(out: Outputs, b: Obj, a: Obj): Draft[] {
  * mounted ConfigMap).
  */
 export function isQuorum(out: Outputs, x: Obj, objs: Map<string, Obj>): boolean {
+  // ---- mariadb (issue 15): a primary with asynchronous replicas publishes not-ready addresses so
+  // an empty primary can see whether replicas hold data; removing a replica is safe.
+  if (labelOf(x.o, 'app.kubernetes.io/name') === 'mariadb') return false;
+  // ---- end mariadb
   const svc = sibling(out, x, 'Service', x.o.spec?.serviceName);
   if (svc?.o.spec?.publishNotReadyAddresses === true) return true;
   const texts = [

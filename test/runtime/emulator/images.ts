@@ -70,6 +70,13 @@ export const IMAGES: ImageMapping[] = [
     note: 'Debian redis-server, redis-sentinel and redis-tools 7.0 for the 7.4 image: every setting our start script writes (hostname announcing, sentinel-pass) exists since 6.2',
   },
   {
+    match: /^(docker\.io\/(library\/)?)?mariadb:/,
+    files: { '/usr/local/bin/docker-entrypoint.sh': path.join(__dirname, '..', 'images', 'mariadb-entrypoint.sh') },
+    path: STD_PATH,
+    entrypoint: ['docker-entrypoint.sh'],
+    note: 'Debian MariaDB 10.11 (mariadb-server, mariadb-backup, socat) for the 11.4 image: every flag and statement our scripts use exists since 10.6; docker-entrypoint.sh emulated by test/runtime/images/mariadb-entrypoint.sh (only what our manifests depend on)',
+  },
+  {
     match: /^(docker\.io\/(library\/)?)?zookeeper:/,
     files: { '/usr/local/bin/zkServer.sh': path.join(__dirname, '..', 'images', 'zookeeper-zkServer.sh') },
     path: STD_PATH,

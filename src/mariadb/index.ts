@@ -1,0 +1,2 @@
+export * from './mariadb-version';
+export * from './mariadb-cluster';
