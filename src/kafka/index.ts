@@ -3,6 +3,8 @@ export * from './listeners';
 export * from './kafka-cluster-ref';
 export * from './node-pool';
 export * from './topic';
+export * from './acl';
+export * from './user';
 export type { KafkaRackAwarenessOptions } from './rack-awareness';
 export * from './kafka-cluster-props';
 export * from './kafka-cluster';

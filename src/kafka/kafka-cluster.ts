@@ -7,11 +7,13 @@ import { IKafkaCluster } from './kafka-cluster-ref';
 import { KafkaVersion } from './kafka-version';
 import { KafkaAuthentication, KafkaBindOptions, KafkaTls } from './listeners';
 import { KafkaNodePool, KafkaNodePoolOptions, KafkaNodeRole } from './node-pool';
+import { authProperties, managesUsers } from './private/auth';
 import {
   clusterIdProblem, configKeyProblem, defaultPartitionsProblem, nodeIdsProblem, plaintextSecretKeys, portsProblem,
   rackNamespaceProblem, replicationProblems, secretConfigProblem, topologyKeyProblem, versionProblem,
 } from './private/checks';
-import { bindPlan, CLIENT_TLS_DIR, clientEnv } from './private/client-env';
+import { bindPlan, CLIENT_CERT_DIR, CLIENT_TLS_DIR, clientEnv } from './private/client-env';
+import { ClusterUsers } from './private/cluster-users';
 import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
@@ -20,6 +22,7 @@ import { configureNode } from './private/node-env';
 import { collisionKey, constructIdProblem, deriveClusterId, mebibytes } from './private/util';
 import { RackAwareness } from './rack-awareness';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
+import { KafkaUser, KafkaUserOptions } from './user';
 import { ValidationError } from '../core/errors';
 import { MonitoredWorkload } from '../core/kit/monitoring';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
@@ -62,6 +65,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   public readonly bootstrapService: k8s.KubeService;
   /** The ClusterRole that lets brokers read their node's labels (rack awareness only). */
   public readonly rackClusterRole?: k8s.KubeClusterRole;
+  /** Subject CN of the nodes' certificate: the super user with SCRAM or mTLS authentication. */
+  public readonly nodeCommonName: string;
 
   private readonly props: KafkaClusterProps;
   private readonly security: ListenerSecurity;
@@ -74,6 +79,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   /** NetworkPolicy peers of bound clients (pools added later admit them too). */
   private readonly bound: kplus.INetworkPolicyPeer[] = [];
   private readonly bindings: kplus.Workload[] = [];
+  private readonly userSet: ClusterUsers;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps = {}) {
     super(scope, id);
@@ -90,6 +96,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     this.authentication = l.authentication ?? KafkaAuthentication.NONE;
     this.tls = l.tls;
     this.security = new ListenerSecurity(l);
+    this.nodeCommonName = l.nodeCommonName ?? `${this.name}-node`;
     // Not the construct path: moving the cluster into another chart or construct must not change it.
     this.clusterId = props.clusterId ?? deriveClusterId(`${Chart.of(this).namespace ?? ''}/${this.name}`);
     this.validateProps();
@@ -131,6 +138,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       for (const p of this.brokerPools()) this.rack.addPool(p.node.id, p.name, p.workload);
     }
 
+    this.userSet = new ClusterUsers(this, this.authentication, this.nodeCommonName);
     this.node.addValidation({ validate: () => this.replicationProblems() });
   }
 
@@ -279,6 +287,31 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     return topic;
   }
 
+  /**
+   * Add a user (SCRAM-SHA-512 or mTLS authentication) with its ACLs: created, changed and removed
+   * at run time by the users Job, without a broker restart (docs/kafka.md, Users and ACLs).
+   */
+  public addUser(id: string, options: KafkaUserOptions = {}): KafkaUser {
+    const user = this.userSet.add(id, options);
+    if ('code' in user) throw new ValidationError(user.code, user.message, this);
+    return user;
+  }
+
+  /** Users added with `addUser`, in order. */
+  public get users(): KafkaUser[] {
+    return this.userSet.list;
+  }
+
+  /** The Job that makes users and ACLs converge (SCRAM or mTLS), named by a hash of its spec. */
+  public get usersJob(): k8s.KubeJob | undefined {
+    return this.userSet.current?.job.job;
+  }
+
+  /** The CronJob re-running it every 15 minutes (password rotations). */
+  public get usersCronJob(): k8s.KubeCronJob | undefined {
+    return this.userSet.current?.cronJob.cronJob;
+  }
+
   /** Topics, in the order they were added. */
   public get topicList(): KafkaTopic[] {
     return [...this.topics.values()];
@@ -297,8 +330,11 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     if (this.bindings.includes(workload)) {
       throw new ValidationError('KafkaBindDuplicate', `workload '${workload.node.path}' is bound to this cluster already; bind it once`, this);
     }
-    const user = this.security.clientUser(options.user);
+    const bound = managesUsers(this.authentication) ? this.userSet.bindUser(options.user) : { sasl: this.security.clientUser(options.user) };
+    if ('code' in bound) { const problem = bound; throw new ValidationError(problem.code, problem.message, this); }
+    const user = bound.sasl;
     if (user && 'code' in user) throw new ValidationError(user.code, user.message, this);
+    const cert = 'certificate' in bound ? bound.certificate : undefined;
     const taken = workload.containers.find((c) => 'KAFKA_BOOTSTRAP_SERVERS' in c.env.variables);
     if (taken) {
       throw new ValidationError('KafkaBindEnvConflict',
@@ -323,15 +359,21 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       securityProtocol: this.clientProtocol,
       user: plan.user,
       truststorePassword: plan.truststorePassword,
+      keystorePassword: cert && { secret: cert.passwordSecret, key: cert.passwordKey },
     });
     // Only the CA: the Secret also holds the brokers' private key, which clients must not get.
     const caVolume = plan.ca && kplus.Volume.fromSecret(workload, `${this.node.id}-kafka-ca`, plan.ca, {
       name: `${this.name}-kafka-ca`,
       items: { 'ca.crt': { path: 'ca.crt' }, 'truststore.p12': { path: 'truststore.p12' } },
     });
+    // mTLS: the user's own keystore (their key, in the client's namespace).
+    const certVolume = cert && kplus.Volume.fromSecret(workload, `${this.node.id}-kafka-cert`, cert.secret, {
+      name: `${this.name}-kafka-cert`, items: { 'keystore.p12': { path: 'keystore.p12' } },
+    });
     for (const c of workload.containers) {
       for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
       if (caVolume) c.mount(CLIENT_TLS_DIR, caVolume, { readOnly: true });
+      if (cert) c.mount(CLIENT_CERT_DIR, certVolume!, { readOnly: true });
     }
     // The same namespace: a bare pod selector (it follows a kustomize `namespace:`); another
     // namespace: named, since a bare pod selector only matches the cluster's own.
@@ -411,6 +453,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       autoCreateTopics: this.props.autoCreateTopics ?? false,
       tlsPassword: tls ? { secret: tls.passwordSecret, key: tls.passwordKey } : undefined,
       saslUsers: this.security.nodeUsers(pool.isBroker),
+      authProperties: authProperties(this.authentication, this.nodeCommonName, pool.isBroker),
       config: this.props.config ?? {},
       secretConfig: this.props.secretConfig ?? {},
       heapMi: mebibytes(pool.heap),
@@ -436,9 +479,6 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       Warnings.of(this).add('@cdk8s-stateful/kafka:plaintextSecretInConfig',
         `config '${k}' looks like a secret and is written in plain text into the manifests (and wherever they are stored); ` +
           `pass it from a Secret instead: secretConfig: { '${k}': { secret, key } }`);
-    }
-    if (this.security.sasl && !this.tls) {
-      Warnings.of(this).add('@cdk8s-stateful/kafka:plainWithoutTls', 'SASL/PLAIN without TLS sends passwords in clear text over the network; set listeners.tls');
     }
   }
 
