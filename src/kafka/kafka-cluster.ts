@@ -7,19 +7,20 @@ import { IKafkaCluster } from './kafka-cluster-ref';
 import { KafkaVersion } from './kafka-version';
 import { KafkaAuthentication, KafkaBindOptions, KafkaTls } from './listeners';
 import { KafkaNodePool, KafkaNodePoolOptions, KafkaNodeRole } from './node-pool';
-import { authProperties, managesUsers } from './private/auth';
+import { authProperties } from './private/auth';
+import { wireClient } from './private/bind';
 import {
   clusterIdProblem, configKeyProblem, defaultPartitionsProblem, nodeIdsProblem, plaintextSecretKeys, portsProblem,
   rackNamespaceProblem, replicationProblems, secretConfigProblem, topologyKeyProblem, versionProblem,
 } from './private/checks';
-import { bindPlan, CLIENT_CERT_DIR, CLIENT_TLS_DIR, clientEnv } from './private/client-env';
 import { ClusterUsers } from './private/cluster-users';
 import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
 import { monitorKafkaPool } from './private/monitoring';
 import { configureNode } from './private/node-env';
-import { collisionKey, constructIdProblem, deriveClusterId, mebibytes } from './private/util';
+import { topicAddProblem } from './private/topic-add';
+import { constructIdProblem, deriveClusterId, mebibytes } from './private/util';
 import { RackAwareness } from './rack-awareness';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 import { KafkaUser, KafkaUserOptions } from './user';
@@ -195,10 +196,6 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   }
 
   /**
-   * Bootstrap list over the INTERNAL listener: every broker pod's stable name, built from
-   * `$(POD_NAMESPACE)` (topic Jobs, in the cluster's namespace, define it first).
-   */
-  /**
    * The first node of each broker pool on the internal listener: enough to bootstrap a client
    * (it learns the rest from the metadata), and unchanged when pools scale, so a Job that names it
    * keeps its (immutable) pod template.
@@ -264,23 +261,11 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
    * the brokers of every pool when the app synthesizes, so pools may be added after topics.
    */
   public addTopic(id: string, options: KafkaTopicOptions): KafkaTopic {
-    const bad = constructIdProblem('topic', id);
-    if (bad) throw new ValidationError('KafkaTopicIdInvalid', bad, this);
-    if (this.topics.has(id)) throw new ValidationError('KafkaTopicIdDuplicate', `a topic with id '${id}' exists already; give each topic its own id`, this);
-    const name = options.name ?? id;
-    for (const t of this.topics.values()) {
-      if (t.topicName === name) throw new ValidationError('KafkaTopicDuplicate', `topic '${name}' is added twice (ids '${t.node.id}' and '${id}'); add it once`, this);
-      // Kafka refuses a topic whose name equals another's once '.' is read as '_' (metric names).
-      if (collisionKey(t.topicName) === collisionKey(name)) {
-        throw new ValidationError('KafkaTopicNameCollision',
-          `topic '${name}' collides with topic '${t.topicName}' (id '${t.node.id}'): Kafka treats '.' and '_' as the same in topic names ` +
-            'and refuses to create the second one; rename one of them', this);
-      }
-    }
     // Topics live under their own scope: a topic id may equal a pool id ('broker').
     const scope = (this.node.tryFindChild('Topics') as Construct | undefined) ?? new Construct(this, 'Topics');
     // Checked before the topic is created, so a failed add leaves no child and the id can be used again.
-    const problem = KafkaTopic._problem(id, { ...options, cluster: this });
+    const problem = topicAddProblem(id, options.name ?? id, this.topicList.map((t) => [t.node.id, t.topicName]))
+      ?? KafkaTopic._problem(id, { ...options, cluster: this });
     if (problem) throw new ValidationError(problem.code, problem.message, this);
     const topic = new KafkaTopic(scope, id, { ...options, cluster: this });
     this.topics.set(id, topic);
@@ -330,50 +315,33 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     if (this.bindings.includes(workload)) {
       throw new ValidationError('KafkaBindDuplicate', `workload '${workload.node.path}' is bound to this cluster already; bind it once`, this);
     }
-    const bound = managesUsers(this.authentication) ? this.userSet.bindUser(options.user) : { sasl: this.security.clientUser(options.user) };
-    if ('code' in bound) { const problem = bound; throw new ValidationError(problem.code, problem.message, this); }
-    const user = bound.sasl;
-    if (user && 'code' in user) throw new ValidationError(user.code, user.message, this);
-    const cert = 'certificate' in bound ? bound.certificate : undefined;
+    const bound = this.userSet.bindUser(options.user, this.security);
+    if ('code' in bound) {
+      const problem = bound;
+      throw new ValidationError(problem.code, problem.message, this);
+    }
     const taken = workload.containers.find((c) => 'KAFKA_BOOTSTRAP_SERVERS' in c.env.variables);
     if (taken) {
       throw new ValidationError('KafkaBindEnvConflict',
         `container '${taken.name}' of workload '${workload.node.path}' has KAFKA_BOOTSTRAP_SERVERS already (bound to another Kafka cluster, or set by hand); ` +
           'binding would overwrite it: bind one cluster per workload, and give a second one its settings by hand', this);
     }
-    const plan = bindPlan({
-      cluster: this.name,
+    const plan = wireClient({
+      workload,
+      clusterId: this.node.id,
+      clusterName: this.name,
       clusterNamespace: Chart.of(this).namespace,
-      clientNamespace: Chart.of(workload).namespace,
-      client: workload.node.path,
-      user,
+      user: bound.sasl,
+      certificate: bound.certificate,
       tls: this.tls,
       secrets: options.clientSecrets ?? {},
+      localBootstrap: `${this.bootstrapService.name}:${this.clientPort}`,
+      bootstrapServers: this.bootstrapServers,
+      protocol: this.clientProtocol,
     });
     if ('code' in plan) {
       const problem = plan;
       throw new ValidationError(problem.code, problem.message, this);
-    }
-    const env = clientEnv({
-      bootstrapServers: plan.sameNamespace ? `${this.bootstrapService.name}:${this.clientPort}` : this.bootstrapServers,
-      securityProtocol: this.clientProtocol,
-      user: plan.user,
-      truststorePassword: plan.truststorePassword,
-      keystorePassword: cert && { secret: cert.passwordSecret, key: cert.passwordKey },
-    });
-    // Only the CA: the Secret also holds the brokers' private key, which clients must not get.
-    const caVolume = plan.ca && kplus.Volume.fromSecret(workload, `${this.node.id}-kafka-ca`, plan.ca, {
-      name: `${this.name}-kafka-ca`,
-      items: { 'ca.crt': { path: 'ca.crt' }, 'truststore.p12': { path: 'truststore.p12' } },
-    });
-    // mTLS: the user's own keystore (their key, in the client's namespace).
-    const certVolume = cert && kplus.Volume.fromSecret(workload, `${this.node.id}-kafka-cert`, cert.secret, {
-      name: `${this.name}-kafka-cert`, items: { 'keystore.p12': { path: 'keystore.p12' } },
-    });
-    for (const c of workload.containers) {
-      for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
-      if (caVolume) c.mount(CLIENT_TLS_DIR, caVolume, { readOnly: true });
-      if (cert) c.mount(CLIENT_CERT_DIR, certVolume!, { readOnly: true });
     }
     // The same namespace: a bare pod selector (it follows a kustomize `namespace:`); another
     // namespace: named, since a bare pod selector only matches the cluster's own.

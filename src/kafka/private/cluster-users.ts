@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { managesUsers, userProblem } from './auth';
 import { Problem } from './checks';
 import { topicJobLabels } from './labels';
+import { ListenerSecurity } from './listener-security';
 import { NodeUser } from './node-env';
 import { UsersJobs, usersJobs } from './users-job';
 import { IKafkaCluster } from '../kafka-cluster-ref';
@@ -10,7 +11,7 @@ import { KafkaUser, KafkaUserOptions } from '../user';
 
 /** How a bound workload authenticates. */
 export interface BoundUser {
-  readonly sasl?: NodeUser & { readonly mechanism: string };
+  readonly sasl?: NodeUser & { readonly mechanism?: string };
   readonly certificate?: KafkaTls;
 }
 
@@ -69,7 +70,11 @@ export class ClusterUsers {
   }
 
   /** What a workload bound as `name` logs in with: a SCRAM password or a client certificate (SCRAM or mTLS clusters). */
-  public bindUser(name: string | undefined): BoundUser | Problem {
+  public bindUser(name: string | undefined, security: ListenerSecurity): BoundUser | Problem {
+    if (!managesUsers(this.mode)) {
+      const plain = security.clientUser(name);
+      return plain && 'code' in plain ? plain : { sasl: plain };
+    }
     const u = this.find(name);
     if ('code' in u) return u;
     if (this.mode === KafkaAuthentication.SCRAM_SHA_512) {
