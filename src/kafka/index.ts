@@ -5,6 +5,7 @@ export * from './node-pool';
 export * from './topic';
 export * from './acl';
 export * from './user';
+export * from './rollout';
 export type { KafkaRackAwarenessOptions } from './rack-awareness';
 export * from './kafka-cluster-props';
 export * from './kafka-cluster';

@@ -19,9 +19,11 @@ import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
 import { monitorKafkaPool } from './private/monitoring';
 import { configureNode } from './private/node-env';
+import { Roller, roller } from './private/roller';
 import { topicAddProblem } from './private/topic-add';
 import { constructIdProblem, deriveClusterId, mebibytes } from './private/util';
 import { RackAwareness } from './rack-awareness';
+import { KafkaRollout } from './rollout';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
 import { KafkaUser, KafkaUserOptions } from './user';
 import { ValidationError } from '../core/errors';
@@ -81,6 +83,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   private readonly bound: kplus.INetworkPolicyPeer[] = [];
   private readonly bindings: kplus.Workload[] = [];
   private readonly userSet: ClusterUsers;
+  private rollerObjects?: Roller;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps = {}) {
     super(scope, id);
@@ -140,6 +143,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     }
 
     this.userSet = new ClusterUsers(this, this.authentication, this.nodeCommonName);
+    this.renderRoller();
     this.node.addValidation({ validate: () => this.replicationProblems() });
   }
 
@@ -240,6 +244,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     }
     const pool = this.createPool(id, { ...options, roles });
     this.rack?.addPool(id, pool.name, pool.workload);
+    this.renderRoller();
     return pool;
   }
 
@@ -354,7 +359,23 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     for (const p of this.brokerPools()) p.workload.connections.allowFrom(peer, ['client']);
   }
 
+  /** The roller Job (KafkaRollout.safe), named by a hash of every pool's pod template. */
+  public get rollerJob(): k8s.KubeJob | undefined {
+    return this.rollerObjects?.job.job;
+  }
+
   // ---------------------------------------------------------------- wiring
+
+  private get rollout(): KafkaRollout {
+    return this.props.rollout ?? KafkaRollout.safe();
+  }
+
+  /** Again after each pool: the Job's name hashes every template (the replication factors in them change too). */
+  private renderRoller(): void {
+    if (!this.rollout.safe) return;
+    this.node.tryRemoveChild('Roller');
+    this.rollerObjects = roller(new Construct(this, 'Roller'), this, this.pools, this.rollout);
+  }
 
   private brokerPools(): KafkaNodePool[] {
     return this.pools.filter((p) => p.isBroker);
@@ -368,7 +389,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       throw new ValidationError('KafkaNodePoolIdDuplicate', `a node pool with id '${id}' exists already; give each pool its own id`, this);
     }
     const firstNodeId = options.firstNodeId ?? this.pools.length * 100;
-    const pool = KafkaNodePool._create(this, id, this, { ...options, firstNodeId }, this.props.networkPolicy);
+    const pool = KafkaNodePool._create(this, id, this, { ...options, firstNodeId }, this.props.networkPolicy, this.rollout.safe);
     const overlap = nodeIdsProblem(id, pool.nodeIds, this.pools.map((p) => [p.node.id, p.nodeIds]));
     if (overlap) {
       this.node.tryRemoveChild(id);
