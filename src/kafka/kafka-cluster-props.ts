@@ -90,4 +90,11 @@ export interface KafkaClusterProps {
    * @default KafkaRollout.safe()
    */
   readonly rollout?: KafkaRollout;
+  /**
+   * Raise `metadata.version` to this release's level once every node runs it (a Job running
+   * `kafka-features.sh upgrade --metadata <major.minor>`). Off by default: after it, going back to
+   * the previous release is no longer possible (docs/kafka.md, "Upgrade Kafka").
+   * @default false
+   */
+  readonly finalizeUpgrade?: boolean;
 }

@@ -9,14 +9,13 @@ import { KafkaAuthentication, KafkaBindOptions, KafkaTls } from './listeners';
 import { KafkaNodePool, KafkaNodePoolOptions, KafkaNodeRole } from './node-pool';
 import { authProperties } from './private/auth';
 import { wireClient } from './private/bind';
-import {
-  clusterIdProblem, configKeyProblem, defaultPartitionsProblem, nodeIdsProblem, plaintextSecretKeys, portsProblem,
-  rackNamespaceProblem, replicationProblems, secretConfigProblem, topologyKeyProblem, versionProblem,
-} from './private/checks';
+import { nodeIdsProblem, replicationProblems } from './private/checks';
+import { tlsDnsNames, validateClusterProps } from './private/cluster-checks';
 import { ClusterUsers } from './private/cluster-users';
 import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
+import { metadataJob } from './private/metadata-job';
 import { monitorKafkaPool } from './private/monitoring';
 import { configureNode } from './private/node-env';
 import { Roller, roller } from './private/roller';
@@ -68,6 +67,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   public readonly bootstrapService: k8s.KubeService;
   /** The ClusterRole that lets brokers read their node's labels (rack awareness only). */
   public readonly rackClusterRole?: k8s.KubeClusterRole;
+  /** The Job raising `metadata.version` (`finalizeUpgrade`), named by a hash of the release. */
+  public readonly metadataJob?: k8s.KubeJob;
   /** Subject CN of the nodes' certificate: the super user with SCRAM or mTLS authentication. */
   public readonly nodeCommonName: string;
 
@@ -144,6 +145,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
 
     this.userSet = new ClusterUsers(this, this.authentication, this.nodeCommonName);
     this.renderRoller();
+    this.metadataJob = props.finalizeUpgrade ? metadataJob(this, this).job : undefined;
     this.node.addValidation({ validate: () => this.replicationProblems() });
   }
 
@@ -218,15 +220,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
    * (the names nodes use are then only known at run time).
    */
   public get tlsDnsNames(): string[] {
-    if (!Chart.of(this).namespace) {
-      // Nodes use fully qualified names from $(POD_NAMESPACE): `*.<headless>` fails hostname verification.
-      throw new ValidationError('KafkaTlsDnsNamesNeedNamespace',
-        "tlsDnsNames needs the chart's namespace: nodes connect to each other by fully qualified pod names " +
-          '(<pod>.<headless>.<namespace>.svc.<clusterDomain>); set `namespace` on the Chart',
-        this,
-      );
-    }
-    return [...this.pools.map((p) => `*.${p.workload.serviceDnsName}`), this.controllerPool.workload.qualify(this.bootstrapService.name)];
+    return tlsDnsNames(this, this.pools.map((p) => p.workload), this.controllerPool.workload.qualify(this.bootstrapService.name));
   }
 
   /**
@@ -453,22 +447,12 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   // ---------------------------------------------------------------- validation
 
   private validateProps(): void {
-    const p = this.props;
-    const problem = versionProblem(this.version.version)
-      ?? clusterIdProblem(this.clusterId)
-      ?? portsProblem([['clientPort', this.clientPort], ['controllerPort', this.controllerPort], ['internalPort', this.internalPort]])
-      ?? this.security.problem
-      ?? Object.keys(p.config ?? {}).map(configKeyProblem).find((x) => x)
-      ?? secretConfigProblem(p.config ?? {}, p.secretConfig ?? {})
-      ?? defaultPartitionsProblem(p.defaultPartitions)
-      ?? topologyKeyProblem(p.rackAwareness?.topologyKey)
-      ?? rackNamespaceProblem(p.rackAwareness !== undefined, Chart.of(this).namespace);
-    if (problem) throw new ValidationError(problem.code, problem.message, this);
-    for (const k of plaintextSecretKeys(p.config ?? {})) {
-      Warnings.of(this).add('@cdk8s-stateful/kafka:plaintextSecretInConfig',
-        `config '${k}' looks like a secret and is written in plain text into the manifests (and wherever they are stored); ` +
-          `pass it from a Secret instead: secretConfig: { '${k}': { secret, key } }`);
-    }
+    validateClusterProps(this, this.props, {
+      version: this.version.version,
+      clusterId: this.clusterId,
+      ports: [['clientPort', this.clientPort], ['controllerPort', this.controllerPort], ['internalPort', this.internalPort]],
+      security: this.security.problem,
+    });
   }
 
   /** Relationships that depend on every pool: checked when the app synthesizes. */
