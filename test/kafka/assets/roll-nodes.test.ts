@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { Stubs } from './stubs';
-import { KafkaCluster } from '../../../src';
+import { KafkaCluster, KafkaRollout } from '../../../src';
 import { envOf, find, synthValidated } from '../../util/validate';
 
 const HELPER = path.join(__dirname, '../../../src/kafka/assets/roll-helper.sh');
@@ -134,4 +134,26 @@ test('refuses to restart a broker in the ISR of a partition at min ISR: fails af
   expect(r.stderr).toContain('refusing to go on after 2 s: broker 100 is in the ISR of 1 partition(s) at or under min.insync.replicas: orders-3');
   expect(r.stdout).toContain('waiting (min ISR)');
   expect(log()).toEqual([]);
+});
+
+test('KafkaRollout.rollingUpdate() opts out: RollingUpdate StatefulSets and no roller objects', () => {
+  const c = new Chart(Testing.app(), 'test', { namespace: 'data' });
+  const kafka = new KafkaCluster(c, 'kafka', { controllers: {}, rollout: KafkaRollout.rollingUpdate() });
+  const objs = synthValidated(c);
+  expect(kafka.rollerJob).toBeUndefined();
+  for (const sts of ['kafka-controller', 'kafka-broker']) expect(find(objs, 'StatefulSet', sts).spec.updateStrategy).toEqual({ type: 'RollingUpdate' });
+  expect(objs.filter((o) => o.metadata.name === 'kafka-roller')).toEqual([]);
+});
+
+test('a pool added later is in the roller: its RBAC, its POOLS entry and a new Job name', () => {
+  const c = new Chart(Testing.app(), 'test', { namespace: 'data' });
+  const kafka = new KafkaCluster(c, 'kafka', { controllers: {} });
+  const before = kafka.rollerJob!.metadata.name;
+  kafka.addNodePool('big', { replicas: 3 });
+  const objs = synthValidated(c);
+  expect(kafka.rollerJob!.metadata.name).not.toBe(before);
+  expect(objs.filter((o) => o.kind === 'Job' && o.metadata.name.startsWith('kafka-roll-'))).toHaveLength(1);
+  expect(find(objs, 'Role', 'kafka-roller').rules[1].resourceNames).toEqual(['kafka-controller', 'kafka-broker', 'kafka-big']);
+  expect(JSON.parse(envOf(find(objs, 'Job', kafka.rollerJob!.metadata.name!).spec.template.spec.containers[0]).POOLS as string).map((p: any) => p.name))
+    .toEqual(['kafka-controller', 'kafka-broker', 'kafka-big']);
 });
