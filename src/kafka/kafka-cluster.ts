@@ -366,7 +366,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
 
   /** Again after each pool: the Job's name hashes every template (the replication factors in them change too). */
   private renderRoller(): void {
-    if (!this.rollout.safe) return;
+    if (!this.rollout.usesRoller) return;
     this.node.tryRemoveChild('Roller');
     this.rollerObjects = roller(new Construct(this, 'Roller'), this, this.pools, this.rollout);
   }
@@ -383,7 +383,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       throw new ValidationError('KafkaNodePoolIdDuplicate', `a node pool with id '${id}' exists already; give each pool its own id`, this);
     }
     const firstNodeId = options.firstNodeId ?? this.pools.length * 100;
-    const pool = KafkaNodePool._create(this, id, this, { ...options, firstNodeId }, this.props.networkPolicy, this.rollout.safe);
+    const pool = KafkaNodePool._create(this, id, this, { ...options, firstNodeId }, this.props.networkPolicy, this.rollout.usesRoller);
     const overlap = nodeIdsProblem(id, pool.nodeIds, this.pools.map((p) => [p.node.id, p.nodeIds]));
     if (overlap) {
       this.node.tryRemoveChild(id);

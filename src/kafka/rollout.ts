@@ -34,7 +34,7 @@ export class KafkaRollout {
 
   private constructor(
     /** Whether pods are replaced by the roller Job (OnDelete). */
-    public readonly safe: boolean,
+    public readonly usesRoller: boolean,
     /** The roller's step timeout. */
     public readonly stepTimeout: Duration | undefined,
   ) {}
