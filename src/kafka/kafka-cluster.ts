@@ -10,9 +10,9 @@ import { KafkaNodePool, KafkaNodePoolOptions, KafkaNodeRole } from './node-pool'
 import { authProperties } from './private/auth';
 import { wireClient } from './private/bind';
 import { nodeIdsProblem, replicationProblems } from './private/checks';
-import { tlsDnsNames, validateClusterProps } from './private/cluster-checks';
+import { bootstrapService, checkQuorum, tlsDnsNames, validateClusterProps } from './private/cluster-checks';
 import { ClusterUsers } from './private/cluster-users';
-import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
+import { clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
 import { metadataJob } from './private/metadata-job';
@@ -119,23 +119,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       this.controllerPool = this.createPool('combined', { ...first, name: this.name, roles: [KafkaNodeRole.BROKER, KafkaNodeRole.CONTROLLER] });
     }
     this.node.defaultChild = this.controllerPool.statefulSet;
-    const voters = this.controllerPool.replicas;
-    if (voters % 2 === 0) {
-      throw new ValidationError('KafkaQuorumEven',
-        `the KRaft quorum has ${voters} controllers; use an odd number (3 or 5): ${voters} voters tolerate no more failures than ${voters - 1}`, this);
-    }
-    if (voters === 1) {
-      Warnings.of(this).add('@cdk8s-stateful/kafka:singleController',
-        'the KRaft quorum has a single controller: losing it (or its disk) stops the cluster; use 3 controllers for production');
-    }
-
-    this.bootstrapService = new k8s.KubeService(this, 'BootstrapService', {
-      metadata: { name: `${this.name}-bootstrap`, labels: clusterLabels(this.name, this.version.version) },
-      spec: {
-        selector: { [CLUSTER_LABEL]: this.name, [BROKER_LABEL]: 'true' },
-        ports: [{ name: 'client', port: this.clientPort, targetPort: k8s.IntOrString.fromString('client'), protocol: 'TCP' }],
-      },
-    });
+    checkQuorum(this, this.controllerPool.replicas);
+    this.bootstrapService = bootstrapService(this, this.name, this.version.version, this.clientPort);
 
     if (props.rackAwareness) {
       this.rack = new RackAwareness(this, props.rackAwareness, Chart.of(this).namespace!, this.name, clusterLabels(this.name, this.version.version));

@@ -1,9 +1,11 @@
 import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   clusterIdProblem, configKeyProblem, defaultPartitionsProblem, plaintextSecretKeys, portsProblem, Problem, rackNamespaceProblem,
   secretConfigProblem, topologyKeyProblem, versionProblem,
 } from './checks';
+import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './labels';
 import { ValidationError } from '../../core/errors';
 import { Warnings } from '../../core/warnings';
 import { StatefulWorkload } from '../../core/workload/stateful-workload';
@@ -48,4 +50,27 @@ export function tlsDnsNames(scope: Construct, pools: StatefulWorkload[], bootstr
     );
   }
   return [...pools.map((w) => `*.${w.serviceDnsName}`), bootstrap];
+}
+
+/** An odd number of voters (a warning for one). */
+export function checkQuorum(scope: Construct, voters: number): void {
+  if (voters % 2 === 0) {
+    throw new ValidationError('KafkaQuorumEven',
+      `the KRaft quorum has ${voters} controllers; use an odd number (3 or 5): ${voters} voters tolerate no more failures than ${voters - 1}`, scope);
+  }
+  if (voters === 1) {
+    Warnings.of(scope).add('@cdk8s-stateful/kafka:singleController',
+      'the KRaft quorum has a single controller: losing it (or its disk) stops the cluster; use 3 controllers for production');
+  }
+}
+
+/** The Service clients bootstrap from: every broker of every pool (ready ones only). */
+export function bootstrapService(scope: Construct, cluster: string, version: string, clientPort: number): k8s.KubeService {
+  return new k8s.KubeService(scope, 'BootstrapService', {
+    metadata: { name: `${cluster}-bootstrap`, labels: clusterLabels(cluster, version) },
+    spec: {
+      selector: { [CLUSTER_LABEL]: cluster, [BROKER_LABEL]: 'true' },
+      ports: [{ name: 'client', port: clientPort, targetPort: k8s.IntOrString.fromString('client'), protocol: 'TCP' }],
+    },
+  });
 }
