@@ -119,7 +119,14 @@ def wait(what, check):
 
 
 def not_all_ready():
-    down = sorted(pod['metadata']['name'] for _, pod in pods() if not ready(pod))
+    everyone = pods()
+    down = sorted(pod['metadata']['name'] for _, pod in everyone if not ready(pod))
+    # A pod being recreated is not listed at all: count them against spec.replicas.
+    for p in POOLS:
+        want = get('/apis/apps/v1/namespaces/%s/statefulsets/%s' % (ns, p['name']))['spec'].get('replicas', 1)
+        have = sum(1 for q, _ in everyone if q is p)
+        if have < want:
+            down.append('%s (%d of %d pods)' % (p['name'], have, want))
     return down and 'not Ready: %s' % ', '.join(down)
 
 

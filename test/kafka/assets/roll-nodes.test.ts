@@ -32,7 +32,7 @@ const podsOf = (sts: any, ids: number[], rev: string) => ids.map((i) => ({
 }));
 const stsOf = (objs: any[], name: string) => ({
   metadata: { name, generation: 2 },
-  spec: { selector: find(objs, 'StatefulSet', name).spec.selector },
+  spec: { selector: find(objs, 'StatefulSet', name).spec.selector, replicas: find(objs, 'StatefulSet', name).spec.replicas },
   status: { observedGeneration: 2, updateRevision: `${name}-new` },
 });
 
@@ -117,6 +117,20 @@ test('restarts brokers first, then controllers, the active controller (LeaderId 
   expect(again.status).toBe(0);
   expect(again.stdout).toContain('0 restarted');
   expect(log()).toHaveLength(6);
+});
+
+test('waits while a pod of the cluster is missing (being recreated), and fails after the step timeout without deleting', () => {
+  const { job, objs } = rollerPod();
+  const [controller, broker] = [stsOf(objs, 'kafka-controller'), stsOf(objs, 'kafka-broker')];
+  const state = {
+    statefulsets: { 'kafka-controller': controller, 'kafka-broker': broker },
+    pods: [...podsOf(controller, [0, 1, 2], 'kafka-controller-new'), ...podsOf(broker, [100, 101], 'old')],
+  };
+  const { run, log } = start(state, job);
+  const r = run();
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('not Ready: kafka-broker (2 of 3 pods)');
+  expect(log()).toEqual([]);
 });
 
 test('refuses to restart a broker in the ISR of a partition at min ISR: fails after the step timeout, deleting nothing', () => {
