@@ -54,7 +54,6 @@ export function userProblem(u: {
   acls: KafkaAclEntry[];
   hasPassword: boolean;
   passwordKey: string;
-  hasCertificate: boolean;
 }): Problem | undefined {
   if (!managesUsers(u.mode)) {
     return {

@@ -43,7 +43,6 @@ export class ClusterUsers {
       acls: options.acls ?? [],
       hasPassword: options.passwordSecret !== undefined,
       passwordKey: options.passwordKey ?? 'password',
-      hasCertificate: options.certificate !== undefined,
     });
     if (problem) return problem;
     const scope = this.scope();
