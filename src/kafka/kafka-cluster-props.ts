@@ -4,6 +4,7 @@ import { KafkaVersion } from './kafka-version';
 import { KafkaListenersOptions } from './listeners';
 import { KafkaControllersOptions, KafkaStorageOptions } from './node-pool';
 import { KafkaRackAwarenessOptions } from './rack-awareness';
+import { KafkaRollout } from './rollout';
 import { JmxExporterAgent, Monitoring } from '../core/kit/monitoring';
 import { PlacementProps } from '../core/workload/scheduling';
 
@@ -83,4 +84,17 @@ export interface KafkaClusterProps {
   readonly monitoring?: Monitoring;
   /** Where the JMX exporter agent jar comes from; required with `monitoring`. @default - none */
   readonly jmxExporter?: JmxExporterAgent;
+  /**
+   * How template changes reach the nodes: a roller Job that never takes a partition under min ISR
+   * (`OnDelete` StatefulSets), or the StatefulSet's `RollingUpdate`. See docs/kafka.md, "Roll brokers safely".
+   * @default KafkaRollout.safe()
+   */
+  readonly rollout?: KafkaRollout;
+  /**
+   * Raise `metadata.version` to this release's level once every node runs it (a Job running
+   * `kafka-features.sh upgrade --metadata <major.minor>`). Off by default: after it, going back to
+   * the previous release is no longer possible (docs/kafka.md, "Upgrade Kafka").
+   * @default false
+   */
+  readonly finalizeUpgrade?: boolean;
 }

@@ -7,20 +7,25 @@ import { IKafkaCluster } from './kafka-cluster-ref';
 import { KafkaVersion } from './kafka-version';
 import { KafkaAuthentication, KafkaBindOptions, KafkaTls } from './listeners';
 import { KafkaNodePool, KafkaNodePoolOptions, KafkaNodeRole } from './node-pool';
-import {
-  clusterIdProblem, configKeyProblem, defaultPartitionsProblem, nodeIdsProblem, plaintextSecretKeys, portsProblem,
-  rackNamespaceProblem, replicationProblems, secretConfigProblem, topologyKeyProblem, versionProblem,
-} from './private/checks';
-import { bindPlan, CLIENT_TLS_DIR, clientEnv } from './private/client-env';
-import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './private/labels';
+import { authProperties } from './private/auth';
+import { wireClient } from './private/bind';
+import { nodeIdsProblem, replicationProblems } from './private/checks';
+import { bootstrapService, checkQuorum, tlsDnsNames, validateClusterProps } from './private/cluster-checks';
+import { ClusterUsers } from './private/cluster-users';
+import { clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
+import { metadataJob } from './private/metadata-job';
 import { monitorKafkaPool } from './private/monitoring';
 import { configureNode } from './private/node-env';
-import { addKeystoreReload, bindKafkaTls, issueKafkaCertificates } from './private/tls';
-import { collisionKey, constructIdProblem, deriveClusterId, mebibytes } from './private/util';
+import { Roller, roller } from './private/roller';
+import { addKeystoreReload, adminCommonName, bindKafkaTls, issueKafkaCertificates } from './private/tls';
+import { topicAddProblem } from './private/topic-add';
+import { constructIdProblem, deriveClusterId, mebibytes } from './private/util';
 import { RackAwareness } from './rack-awareness';
+import { KafkaRollout } from './rollout';
 import { KafkaTopic, KafkaTopicOptions } from './topic';
+import { KafkaUser, KafkaUserOptions } from './user';
 import { ValidationError } from '../core/errors';
 import { MonitoredWorkload } from '../core/kit/monitoring';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
@@ -66,6 +71,10 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   public readonly bootstrapService: k8s.KubeService;
   /** The ClusterRole that lets brokers read their node's labels (rack awareness only). */
   public readonly rackClusterRole?: k8s.KubeClusterRole;
+  /** The Job raising `metadata.version` (`finalizeUpgrade`), named by a hash of the release. */
+  public readonly metadataJob?: k8s.KubeJob;
+  /** Subject CN of the nodes' certificate: the super user with SCRAM or mTLS authentication. */
+  public readonly nodeCommonName: string;
 
   private readonly props: KafkaClusterProps;
   private readonly security: ListenerSecurity;
@@ -78,6 +87,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   /** NetworkPolicy peers of bound clients (pools added later admit them too). */
   private readonly bound: kplus.INetworkPolicyPeer[] = [];
   private readonly bindings: kplus.Workload[] = [];
+  private readonly userSet: ClusterUsers;
+  private rollerObjects?: Roller;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps = {}) {
     super(scope, id);
@@ -95,6 +106,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     this.tls = l.tls;
     if (l.tls) bindKafkaTls(this, l.tls, this.name); // TLS (issue 12): the Secrets of KafkaTls.certManager()
     this.security = new ListenerSecurity(l);
+    this.nodeCommonName = l.nodeCommonName ?? `${this.name}-node`;
     // Not the construct path: moving the cluster into another chart or construct must not change it.
     this.clusterId = props.clusterId ?? deriveClusterId(`${Chart.of(this).namespace ?? ''}/${this.name}`);
     this.validateProps();
@@ -112,28 +124,13 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       this.controllerPool = this.createPool('combined', { ...first, name: this.name, roles: [KafkaNodeRole.BROKER, KafkaNodeRole.CONTROLLER] });
     }
     this.node.defaultChild = this.controllerPool.statefulSet;
-    const voters = this.controllerPool.replicas;
-    if (voters % 2 === 0) {
-      throw new ValidationError('KafkaQuorumEven',
-        `the KRaft quorum has ${voters} controllers; use an odd number (3 or 5): ${voters} voters tolerate no more failures than ${voters - 1}`, this);
-    }
-    if (voters === 1) {
-      Warnings.of(this).add('@cdk8s-stateful/kafka:singleController',
-        'the KRaft quorum has a single controller: losing it (or its disk) stops the cluster; use 3 controllers for production');
-    }
-
-    this.bootstrapService = new k8s.KubeService(this, 'BootstrapService', {
-      metadata: { name: `${this.name}-bootstrap`, labels: clusterLabels(this.name, this.version.version) },
-      spec: {
-        selector: { [CLUSTER_LABEL]: this.name, [BROKER_LABEL]: 'true' },
-        ports: [{ name: 'client', port: this.clientPort, targetPort: k8s.IntOrString.fromString('client'), protocol: 'TCP' }],
-      },
-    });
+    checkQuorum(this, this.controllerPool.replicas);
+    this.bootstrapService = bootstrapService(this, this.name, this.version.version, this.clientPort);
 
     if (this.tls?._issuer) {
       void this.tlsDnsNames; // needs the namespace: thrown here, not at synthesis
       const labels = clusterLabels(this.name, this.version.version);
-      this.tlsCertificates.push(...issueKafkaCertificates(this, this.tls, this.name, labels, () => this.tlsDnsNames));
+      this.tlsCertificates.push(...issueKafkaCertificates(this, this.tls, this.name, labels, () => this.tlsDnsNames, this.nodeCommonName));
     }
 
     if (props.rackAwareness) {
@@ -142,6 +139,9 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       for (const p of this.brokerPools()) this.rack.addPool(p.node.id, p.name, p.workload);
     }
 
+    this.userSet = new ClusterUsers(this, this.authentication, this.nodeCommonName);
+    this.renderRoller();
+    this.metadataJob = props.finalizeUpgrade ? metadataJob(this, this).job : undefined;
     this.node.addValidation({ validate: () => this.replicationProblems() });
   }
 
@@ -198,10 +198,6 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   }
 
   /**
-   * Bootstrap list over the INTERNAL listener: every broker pod's stable name, built from
-   * `$(POD_NAMESPACE)` (topic Jobs, in the cluster's namespace, define it first).
-   */
-  /**
    * The first node of each broker pool on the internal listener: enough to bootstrap a client
    * (it learns the rest from the metadata), and unchanged when pools scale, so a Job that names it
    * keeps its (immutable) pod template.
@@ -220,15 +216,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
    * (the names nodes use are then only known at run time).
    */
   public get tlsDnsNames(): string[] {
-    if (!Chart.of(this).namespace) {
-      // Nodes use fully qualified names from $(POD_NAMESPACE): `*.<headless>` fails hostname verification.
-      throw new ValidationError('KafkaTlsDnsNamesNeedNamespace',
-        "tlsDnsNames needs the chart's namespace: nodes connect to each other by fully qualified pod names " +
-          '(<pod>.<headless>.<namespace>.svc.<clusterDomain>); set `namespace` on the Chart',
-        this,
-      );
-    }
-    return [...this.pools.map((p) => `*.${p.workload.serviceDnsName}`), this.controllerPool.workload.qualify(this.bootstrapService.name)];
+    return tlsDnsNames(this, this.pools.map((p) => p.workload), this.controllerPool.workload.qualify(this.bootstrapService.name));
   }
 
   /**
@@ -246,6 +234,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     }
     const pool = this.createPool(id, { ...options, roles });
     this.rack?.addPool(id, pool.name, pool.workload);
+    this.renderRoller();
     return pool;
   }
 
@@ -267,27 +256,40 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
    * the brokers of every pool when the app synthesizes, so pools may be added after topics.
    */
   public addTopic(id: string, options: KafkaTopicOptions): KafkaTopic {
-    const bad = constructIdProblem('topic', id);
-    if (bad) throw new ValidationError('KafkaTopicIdInvalid', bad, this);
-    if (this.topics.has(id)) throw new ValidationError('KafkaTopicIdDuplicate', `a topic with id '${id}' exists already; give each topic its own id`, this);
-    const name = options.name ?? id;
-    for (const t of this.topics.values()) {
-      if (t.topicName === name) throw new ValidationError('KafkaTopicDuplicate', `topic '${name}' is added twice (ids '${t.node.id}' and '${id}'); add it once`, this);
-      // Kafka refuses a topic whose name equals another's once '.' is read as '_' (metric names).
-      if (collisionKey(t.topicName) === collisionKey(name)) {
-        throw new ValidationError('KafkaTopicNameCollision',
-          `topic '${name}' collides with topic '${t.topicName}' (id '${t.node.id}'): Kafka treats '.' and '_' as the same in topic names ` +
-            'and refuses to create the second one; rename one of them', this);
-      }
-    }
     // Topics live under their own scope: a topic id may equal a pool id ('broker').
     const scope = (this.node.tryFindChild('Topics') as Construct | undefined) ?? new Construct(this, 'Topics');
     // Checked before the topic is created, so a failed add leaves no child and the id can be used again.
-    const problem = KafkaTopic._problem(id, { ...options, cluster: this });
+    const problem = topicAddProblem(id, options.name ?? id, this.topicList.map((t) => [t.node.id, t.topicName]))
+      ?? KafkaTopic._problem(id, { ...options, cluster: this });
     if (problem) throw new ValidationError(problem.code, problem.message, this);
     const topic = new KafkaTopic(scope, id, { ...options, cluster: this });
     this.topics.set(id, topic);
     return topic;
+  }
+
+  /**
+   * Add a user (SCRAM-SHA-512 or mTLS authentication) with its ACLs: created, changed and removed
+   * at run time by the users Job, without a broker restart (docs/kafka.md, Users and ACLs).
+   */
+  public addUser(id: string, options: KafkaUserOptions = {}): KafkaUser {
+    const user = this.userSet.add(id, options);
+    if ('code' in user) throw new ValidationError(user.code, user.message, this);
+    return user;
+  }
+
+  /** Users added with `addUser`, in order. */
+  public get users(): KafkaUser[] {
+    return this.userSet.list;
+  }
+
+  /** The Job that makes users and ACLs converge (SCRAM or mTLS), named by a hash of its spec. */
+  public get usersJob(): k8s.KubeJob | undefined {
+    return this.userSet.current?.job.job;
+  }
+
+  /** The CronJob re-running it every 15 minutes (password rotations). */
+  public get usersCronJob(): k8s.KubeCronJob | undefined {
+    return this.userSet.current?.cronJob.cronJob;
   }
 
   /** Topics, in the order they were added. */
@@ -308,41 +310,33 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     if (this.bindings.includes(workload)) {
       throw new ValidationError('KafkaBindDuplicate', `workload '${workload.node.path}' is bound to this cluster already; bind it once`, this);
     }
-    const user = this.security.clientUser(options.user);
-    if (user && 'code' in user) throw new ValidationError(user.code, user.message, this);
+    const bound = this.userSet.bindUser(options.user, this.security);
+    if ('code' in bound) {
+      const problem = bound;
+      throw new ValidationError(problem.code, problem.message, this);
+    }
     const taken = workload.containers.find((c) => 'KAFKA_BOOTSTRAP_SERVERS' in c.env.variables);
     if (taken) {
       throw new ValidationError('KafkaBindEnvConflict',
         `container '${taken.name}' of workload '${workload.node.path}' has KAFKA_BOOTSTRAP_SERVERS already (bound to another Kafka cluster, or set by hand); ` +
           'binding would overwrite it: bind one cluster per workload, and give a second one its settings by hand', this);
     }
-    const plan = bindPlan({
-      cluster: this.name,
+    const plan = wireClient({
+      workload,
+      clusterId: this.node.id,
+      clusterName: this.name,
       clusterNamespace: Chart.of(this).namespace,
-      clientNamespace: Chart.of(workload).namespace,
-      client: workload.node.path,
-      user,
+      user: bound.sasl,
+      certificate: bound.certificate,
       tls: this.tls,
       secrets: options.clientSecrets ?? {},
+      localBootstrap: `${this.bootstrapService.name}:${this.clientPort}`,
+      bootstrapServers: this.bootstrapServers,
+      protocol: this.clientProtocol,
     });
     if ('code' in plan) {
       const problem = plan;
       throw new ValidationError(problem.code, problem.message, this);
-    }
-    const env = clientEnv({
-      bootstrapServers: plan.sameNamespace ? `${this.bootstrapService.name}:${this.clientPort}` : this.bootstrapServers,
-      securityProtocol: this.clientProtocol,
-      user: plan.user,
-      truststorePassword: plan.truststorePassword,
-    });
-    // Only the CA: the Secret also holds the brokers' private key, which clients must not get.
-    const caVolume = plan.ca && kplus.Volume.fromSecret(workload, `${this.node.id}-kafka-ca`, plan.ca, {
-      name: `${this.name}-kafka-ca`,
-      items: { 'ca.crt': { path: 'ca.crt' }, 'truststore.p12': { path: 'truststore.p12' } },
-    });
-    for (const c of workload.containers) {
-      for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
-      if (caVolume) c.mount(CLIENT_TLS_DIR, caVolume, { readOnly: true });
     }
     // The same namespace: a bare pod selector (it follows a kustomize `namespace:`); another
     // namespace: named, since a bare pod selector only matches the cluster's own.
@@ -355,7 +349,23 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     for (const p of this.brokerPools()) p.workload.connections.allowFrom(peer, ['client']);
   }
 
+  /** The roller Job (KafkaRollout.safe), named by a hash of every pool's pod template. */
+  public get rollerJob(): k8s.KubeJob | undefined {
+    return this.rollerObjects?.job.job;
+  }
+
   // ---------------------------------------------------------------- wiring
+
+  private get rollout(): KafkaRollout {
+    return this.props.rollout ?? KafkaRollout.safe();
+  }
+
+  /** Again after each pool: the Job's name hashes every template (the replication factors in them change too). */
+  private renderRoller(): void {
+    if (!this.rollout.usesRoller) return;
+    this.node.tryRemoveChild('Roller');
+    this.rollerObjects = roller(new Construct(this, 'Roller'), this, this.pools, this.rollout);
+  }
 
   private brokerPools(): KafkaNodePool[] {
     return this.pools.filter((p) => p.isBroker);
@@ -369,7 +379,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       throw new ValidationError('KafkaNodePoolIdDuplicate', `a node pool with id '${id}' exists already; give each pool its own id`, this);
     }
     const firstNodeId = options.firstNodeId ?? this.pools.length * 100;
-    const pool = KafkaNodePool._create(this, id, this, { ...options, firstNodeId }, this.props.networkPolicy);
+    const pool = KafkaNodePool._create(this, id, this, { ...options, firstNodeId }, this.props.networkPolicy, this.rollout.usesRoller);
     const overlap = nodeIdsProblem(id, pool.nodeIds, this.pools.map((p) => [p.node.id, p.nodeIds]));
     if (overlap) {
       this.node.tryRemoveChild(id);
@@ -422,6 +432,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       autoCreateTopics: this.props.autoCreateTopics ?? false,
       tlsPassword: tls ? { secret: tls.passwordSecret, key: tls.passwordKey } : undefined,
       saslUsers: this.security.nodeUsers(pool.isBroker),
+      authProperties: authProperties(this.authentication, this.nodeCommonName, pool.isBroker, adminCommonName(this.name)),
       config: this.props.config ?? {},
       secretConfig: this.props.secretConfig ?? {},
       heapMi: mebibytes(pool.heap),
@@ -436,25 +447,12 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   // ---------------------------------------------------------------- validation
 
   private validateProps(): void {
-    const p = this.props;
-    const problem = versionProblem(this.version.version)
-      ?? clusterIdProblem(this.clusterId)
-      ?? portsProblem([['clientPort', this.clientPort], ['controllerPort', this.controllerPort], ['internalPort', this.internalPort]])
-      ?? this.security.problem
-      ?? Object.keys(p.config ?? {}).map(configKeyProblem).find((x) => x)
-      ?? secretConfigProblem(p.config ?? {}, p.secretConfig ?? {})
-      ?? defaultPartitionsProblem(p.defaultPartitions)
-      ?? topologyKeyProblem(p.rackAwareness?.topologyKey)
-      ?? rackNamespaceProblem(p.rackAwareness !== undefined, Chart.of(this).namespace);
-    if (problem) throw new ValidationError(problem.code, problem.message, this);
-    for (const k of plaintextSecretKeys(p.config ?? {})) {
-      Warnings.of(this).add('@cdk8s-stateful/kafka:plaintextSecretInConfig',
-        `config '${k}' looks like a secret and is written in plain text into the manifests (and wherever they are stored); ` +
-          `pass it from a Secret instead: secretConfig: { '${k}': { secret, key } }`);
-    }
-    if (this.security.sasl && !this.tls) {
-      Warnings.of(this).add('@cdk8s-stateful/kafka:plainWithoutTls', 'SASL/PLAIN without TLS sends passwords in clear text over the network; set listeners.tls');
-    }
+    validateClusterProps(this, this.props, {
+      version: this.version.version,
+      clusterId: this.clusterId,
+      ports: [['clientPort', this.clientPort], ['controllerPort', this.controllerPort], ['internalPort', this.internalPort]],
+      security: this.security.problem,
+    });
   }
 
   /** Relationships that depend on every pool: checked when the app synthesizes. */

@@ -6,14 +6,27 @@ export enum KafkaAuthentication {
   /** No authentication: anyone the NetworkPolicy lets in can produce and consume. */
   NONE = 'none',
   /**
-   * SASL/PLAIN with users whose passwords come from Secrets (`listeners.users`). Send it over
-   * TLS: PLAIN passes the password as is.
-   *
-   * SCRAM is not offered: in KRaft the credentials brokers need before the cluster is up must
-   * be written at format time (`kafka-storage format --add-scram`), and the apache/kafka
-   * entrypoint formats with `--cluster-id` and `-c` only.
+   * SASL/PLAIN with users whose passwords come from Secrets (`listeners.users`), fixed in the
+   * brokers' JAAS configuration: adding or changing a user restarts every broker. Needs `tls`.
+   * No authorizer: every user may do everything. Prefer `SCRAM_SHA_512`.
    */
   SASL_PLAIN = 'sasl-plain',
+  /**
+   * SASL/SCRAM-SHA-512 on the client listener (SASL_SSL), users and ACLs added with
+   * `cluster.addUser()` and created, rotated and removed at run time by the users Job: no broker
+   * restart. `StandardAuthorizer` denies whatever no ACL allows. Needs `tls`.
+   *
+   * No format-time credential (`kafka-storage format --add-scram`) is needed: brokers and
+   * controllers authenticate each other by certificate (mTLS), never by SCRAM, so every SCRAM
+   * credential can be written once the cluster runs (`kafka-configs.sh --bootstrap-server`).
+   * @see https://kafka.apache.org/documentation/#security_sasl_scram_credentials
+   */
+  SCRAM_SHA_512 = 'scram-sha-512',
+  /**
+   * Mutual TLS on the client listener: clients present a certificate of the cluster's CA whose
+   * subject CN is the user name (`ssl.principal.mapping.rules`). ACLs as with SCRAM. Needs `tls`.
+   */
+  MTLS = 'mtls',
 }
 
 /** Where the password of a PKCS#12 keystore is kept. */
@@ -137,6 +150,13 @@ export interface KafkaListenersOptions {
   readonly authentication?: KafkaAuthentication;
   /** Users for `KafkaAuthentication.SASL_PLAIN`. @default - none */
   readonly users?: KafkaSaslUser[];
+  /**
+   * With SCRAM or mTLS authentication: the subject CN of the nodes' certificate (the `tls` keystore).
+   * Nodes authenticate to each other with it and it is the only super user (`super.users`), so
+   * the Certificate behind `tls` must set `commonName` to it (`cluster.nodeCommonName`).
+   * @default - `<cluster name>-node`
+   */
+  readonly nodeCommonName?: string;
 }
 
 /**

@@ -13,7 +13,7 @@ import { Warnings } from '../core/warnings';
 import { HealthProbe } from '../core/workload/container';
 import { PlacementProps } from '../core/workload/scheduling';
 import { StatefulWorkload } from '../core/workload/stateful-workload';
-import { PodManagementPolicy } from '../core/workload/update-strategy';
+import { PodManagementPolicy, UpdateStrategy } from '../core/workload/update-strategy';
 import { IStorageClass } from '../core/workload/volumes';
 
 /** Where brokers mount their readiness script. */
@@ -101,6 +101,8 @@ interface PoolInit {
   readonly memoryLimit?: Size;
   readonly heap: Size;
   readonly networkPolicy?: boolean;
+  /** Pods replaced by the cluster's roller Job (KafkaRollout.safe). */
+  readonly onDelete?: boolean;
 }
 
 /**
@@ -114,7 +116,9 @@ export class KafkaNodePool extends Construct {
    * @internal Checks the options, then creates the pool under `scope` (the cluster): a failed
    * check leaves nothing behind, so the id can be used again.
    */
-  public static _create(scope: Construct, id: string, cluster: IKafkaCluster, options: KafkaNodePoolOptions, networkPolicy?: boolean): KafkaNodePool {
+  public static _create(
+    scope: Construct, id: string, cluster: IKafkaCluster, options: KafkaNodePoolOptions, networkPolicy?: boolean, onDelete?: boolean,
+  ): KafkaNodePool {
     const roles = [...new Set(options.roles ?? [KafkaNodeRole.BROKER])].sort();
     const replicas = options.replicas ?? 3;
     const firstNodeId = options.firstNodeId ?? 0;
@@ -136,6 +140,7 @@ export class KafkaNodePool extends Construct {
       replicas,
       firstNodeId,
       networkPolicy,
+      onDelete,
     });
   }
 
@@ -191,6 +196,8 @@ export class KafkaNodePool extends Construct {
       },
       // Quorum members must find each other before any is Ready (recipes §0).
       podManagementPolicy: PodManagementPolicy.PARALLEL,
+      // The roller Job replaces pods one at a time within min ISR (private/roller.ts).
+      updateStrategy: init.onDelete ? UpdateStrategy.onDelete() : undefined,
       publishNotReadyAddresses: true,
       ordinalsStart: this.firstNodeId,
       placement: init.options.placement,

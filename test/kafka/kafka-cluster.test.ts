@@ -329,7 +329,7 @@ describe('TLS from a cert-manager PKCS#12 Secret', () => {
   });
 
   test('the topic Job talks TLS on the internal listener with its own client keystore, never the brokers\'', () => {
-    const job = ofKind(objs, 'Job')[0];
+    const job = topicJobs(objs)[0];
     const c0 = job.spec.template.spec.containers[0];
     expect(envOf(c0).TLS_STORE_PASSWORD).toEqual({ secretKeyRef: { name: 'kafka-tls-password', key: 'password' } });
     expect(c0.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/kafka/tls', readOnly: true });
@@ -346,26 +346,28 @@ describe('SASL/PLAIN users from Secrets', () => {
   const bob = kplus.Secret.fromSecretName(c, 'Bob', 'bob-password');
   const kafka = new KafkaCluster(c, 'kafka', {
     listeners: {
+      tls: KafkaTls.fromPkcs12Secret(kplus.Secret.fromSecretName(c, 'Tls', 'kafka-tls'), { passwordSecret: kplus.Secret.fromSecretName(c, 'TlsPw', 'kafka-tls-pw') }),
       authentication: KafkaAuthentication.SASL_PLAIN,
       users: [{ username: 'alice', passwordSecret: alice }, { username: 'bob', passwordSecret: bob, passwordKey: 'pw' }],
     },
   });
-  const objs = synthValidated(c, { externalSecrets: ['alice-password', 'bob-password'] });
+  const objs = synthValidated(c, { externalSecrets: ['alice-password', 'bob-password', 'kafka-tls', 'kafka-tls-pw'] });
   const env = kafkaEnv(objs, 'kafka');
 
   test('the client listener takes PLAIN; passwords enter the JAAS line through earlier env vars', () => {
-    expect(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).toBe('CLIENT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT');
+    expect(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).toBe('CLIENT:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL');
     expect(env.KAFKA_LISTENER_NAME_CLIENT_SASL_ENABLED_MECHANISMS).toBe('PLAIN');
     expect(env.SASL_PASSWORD_0).toEqual({ secretKeyRef: { name: 'alice-password', key: 'password' } });
     expect(env.SASL_PASSWORD_1).toEqual({ secretKeyRef: { name: 'bob-password', key: 'pw' } });
     expect(env.KAFKA_LISTENER_NAME_CLIENT_PLAIN_SASL_JAAS_CONFIG).toBe(
       'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="$(SASL_PASSWORD_0)" user_bob="$(SASL_PASSWORD_1)";',
     );
-    expect(kafka.clientProtocol).toBe('SASL_PLAINTEXT');
+    expect(kafka.clientProtocol).toBe('SASL_SSL');
   });
 
-  test('PLAIN without TLS is a warning', () => {
-    expect(Warnings.of(c).ids()).toEqual(['@cdk8s-stateful/kafka:plainWithoutTls']);
+  test('PLAIN without TLS is a KafkaAuthenticationNeedsTls error (INTERNAL and CONTROLLER would be unauthenticated)', () => {
+    const bad = () => new KafkaCluster(chart(), 'k', { listeners: { authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'a', passwordSecret: alice }] } });
+    expect(bad).toThrow(expect.objectContaining({ code: 'KafkaAuthenticationNeedsTls' }));
   });
 });
 
@@ -489,3 +491,8 @@ test('KafkaCluster is an IStatefulService: endpoint is the bootstrap Service; co
   for (const p of k.nodePools.filter((x) => x.isBroker)) expect(find(objs, 'NetworkPolicy', p.workload.name).spec.ingress).toContainEqual(rule);
   expect(k.nodePools.filter((x) => x.isBroker).map((x) => x.name)).toEqual(['bus-broker', 'bus-brokers', 'bus-more']);
 });
+
+/** The topic Jobs (the roller Job is a Job too). */
+function topicJobs(objs: any[]): any[] {
+  return objs.filter((o) => o.kind === 'Job' && o.metadata.name.includes('-topic-'));
+}

@@ -1,7 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  Errors, KafkaAuthentication, KafkaCluster, KafkaClusterProps, KafkaNodeRole, KafkaTopicOptions, Warnings,
+  Errors, KafkaAuthentication, KafkaCluster, KafkaTls, KafkaClusterProps, KafkaNodeRole, KafkaTopicOptions, Warnings,
 } from '../../src';
 import { ValidationError } from '../../src/core/errors';
 import { synthValidated } from '../util/validate';
@@ -11,6 +11,8 @@ function chart(namespace?: string): Chart {
 }
 
 const secret = (c: Chart, name: string) => kplus.Secret.fromSecretName(c, name, name);
+/** TLS: every authenticated cluster needs it (KafkaAuthenticationNeedsTls). */
+const tlsOf = (c: Chart) => KafkaTls.fromPkcs12Secret(secret(c, 'kafka-tls'), { passwordSecret: secret(c, 'kafka-tls-pw') });
 
 /** Props that fail when the cluster is constructed. */
 const BAD_PROPS: Array<[string, (c: Chart) => KafkaClusterProps, string, string | undefined]> = [
@@ -27,13 +29,14 @@ const BAD_PROPS: Array<[string, (c: Chart) => KafkaClusterProps, string, string 
   ['controller heap above its limit', () => ({ controllers: { heap: Size.gibibytes(1) } }), 'heap 1024Mi is not below the memory limit 1024Mi', 'KafkaHeapNotBelowLimit'],
   ['malformed cluster id', () => ({ clusterId: 'not-a-uuid' }), "clusterId 'not-a-uuid' is not a Kafka cluster id: give 22 base64url characters", 'KafkaClusterIdInvalid'],
   ["the image's default cluster id", () => ({ clusterId: '5L6g3nShT-eMCtK--X86sw' }), "is the apache/kafka image's built-in default", 'KafkaClusterIdImageDefault'],
-  ['SASL without users', () => ({ listeners: { authentication: KafkaAuthentication.SASL_PLAIN } }), 'listeners.users is empty; add at least one user', 'KafkaSaslUsersMissing'],
+  ['SASL without users', (c) => ({ listeners: { tls: tlsOf(c), authentication: KafkaAuthentication.SASL_PLAIN } }), 'listeners.users is empty; add at least one user', 'KafkaSaslUsersMissing'],
   ['users without SASL', (c) => ({ listeners: { users: [{ username: 'a', passwordSecret: secret(c, 's') }] } }),
     'listeners.users is set but authentication is not SASL_PLAIN', 'KafkaUsersWithoutSasl'],
-  ['bad SASL user name', (c) => ({ listeners: { authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'a b', passwordSecret: secret(c, 's') }] } }),
+  ['bad SASL user name', (c) => ({ listeners: { tls: tlsOf(c), authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'a b', passwordSecret: secret(c, 's') }] } }),
     "SASL user name 'a b' may only hold letters, digits", 'KafkaSaslUserNameInvalid'],
   ['duplicate SASL user', (c) => ({
     listeners: {
+      tls: tlsOf(c),
       authentication: KafkaAuthentication.SASL_PLAIN,
       users: [{ username: 'a', passwordSecret: secret(c, 's') }, { username: 'a', passwordSecret: secret(c, 't') }],
     },
@@ -133,6 +136,7 @@ test('bind: SASL needs a known user when there are several; no user without SASL
   const c = chart('data');
   const kafka = new KafkaCluster(c, 'kafka', {
     listeners: {
+      tls: tlsOf(c),
       authentication: KafkaAuthentication.SASL_PLAIN,
       users: [{ username: 'a', passwordSecret: secret(c, 's') }, { username: 'b', passwordSecret: secret(c, 't') }],
     },
@@ -180,7 +184,7 @@ test.each(BAD_CALLS)('%s → ValidationError with a code', (_, call, message, co
 test('bind() errors carry codes', () => {
   const c = chart('data');
   const users = [{ username: 'a', passwordSecret: secret(c, 's') }, { username: 'b', passwordSecret: secret(c, 't') }];
-  const kafka = new KafkaCluster(c, 'kafka', { listeners: { authentication: KafkaAuthentication.SASL_PLAIN, users } });
+  const kafka = new KafkaCluster(c, 'kafka', { listeners: { tls: tlsOf(c), authentication: KafkaAuthentication.SASL_PLAIN, users } });
   const plain = new KafkaCluster(c, 'plain');
   const dep = new kplus.Deployment(c, 'app', { containers: [{ image: 'busybox:1.37' }] });
   expect(Errors.codeOf(thrown(() => kafka.bind(dep)))).toBe('KafkaBindUserRequired');
@@ -234,9 +238,9 @@ test("topic names are compared as Kafka compares them: '.' and '_' collide, '-' 
 });
 
 test.each<[string, () => KafkaClusterProps, string]>([
-  ['an empty SASL password Secret name', () => ({ listeners: { authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'app', passwordSecret: kplus.Secret.fromSecretName(new Chart(Testing.app(), 'x'), 's', '') }] } }),
+  ['an empty SASL password Secret name', () => ({ listeners: { tls: tlsOf(new Chart(Testing.app(), 'y')), authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'app', passwordSecret: kplus.Secret.fromSecretName(new Chart(Testing.app(), 'x'), 's', '') }] } }),
     "SASL user 'app': Secret name '' is not a Secret name"],
-  ['an invalid SASL password key', () => ({ listeners: { authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'app', passwordSecret: kplus.Secret.fromSecretName(new Chart(Testing.app(), 'x'), 's', 'pw'), passwordKey: 'a/b' }] } }),
+  ['an invalid SASL password key', () => ({ listeners: { tls: tlsOf(new Chart(Testing.app(), 'y')), authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'app', passwordSecret: kplus.Secret.fromSecretName(new Chart(Testing.app(), 'x'), 's', 'pw'), passwordKey: 'a/b' }] } }),
     "SASL user 'app': key 'a/b' of Secret 'pw' is not a Secret key"],
 ])('%s is a KafkaSecretRefInvalid ValidationError', (_what, props, message) => {
   let caught: any;

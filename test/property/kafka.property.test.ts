@@ -8,7 +8,10 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import { count, either, onlyValidationErrorsOrValidOutput, opt, Outcomes, RUNS, SEED, size, word } from './arbitraries';
-import { KafkaCluster, KafkaClusterProps, KafkaNodePoolOptions, KafkaTopicOptions, KafkaVersion } from '../../src';
+import {
+  KafkaAcl, KafkaAclOperation, KafkaAclPatternType, KafkaAuthentication, KafkaCluster, KafkaClusterProps, KafkaNodePoolOptions, KafkaTls,
+  KafkaTopicOptions, KafkaVersion,
+} from '../../src';
 import { ValidationError } from '../../src/core/errors';
 
 const ports = (base: number) => either(fc.constantFrom(base, base + 10000), fc.constantFrom(0, -1, 65536, 1.5, NaN, 9092));
@@ -86,4 +89,76 @@ test(`KafkaCluster (+ addNodePool, addTopic): only ValidationErrors, never an in
   process.stdout.write(`KafkaCluster property test: ${outcomes}\n`);
   expect(outcomes.synthesized).toBeGreaterThan(RUNS / 10);
   expect(outcomes.rejected).toBeGreaterThan(RUNS / 10);
+}, 300_000);
+
+/** Authentication options: every mode, with or without TLS, users, PLAIN users and nodeCommonName. */
+const authCases = fc.record({
+  authentication: fc.constantFrom(
+    KafkaAuthentication.NONE, KafkaAuthentication.SASL_PLAIN, KafkaAuthentication.SCRAM_SHA_512, KafkaAuthentication.MTLS, undefined,
+  ),
+  tls: fc.constantFrom(true, true, true, false),
+  controllers: fc.boolean(),
+  plainUsers: fc.constantFrom(['a'], ['a', 'b'], ['a b'], ['a', 'a'], []),
+  /** PLAIN users on a cluster of another mode (an error) now and then. */
+  strayPlainUsers: fc.integer({ min: 0, max: 9 }).map((x) => x === 0),
+  nodeCommonName: fc.oneof({ arbitrary: fc.constant(undefined), weight: 8 }, { arbitrary: fc.constantFrom('events-broker', 'a,b', 'x'.repeat(65)), weight: 2 }),
+  users: fc.array(fc.record({
+    name: fc.constantFrom('orders', 'audit', 'billing', 'kafka-node', 'bad name'),
+    password: fc.boolean(),
+    acls: fc.array(fc.record({
+      topic: fc.constantFrom('orders', 'orders-', '*', 'billing', 'a,b', ''),
+      prefixed: fc.boolean(),
+      ops: fc.subarray([KafkaAclOperation.READ, KafkaAclOperation.WRITE, KafkaAclOperation.DESCRIBE]),
+    }), { maxLength: 2 }),
+  }), { maxLength: 2 }),
+});
+
+const NODE_SECRETS = ['kafka-tls', 'kafka-tls-pw', 'pw'];
+
+test(`no authenticated cluster has a listener without authentication, and users need an authorizer (${RUNS} cases)`, () => {
+  const outcomes = new Outcomes();
+  let authenticated = 0;
+  fc.assert(fc.property(authCases, (a) => {
+    // What must hold of every StatefulSet of an authenticated cluster.
+    const rules = (objs: any[]): string[] => {
+      if ((a.authentication ?? KafkaAuthentication.NONE) === KafkaAuthentication.NONE) return [];
+      authenticated++;
+      return objs.filter((o) => o.kind === 'StatefulSet').flatMap((sts) => {
+        const env: { [k: string]: any } = {};
+        for (const e of sts.spec.template.spec.containers[0].env) env[e.name] = e.value;
+        const map: string = env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP;
+        const out: string[] = [];
+        if (/PLAINTEXT/.test(map)) out.push(`${sts.metadata.name}: a listener without TLS: ${map}`);
+        if (!/(^|,)INTERNAL:SSL(,|$)/.test(map) || !/(^|,)CONTROLLER:SSL(,|$)/.test(map)) out.push(`${sts.metadata.name}: INTERNAL/CONTROLLER not mTLS: ${map}`);
+        if (env.KAFKA_LISTENER_NAME_CONTROLLER_SSL_CLIENT_AUTH !== 'required') out.push(`${sts.metadata.name}: CONTROLLER does not require a client certificate`);
+        if (/INTERNAL/.test(env.KAFKA_LISTENERS) && env.KAFKA_LISTENER_NAME_INTERNAL_SSL_CLIENT_AUTH !== 'required') out.push(`${sts.metadata.name}: INTERNAL without client auth`);
+        if (/CLIENT:SSL/.test(map) && /CLIENT/.test(env.KAFKA_LISTENERS) && env.KAFKA_LISTENER_NAME_CLIENT_SSL_CLIENT_AUTH !== 'required') {
+          out.push(`${sts.metadata.name}: an authenticated CLIENT listener on SSL without client certificates`);
+        }
+        if (a.authentication !== KafkaAuthentication.SASL_PLAIN && env.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND !== 'false') out.push(`${sts.metadata.name}: no deny-by-default authorizer`);
+        return out;
+      });
+    };
+    onlyValidationErrorsOrValidOutput(outcomes, (chart) => {
+      let n = 0;
+      const s = (name: string) => kplus.Secret.fromSecretName(chart, `s${n++}`, name);
+      const kafka = new KafkaCluster(chart, 'kafka', {
+        controllers: a.controllers ? {} : undefined,
+        listeners: {
+          authentication: a.authentication,
+          tls: a.tls ? KafkaTls.fromPkcs12Secret(s('kafka-tls'), { passwordSecret: s('kafka-tls-pw') }) : undefined,
+          users: a.authentication === KafkaAuthentication.SASL_PLAIN || a.strayPlainUsers ? a.plainUsers.map((u) => ({ username: u, passwordSecret: s('pw') })) : undefined,
+          nodeCommonName: a.nodeCommonName,
+        },
+      });
+      a.users.forEach((u, i) => kafka.addUser(`u${i}`, {
+        name: u.name,
+        passwordSecret: u.password ? s('pw') : undefined,
+        acls: u.acls.map((x) => KafkaAcl.topic(x.topic, x.prefixed ? KafkaAclPatternType.PREFIXED : KafkaAclPatternType.LITERAL).allow(...x.ops)),
+      }));
+    }, rules, { runtimeLabelKeys: ['role'], externalSecrets: NODE_SECRETS });
+  }), { seed: SEED, numRuns: RUNS });
+  process.stdout.write(`Kafka authentication property test: ${outcomes}, ${authenticated} authenticated\n`);
+  expect(outcomes.synthesized).toBeGreaterThan(RUNS / 20);
+  expect(authenticated).toBeGreaterThan(RUNS / 20);
 }, 300_000);

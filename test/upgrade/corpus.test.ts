@@ -145,6 +145,9 @@ const CORPUS: Array<[string, Build, Build, string[]]> = [
 
   // ---- identity: ordinals, node ids, cluster id
   ['ordinals.start change', workload(), workload({ ordinalsStart: 1 }), ['ordinalsStartChanged StatefulSet/pg']],
+  ['Kafka minor downgrade', kafka({ props: { version: KafkaVersion.V4_1_2 } }), kafka({ props: { version: KafkaVersion.V4_0_1 } }),
+    ['kafkaVersionDowngrade StatefulSet/events']],
+  ['safe: Kafka minor upgrade', kafka({ props: { version: KafkaVersion.V4_0_1 } }), kafka({ props: { version: KafkaVersion.V4_1_2 } }), []],
   ['node pool firstNodeId change', kafka({ pools: big(200) }), kafka({ pools: big(300) }), ['kafkaNodeIdsChanged StatefulSet/events-big']],
   ['node pools added in another order (default firstNodeId)',
     kafka({ pools: [['a', {}], ['b', {}]] }), kafka({ pools: [['b', {}], ['a', {}]] }),

@@ -73,6 +73,26 @@ export interface JobSchedule {
   readonly failedJobsHistoryLimit?: number;
 }
 
+/**
+ * Another container of a ScriptJob's pod, running its own script with the same restricted
+ * security (e.g. a helper on another image answering the main script through a shared emptyDir).
+ * The Job completes once every container has exited with 0.
+ */
+export interface ScriptJobHelper {
+  /** Container name. */
+  readonly name: string;
+  /** Pinned image. */
+  readonly image: string;
+  /** What runs. */
+  readonly script: JobScript;
+  /** Environment, in order. @default - none */
+  readonly env?: { [name: string]: kplus.EnvValue };
+  /** Mounts of the Job's `volumes`. @default - none */
+  readonly mounts?: WorkloadMount[];
+  /** Requests and limits. @default - none */
+  readonly resources?: kplus.ContainerResources;
+}
+
 /** Props of a ScriptJob. */
 export interface ScriptJobProps {
   /** Name of the Job (or CronJob). */
@@ -118,6 +138,8 @@ export interface ScriptJobProps {
   readonly ttlAfterFinished?: Duration;
   /** Run on a schedule (a CronJob). @default - a Job that runs once */
   readonly schedule?: JobSchedule;
+  /** More containers, after the main one. @default - none */
+  readonly helpers?: ScriptJobHelper[];
 }
 
 /**
@@ -148,7 +170,6 @@ export class ScriptJob extends Construct {
     if (bad) throw new ValidationError('ScriptJobInvalid', bad, this);
     this.name = props.name;
     const volumes = Object.entries(props.volumes ?? {}).map(([n, v]) => v._toKube(n));
-    const env = envToKube(props.env);
     const pod: k8s.PodTemplateSpec = {
       metadata: { labels: { ...props.labels, ...(props.podLabels ?? {}) } },
       spec: {
@@ -157,19 +178,25 @@ export class ScriptJob extends Construct {
         automountServiceAccountToken: props.serviceAccountName !== undefined,
         enableServiceLinks: false,
         securityContext: restrictedPodSecurity(props.user ?? 1000, props.group ?? 1000, props.fsGroup),
-        containers: [{
-          name: props.containerName ?? 'run',
-          image: props.image,
-          imagePullPolicy: 'IfNotPresent',
-          command: props.script.command,
-          args: props.args?.length ? props.args : undefined,
-          env: env.length ? env : undefined,
-          resources: resourcesToKube(props.resources),
-          volumeMounts: props.mounts?.length
-            ? props.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, subPath: m.subPath, readOnly: m.readOnly ? true : undefined }))
-            : undefined,
-          securityContext: restrictedContainerSecurity(),
-        }],
+        containers: [
+          { name: props.containerName ?? 'run', image: props.image, script: props.script, env: props.env, mounts: props.mounts, resources: props.resources },
+          ...(props.helpers ?? []),
+        ].map((c, i) => {
+          const env = envToKube(c.env);
+          return {
+            name: c.name,
+            image: c.image,
+            imagePullPolicy: 'IfNotPresent',
+            command: c.script.command,
+            args: i === 0 && props.args?.length ? props.args : undefined,
+            env: env.length ? env : undefined,
+            resources: resourcesToKube(c.resources),
+            volumeMounts: c.mounts?.length
+              ? c.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, subPath: m.subPath, readOnly: m.readOnly ? true : undefined }))
+              : undefined,
+            securityContext: restrictedContainerSecurity(),
+          };
+        }),
         volumes: volumes.length ? volumes : undefined,
       },
     };

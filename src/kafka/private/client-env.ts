@@ -5,13 +5,17 @@ import { KafkaClientSecrets, KafkaTls } from '../listeners';
 
 /** Where a bound client finds the cluster CA and truststore. */
 export const CLIENT_TLS_DIR = '/etc/kafka-client';
+/** Where a client bound as an mTLS user finds its keystore. */
+export const CLIENT_CERT_DIR = '/etc/kafka-client-cert';
 
 /** What a bound client is told about the cluster. */
 export interface ClientEnvInput {
   readonly bootstrapServers: string;
   readonly securityProtocol: string;
-  /** The SASL/PLAIN user the client logs in as. */
-  readonly user?: { readonly username: string; readonly passwordSecret: kplus.ISecret; readonly passwordKey: string };
+  /** The SASL user the client logs in as (PLAIN unless `mechanism` says otherwise). */
+  readonly user?: { readonly username: string; readonly passwordSecret: kplus.ISecret; readonly passwordKey: string; readonly mechanism?: string };
+  /** mTLS: the user's keystore (`keystore.p12`, mounted at CLIENT_CERT_DIR) and its password. */
+  readonly keystorePassword?: { readonly secret: kplus.ISecret; readonly key: string };
   /** The truststore password, when TLS is on. */
   readonly truststorePassword?: { readonly secret: kplus.ISecret; readonly key: string };
 }
@@ -23,9 +27,19 @@ export function clientEnv(i: ClientEnvInput): { [name: string]: kplus.EnvValue }
     KAFKA_SECURITY_PROTOCOL: kplus.EnvValue.fromValue(i.securityProtocol),
   };
   if (i.user) {
-    env.KAFKA_SASL_MECHANISM = kplus.EnvValue.fromValue('PLAIN');
+    env.KAFKA_SASL_MECHANISM = kplus.EnvValue.fromValue(i.user.mechanism ?? 'PLAIN');
     env.KAFKA_SASL_USERNAME = kplus.EnvValue.fromValue(i.user.username);
     env.KAFKA_SASL_PASSWORD = kplus.EnvValue.fromSecretValue({ secret: i.user.passwordSecret, key: i.user.passwordKey });
+    if (i.user.mechanism === 'SCRAM-SHA-512') {
+      // Java clients take sasl.jaas.config; the kubelet expands $(KAFKA_SASL_PASSWORD), defined just above.
+      env.KAFKA_SASL_JAAS_CONFIG = kplus.EnvValue.fromValue(
+        `org.apache.kafka.common.security.scram.ScramLoginModule required username="${i.user.username}" password="$(KAFKA_SASL_PASSWORD)";`);
+    }
+  }
+  if (i.keystorePassword) {
+    env.KAFKA_SSL_KEYSTORE_TYPE = kplus.EnvValue.fromValue('PKCS12');
+    env.KAFKA_SSL_KEYSTORE_LOCATION = kplus.EnvValue.fromValue(`${CLIENT_CERT_DIR}/keystore.p12`);
+    env.KAFKA_SSL_KEYSTORE_PASSWORD = kplus.EnvValue.fromSecretValue(i.keystorePassword);
   }
   if (i.truststorePassword) {
     env.KAFKA_SSL_CA_LOCATION = kplus.EnvValue.fromValue(`${CLIENT_TLS_DIR}/ca.crt`);
@@ -43,7 +57,7 @@ export interface BindInput {
   readonly clientNamespace?: string;
   /** The client's construct path (for messages). */
   readonly client: string;
-  readonly user?: NodeUser;
+  readonly user?: NodeUser & { readonly mechanism?: string };
   readonly tls?: KafkaTls;
   readonly secrets: KafkaClientSecrets;
 }
@@ -87,7 +101,9 @@ export function bindPlan(i: BindInput): BindPlan | Problem {
   return {
     sameNamespace: same,
     clientNamespace: i.clientNamespace,
-    user: i.user && { username: i.user.username, passwordSecret: s.password ?? i.user.passwordSecret, passwordKey: i.user.passwordKey },
+    user: i.user && {
+      username: i.user.username, passwordSecret: s.password ?? i.user.passwordSecret, passwordKey: i.user.passwordKey, mechanism: i.user.mechanism,
+    },
     truststorePassword: i.tls && { secret: s.tlsPassword ?? i.tls.passwordSecret, key: i.tls.passwordKey },
     ca: i.tls && (s.tls ?? i.tls.secret),
   };

@@ -9,17 +9,22 @@ import { KafkaAuthentication, KafkaListenersOptions, KafkaTls } from '../listene
 export class ListenerSecurity {
   public readonly tls?: KafkaTls;
   public readonly sasl: boolean;
+  public readonly mode: KafkaAuthentication;
   private readonly users: NodeUser[];
+  private readonly nodeCommonName?: string;
 
   constructor(l: KafkaListenersOptions) {
     this.tls = l.tls;
-    this.sasl = (l.authentication ?? KafkaAuthentication.NONE) === KafkaAuthentication.SASL_PLAIN;
+    this.nodeCommonName = l.nodeCommonName;
+    this.mode = l.authentication ?? KafkaAuthentication.NONE;
+    this.sasl = this.mode === KafkaAuthentication.SASL_PLAIN;
     this.users = (l.users ?? []).map((u) => ({ username: u.username, passwordSecret: u.passwordSecret, passwordKey: u.passwordKey ?? 'password' }));
   }
 
   /** The client listener's protocol. */
   public get clientProtocol(): string {
-    if (this.tls) return this.sasl ? 'SASL_SSL' : 'SSL';
+    const sasl = this.sasl || this.mode === KafkaAuthentication.SCRAM_SHA_512;
+    if (this.tls) return sasl ? 'SASL_SSL' : 'SSL';
     return this.sasl ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
   }
 
@@ -30,6 +35,18 @@ export class ListenerSecurity {
 
   /** Users present exactly with SASL, each valid and listed once. */
   public get problem(): Problem | undefined {
+    if (this.mode !== KafkaAuthentication.NONE && !this.tls) {
+      // Without TLS, INTERNAL and CONTROLLER would accept anyone who reaches the ports: an unauthenticated path around the client listener.
+      return {
+        code: 'KafkaAuthenticationNeedsTls',
+        message: `listeners.authentication is '${this.mode}' but listeners.tls is not set: brokers and controllers authenticate each other ` +
+          'by certificate (mTLS), so an authenticated cluster needs TLS; set listeners.tls: KafkaTls.fromPkcs12Secret(...)',
+      };
+    }
+    const cn = this.nodeCommonName;
+    if (cn !== undefined && (!/^[A-Za-z0-9._-]+$/.test(cn) || cn.length > 64)) {
+      return { code: 'KafkaNodeCommonNameInvalid', message: `listeners.nodeCommonName '${cn}' may only hold letters, digits, '.', '_' and '-' (at most 64: a certificate CN)` };
+    }
     return usersProblem(this.sasl, this.users.map((u) => u.username)) ?? secretRefsProblem([
       ...this.users.map((u): [string, string, string] => [`SASL user '${u.username}'`, u.passwordSecret.name, u.passwordKey]),
       ...(this.tls ? [

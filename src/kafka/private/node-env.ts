@@ -49,6 +49,8 @@ export interface NodeEnvInput {
   readonly tlsPassword?: { readonly secret: kplus.ISecret; readonly key: string };
   /** SASL/PLAIN users of the client listener (brokers with SASL only). */
   readonly saslUsers: NodeUser[];
+  /** Properties of the authentication mode (SCRAM or mTLS clients, the authorizer: private/auth.ts). @default - none */
+  readonly authProperties?: Array<[string, string]>;
   /** More broker properties. */
   readonly config: { [key: string]: string };
   /** More broker properties, from Secrets. */
@@ -134,6 +136,7 @@ export function nodeEnv(i: NodeEnvInput): Array<[string, kplus.EnvValue]> {
       `org.apache.kafka.common.security.plain.PlainLoginModule required ${entries.join(' ')};`);
   }
 
+  for (const [k, v] of i.authProperties ?? []) env(propertyToEnv(k), v);
   for (const [k, v] of Object.entries(i.config)) env(propertyToEnv(k), v);
   for (const [k, v] of Object.entries(i.secretConfig)) out.push([propertyToEnv(k), kplus.EnvValue.fromSecretValue(v)]);
 

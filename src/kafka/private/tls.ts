@@ -32,17 +32,20 @@ export function bindKafkaTls(cluster: Construct, tls: KafkaTls, name: string): v
  * - `<name>-tls`, every node's: server and client authentication (INTERNAL and CONTROLLER require
  *   client certificates between nodes), the names of `tlsDnsNames` (computed when the app
  *   synthesizes, so pools added later are covered), PKCS#12 keystores;
- * - `<name>-admin-tls`, the topic Jobs' (CN `<name>-admin`, client authentication only): a Job
+ *   Its common name is the nodes' identity (`listeners.nodeCommonName`, a super user when the
+ *   listeners authenticate).
+ * - `<name>-admin-tls`, the Jobs' (CN `<name>-admin`, client authentication only; a super user
+ *   beside the nodes when the listeners authenticate, adminCommonName): a Job
  *   never holds a node's private key, and a leaked Job keystore cannot serve as a broker.
  */
 export function issueKafkaCertificates(cluster: Construct, tls: KafkaTls, name: string, labels: { [key: string]: string },
-  dnsNames: () => string[]): TlsCertificate[] {
+  dnsNames: () => string[], nodeCommonName: string = name): TlsCertificate[] {
   const issuer = tls._issuer;
   if (!issuer) return [];
   const pkcs12 = { passwordSecretName: tls.passwordSecret.name, passwordKey: tls.passwordKey };
   return [
-    issuer._issueWith(cluster, 'Tls', { name: `${name}-tls`, commonName: name, dnsNames: [], clientAuth: true, pkcs12, labels }, dnsNames),
-    issuer.issue(cluster, 'AdminTls', { name: `${name}-admin-tls`, commonName: `${name}-admin`, dnsNames: [], serverAuth: false, clientAuth: true, pkcs12, labels }),
+    issuer._issueWith(cluster, 'Tls', { name: `${name}-tls`, commonName: nodeCommonName, dnsNames: [], clientAuth: true, pkcs12, labels }, dnsNames),
+    issuer.issue(cluster, 'AdminTls', { name: `${name}-admin-tls`, commonName: adminCommonName(name), dnsNames: [], serverAuth: false, clientAuth: true, pkcs12, labels }),
   ];
 }
 
@@ -91,4 +94,9 @@ export function addKeystoreReload(w: StatefulWorkload, i: KeystoreReloadInput): 
     mounts: [{ volume: 'tls', mountPath: TLS_DIR, readOnly: true }, { volume: 'scratch-tmp', mountPath: '/tmp' }],
     resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(256) } },
   });
+}
+
+/** The common name of the Jobs' own client certificate (`<name>-admin-tls`), a super user with authentication. */
+export function adminCommonName(clusterName: string): string {
+  return `${clusterName}-admin`;
 }

@@ -3,7 +3,7 @@
 // config). Not re-exported from index.ts.
 import { UpgradeRisk } from '../upgrade-finding';
 import { Draft, list, Obj, Outputs, show } from './objects';
-import { envEntry, envValue, entryDiffers, flagValue, labelOf, ordinals, ordinalsStart, propertyValue, replicasOf, templateNames } from './pod';
+import { containersOf, envEntry, envValue, entryDiffers, flagValue, labelOf, ordinals, ordinalsStart, propertyValue, replicasOf, templateNames } from './pod';
 
 /** Whether the pods are Kafka KRaft nodes (the image turns KAFKA_* env into server properties). */
 export function isKafkaNode(x: Obj, objs: Map<string, Obj>): boolean {
@@ -97,6 +97,23 @@ export function kafkaStatefulSetRules(out: Outputs, b: Obj, a: Obj): Draft[] {
     });
   }
 
+  const bver = kafkaRelease(b.o);
+  const aver = kafkaRelease(a.o);
+  if (bver && aver && (aver[0] < bver[0] || (aver[0] === bver[0] && aver[1] < bver[1]))) {
+    const [from, to] = [bver.join('.'), aver.join('.')];
+    drafts.push({
+      id: 'kafkaVersionDowngrade',
+      risk: UpgradeRisk.UNAVAILABLE,
+      message: `Kafka ${from} → ${to} (the image): a node on ${to} refuses to start when the cluster's finalized metadata.version is above what ${to} supports ` +
+        `(after kafka-features.sh upgrade --metadata ${bver.slice(0, 2).join('.')}, finalizeUpgrade); metadata.version cannot be lowered once versions between carry metadata changes`,
+      migration: [
+        'check the finalized level first: kafka-features.sh --bootstrap-server <bootstrap> describe (FinalizedVersionLevel of metadata.version)',
+        `if it is still at or below ${to}'s level, the downgrade works: roll back with finalizeUpgrade off`,
+        `if it is above, stay on ${from} (fix forward); a cluster on ${to} means a new cluster and mirroring the topics into it (MirrorMaker 2)`,
+      ],
+    });
+  }
+
   const wasBroker = roles === undefined ? envEntry(b.o, 'KAFKA_ADVERTISED_LISTENERS') !== undefined : roles.includes('broker');
   if (wasBroker && replicasOf(a.o) < replicasOf(b.o)) {
     const removed = (bIds ?? ordinals(b.o)).filter((i) => !(aIds ?? ordinals(a.o)).includes(i));
@@ -115,6 +132,15 @@ export function kafkaStatefulSetRules(out: Outputs, b: Obj, a: Obj): Draft[] {
     });
   }
   return drafts;
+}
+
+/** [major, minor, patch] of the apache/kafka image a Kafka StatefulSet runs, or undefined. */
+function kafkaRelease(o: any): number[] | undefined {
+  for (const c of containersOf(o)) {
+    const m = /apache\/kafka(?:-native)?:(\d+)\.(\d+)\.(\d+)/.exec(String(c.image ?? ''));
+    if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  }
+  return undefined;
 }
 
 /** What a topic Job asks for: args `--topic/--partitions/--replication-factor`, or env TOPIC/PARTITIONS/REPLICATION_FACTOR. */

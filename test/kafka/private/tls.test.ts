@@ -37,7 +37,7 @@ describe('KafkaTls.certManager', () => {
       'events-bootstrap.streaming.svc.cluster.local',
     ]);
     expect(spec).toMatchObject({
-      commonName: 'events',
+      commonName: 'events-node', // the nodes' identity (listeners.nodeCommonName)
       usages: ['digital signature', 'key encipherment', 'server auth', 'client auth'],
       keystores: { pkcs12: { create: true, passwordSecretRef: { name: 'events-tls-password', key: 'password' } } },
       issuerRef: { name: 'events-tls-ca', kind: 'Issuer' },
@@ -48,13 +48,16 @@ describe('KafkaTls.certManager', () => {
     }
   });
 
-  test('the topic Job\'s own client certificate (client auth only), mounted instead of the nodes\' keystore', () => {
+  test('the Jobs\' own client certificate (client auth only), mounted instead of the nodes\' keystore: topics and the roller', () => {
     expect(find(objs, 'Certificate', 'events-admin-tls').spec).toMatchObject({
       commonName: 'events-admin', usages: ['digital signature', 'key encipherment', 'client auth'], issuerRef: { name: 'events-tls-ca' },
     });
-    const job = ofKind(objs, 'Job')[0];
-    expect(job.spec.template.spec.volumes.find((v: any) => v.name === 'tls').secret.secretName).toBe('events-admin-tls');
-    expect(JSON.stringify(job)).not.toContain('"events-tls"');
+    const jobs = ofKind(objs, 'Job');
+    expect(jobs.map((j) => j.metadata.name)).toEqual(expect.arrayContaining([expect.stringMatching(/-topic-/), expect.stringMatching(/-roll/)]));
+    for (const job of jobs) {
+      expect(job.spec.template.spec.volumes.find((v: any) => v.name === 'tls').secret.secretName).toBe('events-admin-tls');
+      expect(JSON.stringify(job)).not.toContain('"events-tls"');
+    }
   });
 
   test('the private CA is bootstrapped once', () => {
