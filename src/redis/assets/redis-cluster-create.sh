@@ -7,8 +7,9 @@
 #     added with `--cluster add-node`, as a primary while there are fewer than SHARDS healthy
 #     primaries, else as a replica (redis-cli gives it to the primary with the fewest replicas);
 #     a stale entry under the same host name (a pod that lost its volume) is forgotten first;
-#     primaries without slots get some with `rebalance --cluster-use-empty-masters`;
-#   - nothing to add and no empty primary: nothing is changed.
+#     then `rebalance --cluster-use-empty-masters` moves slots onto primaries without any (and
+#     onto any primary off by more than 2 %: an interrupted run is finished by the next);
+#   - nothing to add and the slots balanced: nothing is changed.
 # It ends when `redis-cli --cluster check` passes and every node reports cluster_state:ok.
 # CLUSTER MEET takes addresses, not names, so nodes are given to redis-cli by their current IP;
 # the nodes announce their host names themselves (cluster-announce-hostname).
@@ -27,6 +28,17 @@ cli() { timeout 10 redis-cli --no-auth-warning -p "$REDIS_PORT" -h "$@"; }
 info() { cli "$1" CLUSTER INFO | tr -d '\r' | sed -n "s/^$2://p"; }
 # CLUSTER NODES of a node: id addr flags master ping pong epoch link [slots...]
 cluster_nodes() { cli "$1" CLUSTER NODES | tr -d '\r'; }
+# Whether every node knows the same number of nodes.
+agree() {
+  local n first=""
+  for ip in "${ips[@]}"; do
+    n=$(info "$ip" cluster_known_nodes 2>/dev/null) || return 1
+    first=${first:-$n}
+    [ "$n" = "$first" ] || return 1
+  done
+}
+# Primaries that are not failing and own no slot, as a node sees them.
+empty_primaries() { cluster_nodes "$1" | awk '$3 ~ /master/ && $3 !~ /fail/ && NF == 8 { n++ } END { print n + 0 }'; }
 healthy_primaries() { cluster_nodes "$1" | awk '$3 ~ /master/ && $3 !~ /fail/ { n++ } END { print n + 0 }'; }
 
 hosts=() ips=()
@@ -87,21 +99,34 @@ else
       sleep 1
     done
   done
-  empty=$(cluster_nodes "$entry" | awk '$3 ~ /master/ && $3 !~ /fail/ && NF == 8 { n++ } END { print n + 0 }')
-  if [ "$empty" -gt 0 ]; then
-    until redis-cli --no-auth-warning --cluster check "$entry:$REDIS_PORT" >/dev/null; do sleep 2; done
-    echo "rebalancing slots onto $empty empty primaries"
-    redis-cli --no-auth-warning --cluster rebalance "$entry:$REDIS_PORT" --cluster-use-empty-masters
-  elif [ "${#fresh[@]}" -eq 0 ]; then
-    echo "nothing to do: every node is in the cluster and every primary owns slots"
+  # Every node must know every other before slots move (MIGRATE to a node it does not know fails).
+  deadline=$((SECONDS + wait_seconds))
+  until agree && redis-cli --no-auth-warning --cluster check "$entry:$REDIS_PORT" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      redis-cli --no-auth-warning --cluster check "$entry:$REDIS_PORT" || true
+      echo "the nodes do not agree after ${wait_seconds} s; the Job retries" >&2
+      exit 1
+    fi
+    sleep 2
+  done
+  empty=$(empty_primaries "$entry")
+  # redis-cli moves slots only when a primary is off by more than 2 %: a balanced cluster is left alone.
+  echo "rebalancing: $empty primaries own no slots"
+  out=$(redis-cli --no-auth-warning --cluster rebalance "$entry:$REDIS_PORT" --cluster-use-empty-masters)
+  echo "$out"
+  if [ "${#fresh[@]}" -eq 0 ] && grep -q 'No rebalancing needed' <<<"$out"; then
+    echo "nothing to do: every node is in the cluster and the slots are balanced"
   fi
 fi
 
 first=${entry:-${ips[0]}}
 deadline=$((SECONDS + wait_seconds))
+# Consistent, every node knows every other, and every node has seen each new node take its role.
 all_ok() {
-  redis-cli --no-auth-warning --cluster check "$first:$REDIS_PORT" >/dev/null 2>&1 || return 1
-  for ip in "${ips[@]}"; do [ "$(info "$ip" cluster_state 2>/dev/null)" = ok ] || return 1; done
+  agree && redis-cli --no-auth-warning --cluster check "$first:$REDIS_PORT" >/dev/null 2>&1 || return 1
+  for ip in "${ips[@]}"; do
+    [ "$(info "$ip" cluster_state 2>/dev/null)" = ok ] && [ "$(empty_primaries "$ip" 2>/dev/null)" = 0 ] || return 1
+  done
 }
 until all_ok; do
   if [ "$SECONDS" -ge "$deadline" ]; then

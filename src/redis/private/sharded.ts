@@ -127,6 +127,8 @@ export class RedisClusterCreateJob extends Construct {
       },
       user: REDIS_UID,
       group: REDIS_UID,
+      // The Secret's files are root:<fsGroup> 0440: without fsGroup uid 999 cannot read them.
+      fsGroup: REDIS_UID,
       restartPolicy: JobRestartPolicy.ON_FAILURE,
       backoffLimit: 10,
       activeDeadline: Duration.hours(1),
