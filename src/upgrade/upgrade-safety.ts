@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { immutableFieldDraft } from './private/claim-templates';
 import { formatFindings } from './private/format';
+import { redisClusterRules, zookeeperRules } from './private/coordination-rules';
 import { kafkaStatefulSetRules, kafkaTopicRules } from './private/kafka-rules';
 import { Draft, index, key, list, nsFlag, Obj } from './private/objects';
 import { differs, parseQuantity } from './private/quantity';
@@ -158,6 +159,8 @@ class Checker {
       ...ordinalsRule(this.outputs, b, a),
       ...kafkaStatefulSetRules(this.outputs, b, a),
       ...quorumShrinkRule(this.outputs, b, a),
+      ...zookeeperRules(b, a),
+      ...redisClusterRules(this.outputs, b, a),
       ...postgresMajorRule(b, a),
     ];
     for (const d of drafts) this.addDraft(b, d);

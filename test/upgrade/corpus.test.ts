@@ -10,6 +10,8 @@ import {
   PostgresVersion, ReplicationMode, RetentionPolicy, StatefulWorkload, StatefulWorkloadProps, StorageClass, StorageClassProps, StorageProfile,
 } from '../../src';
 import { EtcdCluster } from '../../src/etcd';
+import { RedisCluster, RedisClusterProps, RedisMode } from '../../src/redis';
+import { ZooKeeperEnsemble } from '../../src/zookeeper';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
 import { synthValidated } from '../util/validate';
 
@@ -55,6 +57,23 @@ function etcd(members: number): Build {
     return synthValidated(chart);
   };
 }
+
+function zookeeper(members: number): Build {
+  return () => {
+    const chart = new Chart(new App(), 'zk', { namespace: 'coordination' });
+    new ZooKeeperEnsemble(chart, 'zk', { replicas: members });
+    return synthValidated(chart);
+  };
+}
+
+function redis(props: RedisClusterProps = {}): Build {
+  return () => {
+    const chart = new Chart(new App(), 'redis', { namespace: 'cache' });
+    new RedisCluster(chart, 'cache', props);
+    return synthValidated(chart);
+  };
+}
+const shards = (n: number, replicasPerShard = 1) => ({ mode: RedisMode.cluster({ shards: n, replicasPerShard }) });
 
 interface KafkaVersionSpec {
   readonly props?: KafkaClusterProps;
@@ -108,6 +127,8 @@ const CORPUS: Array<[string, Build, Build, string[]]> = [
   ['safe: workload scale up', workload(), workload({ replicas: 5 }), []],
   ['safe: non-quorum workload scale down (claims retained)', workload(), workload({ replicas: 2 }), []],
   ['safe: quorum scale up', etcd(3), etcd(5), []],
+  ['safe: Redis Cluster 3 → 4 shards (the create Job adds and rebalances)', redis(shards(3)), redis(shards(4)), []],
+  ['safe: Redis Sentinel quorum 2 → 3 (each Sentinel reads it at start; a failover still needs a majority)', redis({ quorum: 2 }), redis({ quorum: 3 }), []],
   ['safe: local pool grows', localPool(Size.gibibytes(100)), localPool(Size.gibibytes(200)), []],
   ['safe: Kafka patch release', kafka({ props: { version: KafkaVersion.of('4.1.1') } }), kafka({ props: { version: KafkaVersion.V4_1_2 } }), []],
   ['safe: adding a topic', kafka({ topics: orders() }), kafka({ topics: { ...orders(), payments: { partitions: 6 } } }), []],
@@ -141,6 +162,11 @@ const CORPUS: Array<[string, Build, Build, string[]]> = [
   ['etcd 5 → 3', etcd(5), etcd(3), ['quorumShrink StatefulSet/etcd']],
   ['static peer list 5 → 3 (no publishNotReadyAddresses)', peerList(5), peerList(3), ['quorumShrink StatefulSet/zk']],
   ['quorum workload 3 → 1', workload({ publishNotReadyAddresses: true }), workload({ publishNotReadyAddresses: true, replicas: 1 }), ['quorumShrink StatefulSet/pg']],
+  ['ZooKeeper ensemble 3 → 5 (static server list)', zookeeper(3), zookeeper(5), ['zookeeperEnsembleGrown StatefulSet/zk']],
+  ['ZooKeeper ensemble 5 → 3', zookeeper(5), zookeeper(3), ['quorumShrink StatefulSet/zk']],
+  ['Redis Sentinel 5 → 3 (removed Sentinels still count)', redis({ replicas: 5 }), redis({ replicas: 3 }), ['quorumShrink StatefulSet/cache']],
+  ['Redis Cluster 4 shards → 3', redis(shards(4)), redis(shards(3)), ['redisClusterScaleIn StatefulSet/cache']],
+  ['Redis Cluster replicasPerShard 2 → 1', redis(shards(3, 2)), redis(shards(3, 1)), ['redisClusterScaleIn StatefulSet/cache']],
 
   // ---- Kafka brokers and topics
   ['broker scale-in', kafka(controllers(3, 5)), kafka(controllers(3, 3)), ['kafkaBrokerScaleIn StatefulSet/events-broker']],

@@ -2,6 +2,7 @@
 // system (ordinals, quorums) and for PostgreSQL's data-directory version. Not re-exported from
 // index.ts.
 import { UpgradeRisk } from '../upgrade-finding';
+import { isRedisClusterNode } from './coordination-rules';
 import { isKafkaNode } from './kafka-rules';
 import { Draft, list, nsFlag, Obj, Outputs } from './objects';
 import { commandLine, containersOf, envValue, labelOf, mountedConfigText, ordinals, ordinalsStart, replicasOf, sibling, templateNames } from './pod';
@@ -50,11 +51,11 @@ export function isQuorum(out: Outputs, x: Obj, objs: Map<string, Obj>): boolean 
   return peers.size >= 2;
 }
 
-/** A quorum losing members (Kafka has its own rules: kafkaQuorumChanged, kafkaBrokerScaleIn). */
+/** A quorum losing members (Kafka and Redis Cluster have their own rules: kafkaQuorumChanged, kafkaBrokerScaleIn, redisClusterScaleIn). */
 export function quorumShrinkRule(out: Outputs, b: Obj, a: Obj): Draft[] {
   const from = replicasOf(b.o);
   const to = replicasOf(a.o);
-  if (to >= from || isKafkaNode(b, out.before) || !isQuorum(out, b, out.before)) return [];
+  if (to >= from || isKafkaNode(b, out.before) || isRedisClusterNode(b) || !isQuorum(out, b, out.before)) return [];
   const removed = ordinals(b.o).filter((i) => !ordinals(a.o).includes(i)).map((i) => `${b.name}-${i}`);
   return [{
     id: 'quorumShrink',
