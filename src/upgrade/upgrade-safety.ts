@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { immutableFieldDraft } from './private/claim-templates';
-import { formatFindings } from './private/format';
 import { redisClusterRules, zookeeperRules } from './private/coordination-rules';
+import { formatFindings } from './private/format';
 import { kafkaStatefulSetRules, kafkaTopicRules } from './private/kafka-rules';
 import { Draft, index, key, list, nsFlag, Obj } from './private/objects';
 import { differs, parseQuantity } from './private/quantity';

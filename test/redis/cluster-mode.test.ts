@@ -166,9 +166,21 @@ describe('assets/redis-cluster-start.sh (stubbed redis-server and getent)', () =
     const out = execFileSync('sh', [script], {
       encoding: 'utf8',
       env: {
-        PATH: `${bin}:/usr/bin:/bin`, REDIS_SERVER: 'server', POD_NAME: 'r-0', POD_NAMESPACE: 'ns', HEADLESS: 'h', CLUSTER_DOMAIN: 'cluster.local',
-        PASSWORD_FILE: path.join(dir, 'pw'), CONF_DIR: path.join(dir, 'conf'), DATA_DIR: path.join(dir, 'data'), REDIS_PORT: '6379', BUS_PORT: '16379',
-        NODE_TIMEOUT_MS: '3000', PERSISTENCE: 'rdb', MAXMEMORY: '100', MAXMEMORY_POLICY: 'noeviction',
+        PATH: `${bin}:/usr/bin:/bin`,
+        REDIS_SERVER: 'server',
+        POD_NAME: 'r-0',
+        POD_NAMESPACE: 'ns',
+        HEADLESS: 'h',
+        CLUSTER_DOMAIN: 'cluster.local',
+        PASSWORD_FILE: path.join(dir, 'pw'),
+        CONF_DIR: path.join(dir, 'conf'),
+        DATA_DIR: path.join(dir, 'data'),
+        REDIS_PORT: '6379',
+        BUS_PORT: '16379',
+        NODE_TIMEOUT_MS: '3000',
+        PERSISTENCE: 'rdb',
+        MAXMEMORY: '100',
+        MAXMEMORY_POLICY: 'noeviction',
       },
     });
     expect(out).toContain('peer addresses refreshed');

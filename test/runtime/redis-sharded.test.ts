@@ -3,7 +3,8 @@
  * redis-server and redis-cli 7.0 (mapped from the official image): the six pods and the create
  * Job run as synthesized and form 3 primaries × 1 replica; keys spread over the three shards and
  * read back through any node (redirects name hosts, not IPs); a killed primary's replica is
- * promoted and every key stays readable; re-running the Job changes nothing; scaling to 4 shards
+ * promoted and every key stays readable; re-running the Job changes nothing; a replica that lost
+ * its volume is re-added by the Job; scaling to 4 shards
  * (a new synth: StatefulSet and Job) adds a primary and a replica and moves slots onto them.
  */
 import { Chart, Duration, Testing } from 'cdk8s';
@@ -147,6 +148,28 @@ describeRuntime('RedisCluster cluster mode (runtime)', ['/usr/bin/redis-server',
     expect(run.logs).not.toMatch(/^adding /m);
     expect((await nodes('redis-0')).map((n) => `${n.id} ${n.master} ${n.slots}`).sort()).toEqual(before);
     expect((await info('redis-0')).cluster_current_epoch).toBe(epoch);
+  });
+
+  test('a replica whose volume is lost comes back as a new node; re-running the Job forgets its old entry and adds it back', async () => {
+    const ns = await nodes('redis-0');
+    const replica = podOf(ns.find((n) => n.flags.includes('slave') && podOf(n.host) !== 'redis-0')!.host);
+    const oldId = ns.find((n) => n.host === fqdn(replica))!.id;
+    await cluster.pod(replica).delete(0);
+    cluster.deleteClaim(`data-${replica}`);
+    await cluster.pod(replica).start();
+    await cluster.waitReady(replica, 60_000);
+    expect(cluster.pod(replica).logs('redis')).toContain('new node');
+    const t0 = Date.now();
+    const run = await runJob(jobName, 180_000);
+    expect(run.phase).toBe('Succeeded');
+    expect(run.logs).toMatch(new RegExp(`^forgetting the stale entry ${oldId}`, 'm'));
+    expect(run.logs).toContain(`adding ${fqdn(replica)} as a replica`);
+    console.log(`${replica} with a lost volume re-added by the Job in ${Date.now() - t0} ms`);
+    const after = await nodes('redis-0');
+    expect(after).toHaveLength(6);
+    expect(after.some((n) => n.id === oldId)).toBe(false);
+    await waitFor(`${replica} synced`, 30_000, async () => /master_link_status:up/.test(await cli(replica, ['INFO', 'replication'])));
+    await expectAllKeys(replica);
   });
 
   test('scaling to 4 shards (a new synth) adds a primary and a replica, and moves slots onto the new primary', async () => {

@@ -11,8 +11,8 @@ import {
 } from '../../src';
 import { EtcdCluster } from '../../src/etcd';
 import { RedisCluster, RedisClusterProps, RedisMode } from '../../src/redis';
-import { ZooKeeperEnsemble } from '../../src/zookeeper';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
+import { ZooKeeperEnsemble } from '../../src/zookeeper';
 import { synthValidated } from '../util/validate';
 
 type Build = () => any[];

@@ -21,7 +21,9 @@ type SentinelProp = typeof SENTINEL_ONLY[number];
 const MAX_NAME = 63 - '-cluster-'.length - 8;
 
 /** Throws on a cluster shape or prop combination cluster mode cannot run. */
-export function checkClusterMode(scope: Construct, mode: RedisMode, props: Partial<Record<SentinelProp, unknown>>, name: string, majorVersion: number): void {
+export function checkClusterMode(
+  scope: Construct, mode: RedisMode, props: Partial<Record<SentinelProp, unknown>>, name: string, majorVersion: number,
+): void {
   if (!Number.isInteger(mode.shards) || mode.shards < 3 || mode.shards > 1000) {
     throw new ValidationError('RedisClusterShardsInvalid',
       `RedisMode.cluster: shards must be a whole number from 3 to 1000 (Redis Cluster needs at least 3 primaries), got ${mode.shards}`, scope);
@@ -53,8 +55,13 @@ export function checkClusterMode(scope: Construct, mode: RedisMode, props: Parti
 
 /** Env only the cluster-mode server reads (besides the pod identity and the password file). */
 export function clusterServerEnv(p: {
-  headless: string; clusterDomain: string; passwordFile: string; nodeTimeoutMs: number;
-  persistence: string; maxMemory: number; policy: string;
+  headless: string;
+  clusterDomain: string;
+  passwordFile: string;
+  nodeTimeoutMs: number;
+  persistence: string;
+  maxMemory: number;
+  policy: string;
 }): Array<[string, kplus.EnvValue]> {
   const v = kplus.EnvValue.fromValue;
   return [

@@ -76,7 +76,7 @@ export function redisClusterRules(out: Outputs, b: Obj, a: Obj): Draft[] {
       'the slots a removed primary owns are not moved, so the cluster stops serving them (cluster-require-full-coverage) and their keys are lost ' +
       'with the pod; removed nodes stay in every node\'s table as failed',
     migration: [
-      `move every slot off the nodes to be removed: redis-cli --cluster reshard <any node>:6379 --cluster-from <their ids> --cluster-to <a kept primary> ` +
+      'move every slot off the nodes to be removed: redis-cli --cluster reshard <any node>:6379 --cluster-from <their ids> --cluster-to <a kept primary> ' +
         '--cluster-slots <their count> --cluster-yes (or rebalance with --cluster-weight <id>=0), and make sure none of them is a primary (CLUSTER FAILOVER on a kept replica)',
       'then redis-cli --cluster del-node <any node>:6379 <id> for each, and only then lower shards / replicasPerShard',
       `the claims of the removed pods stay (whenScaled Retain): delete them by hand afterwards${nsFlag(b) ? ` (kubectl delete pvc ...${nsFlag(b)})` : ''}`,
