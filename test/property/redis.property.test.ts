@@ -13,6 +13,11 @@ const clusterMode = (h: boolean): fc.Arbitrary<RedisMode> => fc.record({
   nodeTimeout: opt(seconds(h)),
 }).map((o) => RedisMode.cluster(o));
 
+const withoutSentinelProps = (p: RedisClusterProps): RedisClusterProps => {
+  const { replicas: _r, quorum: _q, masterName: _m, downAfter: _d, failoverTimeout: _f, primaryService: _p, ...rest } = p;
+  return rest;
+};
+
 const propsOf = (h: boolean): fc.Arbitrary<RedisClusterProps> => fc.record({
   name: opt(word(h)),
   mode: opt(fc.oneof(fc.constant(RedisMode.SENTINEL), clusterMode(h))),
@@ -29,8 +34,7 @@ const propsOf = (h: boolean): fc.Arbitrary<RedisClusterProps> => fc.record({
   version: opt(either(fc.constantFrom(RedisVersion.V7_2, RedisVersion.V7_4, RedisVersion.of('8.2.3')), fc.constantFrom(RedisVersion.of('latest'), RedisVersion.of('')))(h)),
   primaryService: opt(fc.boolean()),
 }).chain((p) => (p.mode?.isCluster
-  ? fc.boolean().map((keep) => (keep ? p : { ...p, replicas: undefined, quorum: undefined, masterName: undefined, downAfter: undefined,
-    failoverTimeout: undefined, primaryService: undefined }))
+  ? fc.boolean().map((keep) => (keep ? p : withoutSentinelProps(p)))
   : fc.constant(p))) as fc.Arbitrary<RedisClusterProps>;
 
 test(`RedisCluster: only ValidationErrors, never an invalid manifest (${RUNS} cases)`, () => {
