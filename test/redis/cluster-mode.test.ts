@@ -194,3 +194,66 @@ describe('assets/redis-cluster-start.sh (stubbed redis-server and getent)', () =
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('assets/redis-cluster-create.sh (stubbed redis-cli and getent)', () => {
+  // The stub answers like 6 nodes: all new (STATE fresh) until `--cluster create`, then a formed 3 × 1 cluster.
+  const STUB = `#!/bin/bash
+echo "$*" >> "$STUB_DIR/calls"
+state=$(cat "$STUB_DIR/state")
+case "$*" in
+  *"--cluster create"*) echo formed > "$STUB_DIR/state"; exit 0 ;;
+  *"--cluster check"*) exit 0 ;;
+  *"--cluster rebalance"*) echo '*** No rebalancing needed! All nodes are within the 2.00% threshold.'; exit 0 ;;
+  *PING) echo PONG ;;
+  *"CLUSTER INFO")
+    if [ "$state" = fresh ]; then printf 'cluster_state:fail\\r\\ncluster_known_nodes:1\\r\\ncluster_slots_assigned:0\\r\\n'
+    else printf 'cluster_state:ok\\r\\ncluster_known_nodes:6\\r\\ncluster_slots_assigned:16384\\r\\ncluster_slots_ok:16384\\r\\n'; fi ;;
+  *"CLUSTER NODES")
+    for i in 0 1 2; do echo "m$i 10.0.0.$i:6379@16379,r-$i.h.ns.svc.cluster.local master - 0 0 1 connected $((i * 5461))-$((i * 5461 + 5460))"; done
+    for i in 3 4 5; do echo "s$i 10.0.0.$i:6379@16379,r-$i.h.ns.svc.cluster.local slave m$((i - 3)) 0 0 1 connected"; done ;;
+  *) echo "unexpected: $*" >&2; exit 1 ;;
+esac
+`;
+  function run(state: 'fresh' | 'formed') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-cluster-create-'));
+    fs.writeFileSync(path.join(dir, 'redis-cli'), STUB, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'getent'), '#!/bin/sh\nn=${2#r-}; echo "10.0.0.${n%%.*} $2"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'state'), state);
+    fs.writeFileSync(path.join(dir, 'pw'), 'secret');
+    const script = path.join(__dirname, '../../src/redis/assets/redis-cluster-create.sh');
+    const out = execFileSync('bash', ['-e', script], {
+      encoding: 'utf8',
+      env: {
+        PATH: `${dir}:/usr/bin:/bin`,
+        STUB_DIR: dir,
+        NAME: 'r',
+        HEADLESS: 'h',
+        POD_NAMESPACE: 'ns',
+        CLUSTER_DOMAIN: 'cluster.local',
+        ORDINALS_START: '0',
+        SHARDS: '3',
+        REPLICAS_PER_SHARD: '1',
+        REDIS_PORT: '6379',
+        PASSWORD_FILE: path.join(dir, 'pw'),
+        WAIT_SECONDS: '5',
+      },
+    });
+    const calls = fs.readFileSync(path.join(dir, 'calls'), 'utf8').split('\n');
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { out, calls };
+  }
+
+  test('six new nodes: one `--cluster create` of every pod by IP, with the replica count', () => {
+    const { out, calls } = run('fresh');
+    expect(out).toContain('creating a cluster of 3 primaries with 1 replicas each');
+    const creates = calls.filter((c) => c.includes('--cluster create'));
+    expect(creates).toEqual([`--no-auth-warning --cluster create ${[0, 1, 2, 3, 4, 5].map((i) => `10.0.0.${i}:6379`).join(' ')} --cluster-replicas 1 --cluster-yes`]);
+    expect(out).toContain('cluster ok: 6 nodes, 3 primaries, 16384 slots ok');
+  });
+
+  test('a formed cluster: no create, no add-node; the balanced rebalance changes nothing', () => {
+    const { out, calls } = run('formed');
+    expect(calls.some((c) => c.includes('--cluster create') || c.includes('add-node'))).toBe(false);
+    expect(out).toContain('nothing to do: every node is in the cluster and the slots are balanced');
+  });
+});

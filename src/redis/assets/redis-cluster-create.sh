@@ -45,14 +45,12 @@ hosts=() ips=()
 for ((i = 0; i < total; i++)); do
   hosts[i]="$NAME-$((ORDINALS_START + i)).$HEADLESS.$POD_NAMESPACE.svc.$CLUSTER_DOMAIN"
   deadline=$((SECONDS + wait_seconds))
-  ip=""
-  until [ -n "$ip" ] && [ "$(cli "$ip" PING 2>/dev/null)" = PONG ]; do
+  until ip=$(getent hosts "${hosts[i]}" | awk '{ print $1; exit }' || true); [ -n "$ip" ] && [ "$(cli "$ip" PING 2>/dev/null)" = PONG ]; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       echo "${hosts[i]} does not answer after ${wait_seconds} s; the Job retries" >&2
       exit 1
     fi
     sleep 2
-    ip=$(getent hosts "${hosts[i]}" | awk '{ print $1; exit }' || true)
   done
   ips[i]=$ip
 done
