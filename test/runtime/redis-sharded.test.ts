@@ -57,7 +57,7 @@ describeRuntime('RedisCluster cluster mode (runtime)', ['/usr/bin/redis-server',
       return await cluster.runJob(name, timeoutMs);
     } catch (e) {
       const last = [...cluster.pods.keys()].filter((p) => p.startsWith(`${name}-`)).pop();
-      console.log(last && cluster.pod(last).logs('create').split('\n').filter((l) => !/^\s*#|^ {2}/.test(l)).slice(-40).join('\n'));
+      console.log(last && cluster.pod(last).logs('create').split('\n').filter((l) => !/^\s*#|^ {2}/.test(l)).slice(-120).join('\n'));
       throw e;
     }
   }

@@ -8,7 +8,8 @@
 #     primaries, else as a replica (redis-cli gives it to the primary with the fewest replicas);
 #     a stale entry under the same host name (a pod that lost its volume) is forgotten first;
 #     then `rebalance --cluster-use-empty-masters` moves slots onto primaries without any (and
-#     onto any primary off by more than 2 %: an interrupted run is finished by the next);
+#     onto any primary off by more than 2 %, so a run stopped between add-node and rebalance is
+#     finished by the next; slots left open by a rebalance stopped mid-way need --cluster fix);
 #   - nothing to add and the slots balanced: nothing is changed.
 # It ends when `redis-cli --cluster check` passes and every node reports cluster_state:ok.
 # CLUSTER MEET takes addresses, not names, so nodes are given to redis-cli by their current IP;
@@ -92,8 +93,11 @@ else
       echo "adding ${hosts[i]} as a replica"
       redis-cli --no-auth-warning --cluster add-node "${ips[i]}:$REDIS_PORT" "$entry:$REDIS_PORT" --cluster-slave
     fi
+    # Until the entry node has exchanged pings with it (its host name is known and the handshake is
+    # over): the next node's role depends on the primaries the entry node counts.
     for _ in $(seq 1 60); do
-      if [ "$(info "$entry" cluster_known_nodes)" -gt "$before" ]; then break; fi
+      if cluster_nodes "$entry" | awk -v h="${hosts[i]}" '{ split($2, a, ","); if (a[2] == h && $3 !~ /handshake|noaddr/) f = 1 } END { exit !f }' \
+        && [ "$(info "$entry" cluster_known_nodes)" -gt "$before" ]; then break; fi
       sleep 1
     done
   done
@@ -102,7 +106,7 @@ else
   until agree && redis-cli --no-auth-warning --cluster check "$entry:$REDIS_PORT" >/dev/null 2>&1; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       redis-cli --no-auth-warning --cluster check "$entry:$REDIS_PORT" || true
-      echo "the nodes do not agree after ${wait_seconds} s; the Job retries" >&2
+      echo "the nodes do not agree after ${wait_seconds} s; the Job retries. Slots left open by an interrupted rebalance (check reports them) are closed by redis-cli --cluster fix <node>:6379" >&2
       exit 1
     fi
     sleep 2
