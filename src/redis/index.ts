@@ -1,2 +1,3 @@
 export * from './redis-cluster';
 export * from './redis-version';
+export * from './redis-mode';

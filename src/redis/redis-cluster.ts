@@ -4,8 +4,10 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   commonEnv, CONF_DIR, DATA_DIR, defaultQuorum, maxMemoryBytes, PASSWORD_KEY, REDIS_PORT, REDIS_UID,
-  SCRIPTS_DIR, SECRETS_DIR, SENTINEL_PORT, sentinelEnv, serverEnv,
+  SCRIPTS_DIR, SECRETS_DIR, SENTINEL_PORT, sentinelEnv, serverEnv, BUS_PORT,
 } from './private/config';
+import { checkClusterMode, clusterServerEnv, RedisClusterCreateJob } from './private/sharded';
+import { RedisMode } from './redis-mode';
 import { RedisVersion } from './redis-version';
 import { ValidationError } from '../core/errors';
 import { loadAsset } from '../core/kit/assets';
@@ -20,14 +22,6 @@ import { PlacementProps } from '../core/workload/scheduling';
 import { StatefulWorkload } from '../core/workload/stateful-workload';
 import { PodManagementPolicy } from '../core/workload/update-strategy';
 import { IStorageClass, WorkloadVolume } from '../core/workload/volumes';
-
-/** How the cluster is laid out. */
-export enum RedisMode {
-  /** One primary, replicas and a Sentinel per pod that fail over automatically. */
-  SENTINEL = 'sentinel',
-  /** Redis Cluster: shards with their own replicas. Not available yet: synth fails with `RedisShardedNotAvailable`. */
-  SHARDED = 'sharded',
-}
 
 /**
  * What survives a restart of a server.
@@ -63,7 +57,12 @@ export enum RedisMaxMemoryPolicy {
 export interface RedisClusterProps {
   /** Name of the StatefulSet and prefix of every object. Stateful: a new name is new, empty disks. @default - the construct id */
   readonly name?: string;
-  /** @default RedisMode.SENTINEL */
+  /**
+   * Sentinel (one primary) or Redis Cluster (sharded: `RedisMode.cluster({ shards, replicasPerShard })`).
+   * In cluster mode the Sentinel props (`replicas`, `masterName`, `quorum`, `downAfter`,
+   * `failoverTimeout`, `primaryService`, `labelerImage`) must be left unset.
+   * @default RedisMode.SENTINEL
+   */
   readonly mode?: RedisMode;
   /** @default RedisVersion.V7_4 */
   readonly version?: RedisVersion;
@@ -121,7 +120,7 @@ export interface RedisBindOptions {
   readonly credentials?: Credentials;
 }
 
-const BIND_ENV = ['REDIS_SENTINELS', 'REDIS_MASTER_NAME', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD'];
+const BIND_ENV = ['REDIS_SENTINELS', 'REDIS_MASTER_NAME', 'REDIS_CLUSTER_NODES', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD'];
 
 /**
  * Redis with Sentinel on plain Kubernetes objects, no operator: one StatefulSet whose pods run
@@ -136,7 +135,7 @@ export class RedisCluster extends Construct implements IStatefulService {
   public readonly workload: StatefulWorkload;
   /** The StatefulSet. */
   public readonly statefulSet: k8s.KubeStatefulSet;
-  /** Service `<name>`: every pod, ports 6379 (server) and 26379 (Sentinel). */
+  /** Service `<name>`: every pod, ports 6379 (server) and 26379 (Sentinel; not in cluster mode). */
   public readonly clientService: k8s.KubeService;
   /** Service `<name>-primary`, port 6379, selecting `role=primary`, when `primaryService` is on. */
   public readonly primaryService?: k8s.KubeService;
@@ -148,10 +147,14 @@ export class RedisCluster extends Construct implements IStatefulService {
   public readonly secretName: string;
   /** The Job that generates the Secret, unless credentials come from an existing Secret. */
   public readonly secretGenerator?: GeneratedSecret;
-  /** The name Sentinel monitors. */
+  /** The name Sentinel monitors ('' in cluster mode). */
   public readonly masterName: string;
-  /** Sentinels that must agree. */
+  /** Sentinels that must agree (0 in cluster mode). */
   public readonly quorum: number;
+  /** Sentinel or Redis Cluster. */
+  public readonly mode: RedisMode;
+  /** Cluster mode: the Job that forms the cluster and adds pods on scale-out. */
+  public readonly createJob?: k8s.KubeJob;
   /** `maxmemory` in bytes (0: no memory limit was set). */
   public readonly maxMemory: number;
   private readonly secret: kplus.ISecret;
@@ -160,11 +163,11 @@ export class RedisCluster extends Construct implements IStatefulService {
 
   constructor(scope: Construct, id: string, props: RedisClusterProps = {}) {
     super(scope, id);
-    if ((props.mode ?? RedisMode.SENTINEL) === RedisMode.SHARDED) {
-      throw new ValidationError('RedisShardedNotAvailable',
-        'mode SHARDED (Redis Cluster) is not available yet; use RedisMode.SENTINEL (one primary, replicas and Sentinel failover)', this);
-    }
-    const replicas = props.replicas ?? 3;
+    this.mode = props.mode ?? RedisMode.SENTINEL;
+    const sharded = this.mode.isCluster;
+    this.version = props.version ?? RedisVersion.V7_4;
+    if (sharded) checkClusterMode(this, this.mode, props, props.name ?? id, this.version.majorVersion);
+    const replicas = sharded ? this.mode.shards * (1 + this.mode.replicasPerShard) : props.replicas ?? 3;
     if (!Number.isInteger(replicas) || replicas < 1) {
       throw new ValidationError('RedisReplicasInvalid', `replicas must be a whole number ≥ 1, got ${replicas}`, this);
     }
@@ -189,8 +192,6 @@ export class RedisCluster extends Construct implements IStatefulService {
         throw new ValidationError('RedisSentinelTimingInvalid', `${what} must be whole milliseconds of at least 1 second, got ${ms} ms`, this);
       }
     }
-
-    this.version = props.version ?? RedisVersion.V7_4;
     if (!/^\d+\.\d+(\.\d+)?$/.test(this.version.fullVersion)) {
       throw new ValidationError('RedisVersionInvalid', `version '${this.version.fullVersion}' is not a Redis release; use e.g. RedisVersion.V7_4 or RedisVersion.of('7.4.6')`, this);
     }
@@ -212,12 +213,12 @@ export class RedisCluster extends Construct implements IStatefulService {
       version: this.version.fullVersion,
       image: this.image,
       containerName: 'redis',
-      command: ['sh', `${SCRIPTS_DIR}/redis-start.sh`, 'server'],
+      command: sharded ? ['sh', `${SCRIPTS_DIR}/redis-cluster-start.sh`] : ['sh', `${SCRIPTS_DIR}/redis-start.sh`, 'server'],
       replicas,
       // Members find each other by DNS before any is Ready.
       podManagementPolicy: PodManagementPolicy.PARALLEL,
       publishNotReadyAddresses: true,
-      ports: [{ name: 'redis', port: REDIS_PORT }, { name: 'sentinel', port: SENTINEL_PORT }],
+      ports: [{ name: 'redis', port: REDIS_PORT }, sharded ? { name: 'bus', port: BUS_PORT } : { name: 'sentinel', port: SENTINEL_PORT }],
       resources,
       dataVolumes: { data: { mountPath: DATA_DIR, size: props.storageSize ?? Size.gibibytes(8), storageClass: props.storageClass } },
       readiness: HealthProbe.exec(probe(REDIS_PORT, 'ready'), { period: Duration.seconds(5) }),
@@ -245,7 +246,10 @@ export class RedisCluster extends Construct implements IStatefulService {
     w.volumes.add('credentials', WorkloadVolume.fromSecret(this.secret, { defaultMode: 0o440 }));
     w.volumes.addConfigFiles('scripts', {
       mountPath: SCRIPTS_DIR,
-      files: {
+      files: sharded ? {
+        'redis-cluster-start.sh': loadAsset('redis/assets/redis-cluster-start.sh'),
+        'redis-probe.sh': loadAsset('redis/assets/redis-probe.sh'),
+      } : {
         'redis-start.sh': loadAsset('redis/assets/redis-start.sh'),
         'redis-probe.sh': loadAsset('redis/assets/redis-probe.sh'),
         ...(withPrimary ? { 'role-labeler.py': loadAsset('redis/assets/role-labeler.py') } : {}),
@@ -254,6 +258,29 @@ export class RedisCluster extends Construct implements IStatefulService {
     const conf = w.volumes.addScratch(CONF_DIR);
     w.addMount({ volume: 'credentials', mountPath: SECRETS_DIR, readOnly: true });
 
+    const policy = props.maxMemoryPolicy ?? RedisMaxMemoryPolicy.NOEVICTION;
+    if (sharded) {
+      // ---- cluster mode (sharded): the server alone, and the create Job (private/sharded.ts).
+      const passwordFile = `${SECRETS_DIR}/${this.credentials.key(PASSWORD_KEY)}`;
+      const nodeTimeoutMs = this.mode.nodeTimeout.toMilliseconds();
+      for (const [k, v] of clusterServerEnv({
+        headless: w.headlessService.name, clusterDomain: w.clusterDomain, passwordFile, nodeTimeoutMs, persistence, maxMemory: this.maxMemory, policy,
+      })) w.addEnv(k, v);
+      this.masterName = '';
+      this.quorum = 0;
+      this.clientService = w.services.add('client', { name: w.name, ports: ['redis'] });
+      const create = new RedisClusterCreateJob(this, 'Create', {
+        workload: w, mode: this.mode, image: this.image, secret: this.secret, passwordKey: this.credentials.key(PASSWORD_KEY),
+      });
+      this.createJob = create.job;
+      w.connections.allowFromLabels(create.podSelector, ['redis']);
+      if (this.mode.replicasPerShard === 0) {
+        Warnings.of(this).add('@cdk8s-stateful/redis:noClusterFailover',
+          'replicasPerShard is 0: a primary that fails takes its slots down with it (the cluster stops serving them); use 1');
+      }
+      this.warnNoMemoryLimit();
+      return;
+    }
     const common = commonEnv({
       name: w.name,
       headless: w.headlessService.name,
@@ -262,7 +289,6 @@ export class RedisCluster extends Construct implements IStatefulService {
       masterName: this.masterName,
       passwordFile: `${SECRETS_DIR}/${this.credentials.key(PASSWORD_KEY)}`,
     });
-    const policy = props.maxMemoryPolicy ?? RedisMaxMemoryPolicy.NOEVICTION;
     for (const [k, v] of [...common, ...serverEnv(persistence, this.maxMemory, policy)]) w.addEnv(k, v);
 
     const mounts = [
@@ -315,10 +341,7 @@ export class RedisCluster extends Construct implements IStatefulService {
       Warnings.of(this).add('@cdk8s-stateful/redis:noFailover',
         `replicas is ${replicas}: Sentinel needs at least 3 pods to fail over when one pod (with its Sentinel) is lost; use 3`);
     }
-    if (this.maxMemory === 0) {
-      Warnings.of(this).add('@cdk8s-stateful/redis:noMemoryLimit',
-        'the server has no memory limit, so maxmemory is not set: Redis grows until the node kills it; set resources.memory.limit');
-    }
+    this.warnNoMemoryLimit();
   }
 
   /** The read-write endpoint: the `<name>-primary` Service, or `<name>` without it. */
@@ -331,20 +354,24 @@ export class RedisCluster extends Construct implements IStatefulService {
     return this.workload.connections;
   }
 
-  /** `host:26379` of every Sentinel, for Sentinel-aware clients. */
+  /** `host:26379` of every Sentinel, for Sentinel-aware clients (none in cluster mode). */
   public sentinelAddresses(qualified: boolean = true): string[] {
-    const w = this.workload;
-    return Array.from({ length: w.replicas }, (_, i) => {
-      const host = `${w.podName(w.ordinalsStart + i)}.${w.headlessService.name}`;
-      return `${qualified ? w.qualify(host) : host}:${SENTINEL_PORT}`;
-    });
+    return this.mode.isCluster ? [] : this.podAddresses(SENTINEL_PORT, qualified);
+  }
+
+  /** `host:6379` of every node, the seed list of cluster-aware clients (none in Sentinel mode). */
+  public clusterNodes(qualified: boolean = true): string[] {
+    return this.mode.isCluster ? this.podAddresses(REDIS_PORT, qualified) : [];
   }
 
   /**
    * Connect a cdk8s-plus-28 workload: adds REDIS_SENTINELS (comma-separated `host:port`),
    * REDIS_MASTER_NAME, REDIS_HOST/REDIS_PORT (the primary Service, for clients that are not
    * Sentinel-aware) and REDIS_PASSWORD (from the Secret) to each of its containers, and allows
-   * its pods through the NetworkPolicy on both ports. A workload is bound once.
+   * its pods through the NetworkPolicy on both ports. In cluster mode: REDIS_CLUSTER_NODES
+   * (comma-separated `host:6379` of every node, the seeds of a cluster-aware client),
+   * REDIS_HOST/REDIS_PORT (the `<name>` Service: any node) and REDIS_PASSWORD, port 6379 only.
+   * A workload is bound once.
    */
   public bind(workload: kplus.Workload, options: RedisBindOptions = {}): void {
     if (!workload.containers.length) {
@@ -374,13 +401,18 @@ export class RedisCluster extends Construct implements IStatefulService {
       ? kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `BindSecret${this.bindings}`, creds.secretName('')), key: creds.key(PASSWORD_KEY) })
       : kplus.EnvValue.fromSecretValue({ secret: this.secret, key: this.credentials.key(PASSWORD_KEY) });
     const primary = (this.primaryService ?? this.clientService).name;
-    const env: { [name: string]: kplus.EnvValue } = {
+    const env: { [name: string]: kplus.EnvValue } = this.mode.isCluster ? {
+      REDIS_CLUSTER_NODES: kplus.EnvValue.fromValue(this.clusterNodes(remote).join(',')),
+    } : {
       REDIS_SENTINELS: kplus.EnvValue.fromValue(this.sentinelAddresses(remote).join(',')),
       REDIS_MASTER_NAME: kplus.EnvValue.fromValue(this.masterName),
+    };
+    Object.assign(env, {
       REDIS_HOST: kplus.EnvValue.fromValue(remote ? this.workload.qualify(primary) : primary),
       REDIS_PORT: kplus.EnvValue.fromValue(`${REDIS_PORT}`),
       REDIS_PASSWORD: password,
-    };
+    });
+    const ports = this.mode.isCluster ? ['redis'] : ['redis', 'sentinel'];
     for (const c of workload.containers) {
       for (const [k, v] of Object.entries(env)) c.env.addVariable(k, v);
     }
@@ -389,10 +421,25 @@ export class RedisCluster extends Construct implements IStatefulService {
       this.workload.connections.allowFrom(kplus.Pods.select(this, id, {
         labels: workload.matchLabels,
         namespaces: kplus.Namespaces.select(this, `${id}Namespace`, { names: [there!] }),
-      }), ['redis', 'sentinel']);
+      }), ports);
     } else {
-      this.workload.connections.allowFrom(workload, ['redis', 'sentinel']);
+      this.workload.connections.allowFrom(workload, ports);
     }
     this.bindings++;
+  }
+
+  private podAddresses(port: number, qualified: boolean): string[] {
+    const w = this.workload;
+    return Array.from({ length: w.replicas }, (_, i) => {
+      const host = `${w.podName(w.ordinalsStart + i)}.${w.headlessService.name}`;
+      return `${qualified ? w.qualify(host) : host}:${port}`;
+    });
+  }
+
+  private warnNoMemoryLimit(): void {
+    if (this.maxMemory === 0) {
+      Warnings.of(this).add('@cdk8s-stateful/redis:noMemoryLimit',
+        'the server has no memory limit, so maxmemory is not set: Redis grows until the node kills it; set resources.memory.limit');
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { immutableFieldDraft } from './private/claim-templates';
+import { redisClusterRules, zookeeperRules } from './private/coordination-rules';
 import { formatFindings } from './private/format';
 import { kafkaStatefulSetRules, kafkaTopicRules } from './private/kafka-rules';
 import { mongoScaleDownRule } from './private/mongodb-rules';
@@ -166,6 +167,8 @@ class Checker {
       ...postgresBootstrapRules(b, a),
       ...mongoScaleDownRule(b, a),
       ...mariadbSeriesRule(b, a),
+      ...zookeeperRules(b, a),
+      ...redisClusterRules(this.outputs, b, a),
     ];
     for (const d of drafts) this.addDraft(b, d);
   }

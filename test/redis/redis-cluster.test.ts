@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  Credentials, Errors, RedisCluster, RedisClusterProps, RedisMaxMemoryPolicy, RedisMode, RedisPersistence, RedisVersion, Warnings,
+  Credentials, Errors, RedisCluster, RedisClusterProps, RedisMaxMemoryPolicy, RedisPersistence, RedisVersion, Warnings,
 } from '../../src';
 import { ValidationError } from '../../src/core/errors';
 import { container, envOf, find, synthValidated } from '../util/validate';
@@ -144,7 +144,6 @@ describe('bind', () => {
 });
 
 const BAD_PROPS: Array<[string, RedisClusterProps, string, string]> = [
-  ['sharded mode', { mode: RedisMode.SHARDED }, 'mode SHARDED (Redis Cluster) is not available yet', 'RedisShardedNotAvailable'],
   ['zero replicas', { replicas: 0 }, 'replicas must be a whole number ≥ 1, got 0', 'RedisReplicasInvalid'],
   ['fractional replicas', { replicas: 2.5 }, 'replicas must be a whole number ≥ 1, got 2.5', 'RedisReplicasInvalid'],
   ['quorum above the Sentinels', { quorum: 4 }, 'quorum must be a whole number from 1 to replicas (3), got 4', 'RedisQuorumInvalid'],

@@ -13,7 +13,9 @@ import {
 import { EtcdCluster } from '../../src/etcd';
 import { MongoReplicaSet, MongoReplicaSetProps } from '../../src/mongodb';
 import { MariaDBCluster, MariaDBVersion } from '../../src/mariadb';
+import { RedisCluster, RedisClusterProps, RedisMode } from '../../src/redis';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
+import { ZooKeeperEnsemble } from '../../src/zookeeper';
 import { synthValidated } from '../util/validate';
 
 type Build = () => any[];
@@ -66,6 +68,23 @@ function etcd(members: number): Build {
     return synthValidated(chart);
   };
 }
+
+function zookeeper(members: number): Build {
+  return () => {
+    const chart = new Chart(new App(), 'zk', { namespace: 'coordination' });
+    new ZooKeeperEnsemble(chart, 'zk', { replicas: members });
+    return synthValidated(chart);
+  };
+}
+
+function redis(props: RedisClusterProps = {}): Build {
+  return () => {
+    const chart = new Chart(new App(), 'redis', { namespace: 'cache' });
+    new RedisCluster(chart, 'cache', props);
+    return synthValidated(chart);
+  };
+}
+const shards = (n: number, replicasPerShard = 1) => ({ mode: RedisMode.cluster({ shards: n, replicasPerShard }) });
 
 interface KafkaVersionSpec {
   readonly props?: KafkaClusterProps;
@@ -130,6 +149,8 @@ const CORPUS: Array<[string, Build, Build, string[]]> = [
   ['safe: workload scale up', workload(), workload({ replicas: 5 }), []],
   ['safe: non-quorum workload scale down (claims retained)', workload(), workload({ replicas: 2 }), []],
   ['safe: quorum scale up', etcd(3), etcd(5), []],
+  ['safe: Redis Cluster 3 → 4 shards (the create Job adds and rebalances)', redis(shards(3)), redis(shards(4)), []],
+  ['safe: Redis Sentinel quorum 2 → 3 (each Sentinel reads it at start; a failover still needs a majority)', redis({ quorum: 2 }), redis({ quorum: 3 }), []],
   ['safe: local pool grows', localPool(Size.gibibytes(100)), localPool(Size.gibibytes(200)), []],
   ['safe: Kafka patch release', kafka({ props: { version: KafkaVersion.of('4.1.1') } }), kafka({ props: { version: KafkaVersion.V4_1_2 } }), []],
   ['safe: adding a topic', kafka({ topics: orders() }), kafka({ topics: { ...orders(), payments: { partitions: 6 } } }), []],
@@ -170,6 +191,11 @@ const CORPUS: Array<[string, Build, Build, string[]]> = [
   ['MariaDB 10.11 → 11.4', mariadb(3, MariaDBVersion.V10_11_18), mariadb(3), []],
   ['MariaDB 11.4 → 10.11', mariadb(3), mariadb(3, MariaDBVersion.V10_11_18), ['mariadbSeriesDowngrade StatefulSet/db']],
   ['quorum workload 3 → 1', workload({ publishNotReadyAddresses: true }), workload({ publishNotReadyAddresses: true, replicas: 1 }), ['quorumShrink StatefulSet/pg']],
+  ['ZooKeeper ensemble 3 → 5 (static server list)', zookeeper(3), zookeeper(5), ['zookeeperEnsembleGrown StatefulSet/zk']],
+  ['ZooKeeper ensemble 5 → 3', zookeeper(5), zookeeper(3), ['quorumShrink StatefulSet/zk']],
+  ['Redis Sentinel 5 → 3 (removed Sentinels still count)', redis({ replicas: 5 }), redis({ replicas: 3 }), ['quorumShrink StatefulSet/cache']],
+  ['Redis Cluster 4 shards → 3', redis(shards(4)), redis(shards(3)), ['redisClusterScaleIn StatefulSet/cache']],
+  ['Redis Cluster replicasPerShard 2 → 1', redis(shards(3, 2)), redis(shards(3, 1)), ['redisClusterScaleIn StatefulSet/cache']],
 
   // ---- MongoDB replica sets
   ['safe: Mongo scale up 3 → 5 (the primary adds the members)', mongo(), mongo({ replicas: 5 }), []],

@@ -5,6 +5,8 @@ import { kibibytes } from '../../core/units';
 
 export const REDIS_PORT = 6379;
 export const SENTINEL_PORT = 26379;
+/** The Redis Cluster bus (REDIS_PORT + 10000, the default). */
+export const BUS_PORT = 16379;
 export const DATA_DIR = '/data';
 export const CONF_DIR = '/conf';
 export const SCRIPTS_DIR = '/scripts';

@@ -2,6 +2,7 @@
 // system (ordinals, quorums) and for PostgreSQL's data-directory version. Not re-exported from
 // index.ts.
 import { UpgradeRisk } from '../upgrade-finding';
+import { isRedisClusterNode } from './coordination-rules';
 import { isKafkaNode } from './kafka-rules';
 import { isMongoMember } from './mongodb-rules';
 import { Draft, list, nsFlag, Obj, Outputs } from './objects';
@@ -55,11 +56,14 @@ export function isQuorum(out: Outputs, x: Obj, objs: Map<string, Obj>): boolean 
   return peers.size >= 2;
 }
 
-/** A quorum losing members (Kafka and MongoDB have their own rules: kafkaQuorumChanged, kafkaBrokerScaleIn, mongoScaleDown). */
+/**
+ * A quorum losing members (Kafka, MongoDB and Redis Cluster have their own rules:
+ * kafkaQuorumChanged, kafkaBrokerScaleIn, mongoScaleDown, redisClusterScaleIn).
+ */
 export function quorumShrinkRule(out: Outputs, b: Obj, a: Obj): Draft[] {
   const from = replicasOf(b.o);
   const to = replicasOf(a.o);
-  if (to >= from || isKafkaNode(b, out.before) || isMongoMember(b) || !isQuorum(out, b, out.before)) return [];
+  if (to >= from || isKafkaNode(b, out.before) || isMongoMember(b) || isRedisClusterNode(b) || !isQuorum(out, b, out.before)) return [];
   const removed = ordinals(b.o).filter((i) => !ordinals(a.o).includes(i)).map((i) => `${b.name}-${i}`);
   return [{
     id: 'quorumShrink',
