@@ -51,6 +51,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@prometheus-io/lezer-promql@0.315.0',
     '@lezer/lr@^1.4.2',
     '@lezer/highlight@^1.2.1',
+    // TLS (issue 12) and Kanister: cert-manager and Kanister objects are validated against the
+    // openAPIV3Schema of their upstream CRDs (src/imports/crds) in test/util/validate.ts. The same
+    // major as @kubernetes-models/validate's, so the lockfile keeps one copy.
+    'ajv@^8.12.0',
   ],
 
   // Other languages (jsii): configured with their package names; they cannot be packaged on this
