@@ -2,10 +2,10 @@
 // with the same scripts as the library's own backup CronJob (dump-all.sh) and restore steps
 // (restore-run.sh, docs/postgres.md "Restore into a new cluster").
 import { Construct } from 'constructs';
+import { PostgresCluster } from './postgres-cluster';
 import { loadAsset } from '../core/kit/assets';
 import { KanisterBlueprint, KanisterPhase } from '../core/kit/kanister';
 import { LabelKeys } from '../core/labels';
-import { PostgresCluster } from './postgres-cluster';
 import { OFFICIAL_UID } from './private/images';
 
 /**
@@ -70,7 +70,7 @@ export class PostgresKanisterBlueprint extends Construct {
       args: { image, namespace, command, podLabels: { ...this.podLabels }, podOverride },
     });
     const profile = '{{ toJson .Profile }}';
-    const location = `postgres/{{ .StatefulSet.Namespace }}/{{ .StatefulSet.Name }}/{{ toDate "2006-01-02T15:04:05.999999999Z07:00" .Time | date "20060102T150405Z" }}.tar`;
+    const location = 'postgres/{{ .StatefulSet.Namespace }}/{{ .StatefulSet.Name }}/{{ toDate "2006-01-02T15:04:05.999999999Z07:00" .Time | date "20060102T150405Z" }}.tar';
     const input = '{{ .ArtifactsIn.pgDump.KeyValue.backupLocation }}';
     this.blueprint = new KanisterBlueprint(this, 'Resource', {
       name: props.name ?? `${cluster.workload.name}-postgres`,

@@ -11,8 +11,8 @@ import {
   StatefulWorkloadProps, StorageClass, StorageClassProps, StorageProfile,
 } from '../../src';
 import { EtcdCluster } from '../../src/etcd';
-import { MongoReplicaSet, MongoReplicaSetProps } from '../../src/mongodb';
 import { MariaDBCluster, MariaDBVersion } from '../../src/mariadb';
+import { MongoReplicaSet, MongoReplicaSetProps } from '../../src/mongodb';
 import { RedisCluster, RedisClusterProps, RedisMode } from '../../src/redis';
 import { UpgradeFinding, UpgradeRisk, UpgradeSafety } from '../../src/upgrade';
 import { ZooKeeperEnsemble } from '../../src/zookeeper';

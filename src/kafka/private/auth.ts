@@ -25,7 +25,9 @@ export function managesUsers(mode: KafkaAuthentication): boolean {
  * listener's mechanism and the authorizer. Every node runs the authorizer: controllers authorize
  * requests forwarded to them (KIP-801).
  */
-export function authProperties(mode: KafkaAuthentication, nodeCommonName: string, broker: boolean, adminCommonName?: string): Array<[string, string]> {
+export function authProperties(
+  mode: KafkaAuthentication, nodeCommonName: string, broker: boolean, adminCommonName?: string,
+): Array<[string, string]> {
   if (!managesUsers(mode)) return [];
   const out: Array<[string, string]> = [];
   if (broker && mode === KafkaAuthentication.SCRAM_SHA_512) {

@@ -38,7 +38,8 @@ export function metadataJob(scope: Construct, cluster: IKafkaCluster): ScriptJob
     mounts.push({ volume: 'tls', mountPath: TLS_DIR, readOnly: true });
   }
   const hash = shortHash(JSON.stringify([
-    cluster.name, cluster.image, level, script, cluster.internalSeedServers, tls && [(tls.clientSecret ?? tls.secret).name, tls.passwordSecret.name, tls.passwordKey],
+    cluster.name, cluster.image, level, script, cluster.internalSeedServers,
+    tls && [(tls.clientSecret ?? tls.secret).name, tls.passwordSecret.name, tls.passwordKey],
   ]));
   return new ScriptJob(scope, 'MetadataJob', {
     name: `${cluster.name}-metadata-${hash}`,
