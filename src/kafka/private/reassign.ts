@@ -66,7 +66,7 @@ export function drainProblem(ids: number[], pools: KafkaNodePool[], replicationF
     return {
       code: 'KafkaDrainLeavesTooFew',
       message: `drainBrokers(${ids.join(', ')}) leaves ${left} broker(s), fewer than the replication factor ${replicationFactor}; ` +
-        'partitions cannot be reassigned onto them: drain fewer brokers, or lower defaultReplicationFactor and the topics\' factors first',
+        'partitions cannot be reassigned onto them (the highest of defaultReplicationFactor and the topics\' factors): drain fewer brokers, or add brokers first',
     };
   }
   return undefined;
@@ -131,10 +131,10 @@ export class Rebalancer {
     return this.current;
   }
 
-  /** Adds drained ids (checked), then renders. */
-  public drain(ids: number[], pools: KafkaNodePool[]): Problem | undefined {
+  /** Adds drained ids (checked against the highest replication factor of the cluster and its topics), then renders. */
+  public drain(ids: number[], pools: KafkaNodePool[], replicationFactor: number): Problem | undefined {
     const all = [...new Set([...this.drained, ...ids])].sort((a, b) => a - b);
-    const problem = drainProblem(all, pools, this.cluster.defaultReplicationFactor);
+    const problem = drainProblem(all, pools, replicationFactor);
     if (problem) return problem;
     this.drained = all;
     this.render(pools);
