@@ -365,7 +365,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
    * remove this call (docs/kafka.md, "Scale brokers and controllers"). Ids must be the highest of their pool.
    */
   public drainBrokers(ids: number[]): void {
-    const problem = this.rebalancer.drain(ids, this.pools, Math.max(this.defaultReplicationFactor, ...this.topicList.map((t) => t.replicationFactor)));
+    const rf = Math.max(this.defaultReplicationFactor, ...this.topicList.map((t) => t.replicationFactor));
+    const problem = this.rebalancer.drain(ids, this.pools, rf);
     if (problem) throw new ValidationError(problem.code, problem.message, this);
   }
 

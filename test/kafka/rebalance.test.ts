@@ -31,7 +31,9 @@ test('rebalance: one Job on the cluster image over INTERNAL, every broker id, 50
   const ctr = job.spec.template.spec.containers[0];
   expect(ctr.image).toBe(kafka.image);
   expect(envOf(ctr)).toMatchObject({
-    BROKERS: '100,101,102,200,201', DRAIN: '', THROTTLE: String(50 * 1024 * 1024),
+    BROKERS: '100,101,102,200,201',
+    DRAIN: '',
+    THROTTLE: String(50 * 1024 * 1024),
     BOOTSTRAP: 'events-broker-100.events-broker-headless.$(POD_NAMESPACE).svc.cluster.local:9094,events-big-200.events-big-headless.$(POD_NAMESPACE).svc.cluster.local:9094',
   });
   expect(ctr.command.slice(0, 2)).toEqual(['bash', '-ec']);
