@@ -28,6 +28,30 @@ topics() { kafka-topics.sh --bootstrap-server "$BOOTSTRAP" --command-config "$P"
 tries="${TRIES:-120}"
 wait_s="${WAIT_SECONDS:-30}"
 
+# --verify until every partition of the plan is done; the last one also removes the throttle.
+verify_plan() {
+  local n=0 ver
+  while :; do
+    n=$((n + 1))
+    # Exit 0 with "is still in progress." lines while partitions move; non-zero when the cluster does not answer.
+    if ver=$(reassign --verify --reassignment-json-file "$D/plan.json" 2>&1) && ! printf '%s\n' "$ver" | grep -q 'still in progress'; then
+      printf '%s\n' "$ver"
+      echo "reassignment of $D/plan.json complete; throttle removed"
+      return 0
+    fi
+    [ "$n" -lt "$tries" ] || { echo "reassignment not complete after $n checks: $ver" >&2; exit 1; }
+    echo "reassignment in progress ($n/$tries): $(printf '%s\n' "$ver" | grep -c 'still in progress' || true) partitions left"
+    sleep "$wait_s"
+  done
+}
+
+# A container restarted in the same pod (restartPolicy OnFailure keeps the emptyDir) finds the plan
+# it executed: verify it first, so its throttle is removed.
+if [ -s "$D/plan.json" ]; then
+  echo "an earlier attempt executed $D/plan.json: verifying it first"
+  verify_plan
+fi
+
 # The brokers that stay: BROKERS minus DRAIN (both comma-separated ids).
 targets=$(printf '%s\n' "${BROKERS//,/$'\n'}" | grep -vxF -f <(printf '%s\n' "${DRAIN//,/$'\n'}") | paste -sd, -)
 [ -n "$targets" ] || { echo "no broker left once $DRAIN are drained" >&2; exit 1; }
@@ -70,16 +94,5 @@ echo "plan over brokers $targets (throttle $THROTTLE B/s):"
 cat "$D/plan.json"
 reassign --execute --reassignment-json-file "$D/plan.json" --throttle "$THROTTLE"
 
-n=0
-while :; do
-  n=$((n + 1))
-  ver=$(reassign --verify --reassignment-json-file "$D/plan.json" 2>&1) || true
-  if printf '%s\n' "$ver" | grep -q 'is completed' && ! printf '%s\n' "$ver" | grep -q 'still in progress\|failed'; then
-    printf '%s\n' "$ver"
-    echo "reassignment complete over brokers $targets; throttle removed"
-    exit 0
-  fi
-  [ "$n" -lt "$tries" ] || { echo "reassignment not complete after $n checks: $ver" >&2; exit 1; }
-  echo "reassignment in progress ($n/$tries): $(printf '%s\n' "$ver" | grep -c 'still in progress' || true) partitions left"
-  sleep "$wait_s"
-done
+verify_plan
+echo "partitions spread over brokers $targets"

@@ -46,7 +46,8 @@ beforeEach(() => {
       cp "$7" "$TMPDIR/state-topics-seen"
       printf 'Current partition replica assignment\\n{"version":1,"partitions":[]}\\n\\nProposed partition reassignment configuration\\n%s\\n' '${PLAN}' ;;
     *" --execute "*) cp "$7" "$TMPDIR/state-plan-seen"; echo 'Successfully started partition reassignment for orders-0' ;;
-    *" --verify "*) if dec state-pending; then echo 'Reassignment of partition orders-0 is still in progress.'
+    *" --verify "*) if dec state-vfail; then echo 'org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment' >&2; exit 1; fi
+      if dec state-pending; then echo 'Reassignment of partition orders-0 is still in progress.'
       else printf 'Reassignment of partition orders-0 is completed.\\nClearing broker-level throttles on brokers 100,101,102,103\\nClearing topic-level throttles on topic orders\\n'; fi ;;
   esac`);
 });
@@ -84,7 +85,8 @@ test('scale-out: waits for a running reassignment and for the new broker, then g
   expect(JSON.parse(stubs.file('state-topics-seen'))).toEqual({ version: 1, topics: [{ topic: '__consumer_offsets' }, { topic: 'orders' }] });
   expect(stubs.file('state-plan-seen').trim()).toBe(PLAN);
   expect(r.stdout).toContain('brokers without replicas: 103');
-  expect(r.stdout).toContain('reassignment complete over brokers 100,101,102,103; throttle removed');
+  expect(r.stdout).toContain('complete; throttle removed');
+  expect(r.stdout).toContain('partitions spread over brokers 100,101,102,103');
 });
 
 test('a re-run once every broker holds replicas is a no-op: no plan, no throttle', () => {
@@ -130,4 +132,27 @@ test('a reassignment that never completes fails the run after TRIES checks', () 
   const r = runJob(stubs, jobContainer());
   expect(r.status).toBe(1);
   expect(r.stderr).toContain('reassignment not complete after 5 checks');
+});
+
+test('a --verify that cannot reach the cluster is retried, not taken for done', () => {
+  stubs.write('state-describe', describe('100,101,102'));
+  stubs.write('state-vfail', '2');
+  const r = runJob(stubs, jobContainer());
+  expect(r.status).toBe(0);
+  expect(ops().filter((o) => o[0] === '--verify')).toHaveLength(3);
+});
+
+test('a container restarted in the same pod verifies the plan it executed first (its throttle is removed), then converges', () => {
+  stubs.write('plan.json', `${PLAN}\n`);
+  stubs.write('state-pending', '1');
+  stubs.write('state-describe', describe('100,101,102', '101,102,103', '103,100,101'));
+  const r = runJob(stubs, jobContainer());
+  expect(r.status).toBe(0);
+  expect(ops()).toEqual([
+    ['--verify', '--reassignment-json-file', `${stubs.dir}/plan.json`],
+    ['--verify', '--reassignment-json-file', `${stubs.dir}/plan.json`],
+    ['--list'],
+  ]);
+  expect(r.stdout).toContain('an earlier attempt executed');
+  expect(r.stdout).toContain('nothing to do');
 });
