@@ -6,6 +6,7 @@ export * from './topic';
 export * from './acl';
 export * from './user';
 export * from './rollout';
+export * from './rebalance';
 export type { KafkaRackAwarenessOptions } from './rack-awareness';
 export * from './kafka-cluster-props';
 export * from './kafka-cluster';

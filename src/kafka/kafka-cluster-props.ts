@@ -4,6 +4,7 @@ import { KafkaVersion } from './kafka-version';
 import { KafkaListenersOptions } from './listeners';
 import { KafkaControllersOptions, KafkaStorageOptions } from './node-pool';
 import { KafkaRackAwarenessOptions } from './rack-awareness';
+import { KafkaRebalanceOptions } from './rebalance';
 import { KafkaRollout } from './rollout';
 import { JmxExporterAgent, Monitoring } from '../core/kit/monitoring';
 import { PlacementProps } from '../core/workload/scheduling';
@@ -97,4 +98,11 @@ export interface KafkaClusterProps {
    * @default false
    */
   readonly finalizeUpgrade?: boolean;
+  /**
+   * A Job that spreads partitions over every broker after a scale-out (`kafka-reassign-partitions.sh`,
+   * throttled), keyed by the broker id set. `drainBrokers()` runs it for a scale-in without this.
+   * See docs/kafka.md, "Scale brokers and controllers".
+   * @default - no reassignment on scale-out
+   */
+  readonly rebalance?: KafkaRebalanceOptions;
 }

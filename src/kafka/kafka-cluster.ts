@@ -18,6 +18,7 @@ import { log4jConfig } from './private/log-config';
 import { metadataJob } from './private/metadata-job';
 import { monitorKafkaPool } from './private/monitoring';
 import { configureNode } from './private/node-env';
+import { Rebalancer } from './private/reassign';
 import { Roller, roller } from './private/roller';
 import { addKeystoreReload, adminCommonName, bindKafkaTls, issueKafkaCertificates } from './private/tls';
 import { topicAddProblem } from './private/topic-add';
@@ -89,6 +90,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   private readonly bindings: kplus.Workload[] = [];
   private readonly userSet: ClusterUsers;
   private rollerObjects?: Roller;
+  private readonly rebalancer: Rebalancer; // issue 13 part 4: private/reassign.ts
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps = {}) {
     super(scope, id);
@@ -141,6 +143,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
 
     this.userSet = new ClusterUsers(this, this.authentication, this.nodeCommonName);
     this.renderRoller();
+    this.rebalancer = new Rebalancer(this, props.rebalance);
+    this.rebalancer.render(this.pools);
     this.metadataJob = props.finalizeUpgrade ? metadataJob(this, this).job : undefined;
     this.node.addValidation({ validate: () => this.replicationProblems() });
   }
@@ -235,6 +239,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     const pool = this.createPool(id, { ...options, roles });
     this.rack?.addPool(id, pool.name, pool.workload);
     this.renderRoller();
+    this.rebalancer.render(this.pools);
     return pool;
   }
 
@@ -352,6 +357,22 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   /** The roller Job (KafkaRollout.safe), named by a hash of every pool's pod template. */
   public get rollerJob(): k8s.KubeJob | undefined {
     return this.rollerObjects?.job.job;
+  }
+
+  /**
+   * Move every partition replica off these broker ids (a Job reassigning them to the other brokers),
+   * the first step of a broker scale-in: deploy, wait for the Job, then lower the pool's replicas and
+   * remove this call (docs/kafka.md, "Scale brokers and controllers"). Ids must be the highest of their pool.
+   */
+  public drainBrokers(ids: number[]): void {
+    const rf = Math.max(this.defaultReplicationFactor, ...this.topicList.map((t) => t.replicationFactor));
+    const problem = this.rebalancer.drain(ids, this.pools, rf);
+    if (problem) throw new ValidationError(problem.code, problem.message, this);
+  }
+
+  /** The reassignment Job (`rebalance`, `drainBrokers`), named by a hash of the broker id set. */
+  public get rebalanceJob(): k8s.KubeJob | undefined {
+    return this.rebalancer.job?.job;
   }
 
   // ---------------------------------------------------------------- wiring

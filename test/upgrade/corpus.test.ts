@@ -90,6 +90,8 @@ interface KafkaVersionSpec {
   readonly props?: KafkaClusterProps;
   readonly topics?: { [id: string]: KafkaTopicOptions };
   readonly pools?: Array<[string, KafkaNodePoolOptions]>;
+  /** KafkaCluster.drainBrokers() ids. */
+  readonly drain?: number[];
 }
 
 function kafka(v: KafkaVersionSpec = {}): Build {
@@ -98,6 +100,7 @@ function kafka(v: KafkaVersionSpec = {}): Build {
     const cluster = new KafkaCluster(chart, 'events', { storage: { size: Size.gibibytes(50) }, ...v.props });
     for (const [id, o] of v.pools ?? []) cluster.addNodePool(id, o);
     for (const [id, o] of Object.entries(v.topics ?? {})) cluster.addTopic(id, o);
+    if (v.drain) cluster.drainBrokers(v.drain);
     return synthValidated(chart);
   };
 }
@@ -208,6 +211,12 @@ const CORPUS: Array<[string, Build, Build, string[]]> = [
   // ---- Kafka brokers and topics
   ['broker scale-in', kafka(controllers(3, 5)), kafka(controllers(3, 3)), ['kafkaBrokerScaleIn StatefulSet/events-broker']],
   ['broker pool scale-in', kafka({ pools: big() }), kafka({ pools: [['big', { replicas: 1 }]] }), ['kafkaBrokerScaleIn StatefulSet/events-big']],
+  ['safe: broker scale-in of brokers drained in the deployed output (drainBrokers, then replicas)',
+    kafka({ ...controllers(3, 5), drain: [103, 104] }), kafka(controllers(3, 3)), []],
+  ['broker scale-in removing more than the drained brokers', kafka({ ...controllers(3, 5), drain: [104] }), kafka(controllers(3, 3)),
+    ['kafkaBrokerScaleIn StatefulSet/events-broker']],
+  ['broker scale-in drained only in the new output (the drain Job never ran)', kafka(controllers(3, 5)), kafka({ ...controllers(3, 4), drain: [103] }),
+    ['kafkaBrokerScaleIn StatefulSet/events-broker']],
   ['topic partition decrease', kafka({ topics: orders() }), kafka({ topics: orders({ partitions: 6 }) }),
     [`kafkaTopicPartitionsDecreased Job/${topicJob(kafka({ topics: orders({ partitions: 6 }) }))}`]],
   ['topic replication factor change', kafka({ topics: orders() }), kafka({ topics: orders({ replicationFactor: 2 }) }),

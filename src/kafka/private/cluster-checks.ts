@@ -6,6 +6,7 @@ import {
   secretConfigProblem, topologyKeyProblem, versionProblem,
 } from './checks';
 import { BROKER_LABEL, CLUSTER_LABEL, clusterLabels } from './labels';
+import { rebalanceProblem } from './reassign';
 import { ValidationError } from '../../core/errors';
 import { Warnings } from '../../core/warnings';
 import { StatefulWorkload } from '../../core/workload/stateful-workload';
@@ -30,7 +31,8 @@ export function validateClusterProps(scope: Construct, p: KafkaClusterProps, d: 
     ?? secretConfigProblem(p.config ?? {}, p.secretConfig ?? {})
     ?? defaultPartitionsProblem(p.defaultPartitions)
     ?? topologyKeyProblem(p.rackAwareness?.topologyKey)
-    ?? rackNamespaceProblem(p.rackAwareness !== undefined, Chart.of(scope).namespace);
+    ?? rackNamespaceProblem(p.rackAwareness !== undefined, Chart.of(scope).namespace)
+    ?? rebalanceProblem(p.rebalance);
   if (problem) throw new ValidationError(problem.code, problem.message, scope);
   for (const k of plaintextSecretKeys(p.config ?? {})) {
     Warnings.of(scope).add('@cdk8s-stateful/kafka:plaintextSecretInConfig',

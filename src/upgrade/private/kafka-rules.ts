@@ -5,6 +5,9 @@ import { UpgradeRisk } from '../upgrade-finding';
 import { Draft, list, Obj, Outputs, show } from './objects';
 import { containersOf, envEntry, envValue, entryDiffers, flagValue, labelOf, ordinals, ordinalsStart, propertyValue, replicasOf, templateNames } from './pod';
 
+/** Must equal DRAINED_ANNOTATION of src/kafka/private/reassign.ts (upgrade/ does not import systems). */
+const DRAINED_ANNOTATION = 'kafka.cdk8s-stateful.io/drained-brokers';
+
 /** Whether the pods are Kafka KRaft nodes (the image turns KAFKA_* env into server properties). */
 export function isKafkaNode(x: Obj, objs: Map<string, Obj>): boolean {
   return ['KAFKA_PROCESS_ROLES', 'KAFKA_CONTROLLER_QUORUM_VOTERS', 'KAFKA_NODE_ID'].some((n) => envEntry(x.o, n) !== undefined)
@@ -117,19 +120,25 @@ export function kafkaStatefulSetRules(out: Outputs, b: Obj, a: Obj): Draft[] {
   const wasBroker = roles === undefined ? envEntry(b.o, 'KAFKA_ADVERTISED_LISTENERS') !== undefined : roles.includes('broker');
   if (wasBroker && replicasOf(a.o) < replicasOf(b.o)) {
     const removed = (bIds ?? ordinals(b.o)).filter((i) => !(aIds ?? ordinals(a.o)).includes(i));
-    drafts.push({
-      id: 'kafkaBrokerScaleIn',
-      risk: UpgradeRisk.UNAVAILABLE,
-      message: `replicas ${replicasOf(b.o)} → ${replicasOf(a.o)} removes brokers ${range(removed)}: Kafka does not move their partitions; ` +
+    // KafkaCluster.drainBrokers() (src/kafka/private/reassign.ts) annotates the pool with the ids its Job empties:
+    // removing only those is the second step of the documented scale-in.
+    const drained = String(b.o?.metadata?.annotations?.[DRAINED_ANNOTATION] ?? '').split(',').filter((x) => x).map(Number);
+    if (!removed.every((i) => drained.includes(i))) {
+      drafts.push({
+        id: 'kafkaBrokerScaleIn',
+        risk: UpgradeRisk.UNAVAILABLE,
+        message: `replicas ${replicasOf(b.o)} → ${replicasOf(a.o)} removes brokers ${range(removed)}: Kafka does not move their partitions; ` +
         'their replicas stay assigned to brokers that are gone (under-replicated, writes stop below min.insync.replicas) and partitions whose replicas were all on them go offline',
-      migration: [
-        `first move every partition replica off brokers ${range(removed)}: kafka-reassign-partitions.sh --bootstrap-server <bootstrap> ` +
+        migration: [
+          `first move every partition replica off brokers ${range(removed)}: kafka-reassign-partitions.sh --bootstrap-server <bootstrap> ` +
           '--topics-to-move-json-file topics.json --broker-list <remaining ids> --generate, then --execute and --verify with the proposed plan',
-        `check that kafka-topics.sh --describe lists no replica on ${range(removed)} (internal topics included)`,
-        `then scale in, and unregister the removed brokers: kafka-cluster.sh unregister --bootstrap-server <bootstrap> --id <id> for each of ${range(removed)}`,
-        'their claims stay (whenScaled Retain): delete them by hand once the data is no longer needed',
-      ],
-    });
+          `check that kafka-topics.sh --describe lists no replica on ${range(removed)} (internal topics included)`,
+          `then scale in, and unregister the removed brokers: kafka-cluster.sh unregister --bootstrap-server <bootstrap> --id <id> for each of ${range(removed)}`,
+          'their claims stay (whenScaled Retain): delete them by hand once the data is no longer needed',
+          `with KafkaCluster: call cluster.drainBrokers([${removed.join(', ')}]) and deploy with the old replicas; once its Job completed, lower the replicas and remove the call`,
+        ],
+      });
+    }
   }
   return drafts;
 }
