@@ -113,7 +113,12 @@ export class ExternalListener {
   public readonly image?: string;
 
   private constructor(type: ExternalListenerType, port: number, allowFrom: kplus.INetworkPolicyPeer[] | undefined, o: {
-    annotations?: { [key: string]: string }; sourceRanges?: string[]; basePort?: number; hostTemplate?: string; advertisedPort?: number; image?: string;
+    annotations?: { [key: string]: string };
+    sourceRanges?: string[];
+    basePort?: number;
+    hostTemplate?: string;
+    advertisedPort?: number;
+    image?: string;
   }) {
     this.type = type;
     this.port = port;

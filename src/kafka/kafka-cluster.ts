@@ -12,13 +12,13 @@ import { wireClient } from './private/bind';
 import { nodeIdsProblem, replicationProblems } from './private/checks';
 import { bootstrapService, checkQuorum, tlsDnsNames, validateClusterProps } from './private/cluster-checks';
 import { ClusterUsers } from './private/cluster-users';
+import { ExternalAccess, externalProblem } from './private/external';
 import { clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
 import { metadataJob } from './private/metadata-job';
 import { monitorKafkaPool } from './private/monitoring';
 import { configureNode } from './private/node-env';
-import { ExternalAccess, externalProblem } from './private/external';
 import { Roller, roller } from './private/roller';
 import { addKeystoreReload, adminCommonName, bindKafkaTls, issueKafkaCertificates } from './private/tls';
 import { topicAddProblem } from './private/topic-add';
@@ -458,7 +458,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     if (pool.isBroker) this.externalAccess?.addPool(pool.node.id, w, pool.nodeIds);
     // TLS (issue 12): brokers load a renewed keystore without a restart (private/tls.ts).
     if (tls && pool.isBroker) {
-      addKeystoreReload(w, { image: this.image, internalPort: this.internalPort, password: { secret: tls.passwordSecret, key: tls.passwordKey }, external: !!this.externalAccess });
+      const password = { secret: tls.passwordSecret, key: tls.passwordKey };
+      addKeystoreReload(w, { image: this.image, internalPort: this.internalPort, password, external: !!this.externalAccess });
     }
   }
 

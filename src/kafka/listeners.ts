@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
-import { Tls } from '../core/kit/tls';
 import { ExternalListener } from './external-listener';
+import { Tls } from '../core/kit/tls';
 
 /** How clients authenticate on the client listener. */
 export enum KafkaAuthentication {

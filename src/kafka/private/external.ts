@@ -169,8 +169,9 @@ export class ExternalAccess {
   private service(poolId: string, id: number, pod: string, name: string): k8s.KubeService {
     const l = this.listener;
     const nodePort = l.type === ExternalListenerType.NODE_PORT;
+    const annotations = l.type === ExternalListenerType.LOAD_BALANCER && l.annotations ? { ...l.annotations } : undefined;
     return new k8s.KubeService(this.scope, `External-${poolId}-${id}`, {
-      metadata: { name, labels: this.labels, annotations: l.type === ExternalListenerType.LOAD_BALANCER && l.annotations ? { ...l.annotations } : undefined },
+      metadata: { name, labels: this.labels, annotations },
       spec: {
         type: l.type,
         selector: { [CLUSTER_LABEL]: this.clusterName, [POD_NAME_LABEL]: pod },

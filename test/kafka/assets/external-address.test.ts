@@ -29,9 +29,17 @@ function run(env: Record<string, string>, answers: object[]) {
     encoding: 'utf8',
     timeout: 10000,
     env: {
-      PATH: `${path.join(dir, 'bin')}:/usr/bin:/bin`, SA_DIR: path.join(dir, 'sa'), TMPDIR: dir, WAIT_SECONDS: '0',
-      POD_NAME: 'kafka-broker-101', POD_NAMESPACE: 'data', NODE_NAME: 'node-a', KAFKA_NODE_ID: '101', SERVICE_SUFFIX: '-external',
-      OUT_FILE: path.join(dir, 'address'), ...env,
+      PATH: `${path.join(dir, 'bin')}:/usr/bin:/bin`,
+      SA_DIR: path.join(dir, 'sa'),
+      TMPDIR: dir,
+      WAIT_SECONDS: '0',
+      POD_NAME: 'kafka-broker-101',
+      POD_NAMESPACE: 'data',
+      NODE_NAME: 'node-a',
+      KAFKA_NODE_ID: '101',
+      SERVICE_SUFFIX: '-external',
+      OUT_FILE: path.join(dir, 'address'),
+      ...env,
     },
   });
   const read = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), 'utf8') : undefined);
