@@ -132,6 +132,30 @@ describe('ingress host names', () => {
   });
 });
 
+test('SASL/PLAIN: EXTERNAL gets the same JAAS users as CLIENT; allowFrom opens the port to the given peers only', () => {
+  const c = new Chart(Testing.app(), 'test', { namespace: 'data' });
+  const s = (n: string) => kplus.Secret.fromSecretName(c, n, n);
+  const tls = KafkaTls.fromPkcs12Secret(s('kafka-tls'), { passwordSecret: s('kafka-tls-pw') });
+  const office = kplus.NetworkPolicyIpBlock.ipv4(c, 'office', '203.0.113.0/24');
+  new KafkaCluster(c, 'kafka', {
+    listeners: {
+      tls,
+      authentication: KafkaAuthentication.SASL_PLAIN,
+      users: [{ username: 'app', passwordSecret: s('app-pw') }],
+      external: ExternalListener.ingress({ hostTemplate: 'k{id}.example.com', advertisedPort: 9443, allowFrom: [office] }),
+    },
+  });
+  const objs = synthValidated(c, { externalSecrets: [...EXTERNAL, 'app-pw'] });
+  const env = nodeEnv(objs, 'kafka');
+  expect(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).toBe('CLIENT:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL,EXTERNAL:SASL_SSL');
+  expect(env.KAFKA_LISTENER_NAME_EXTERNAL_SASL_ENABLED_MECHANISMS).toBe('PLAIN');
+  expect(env.KAFKA_LISTENER_NAME_EXTERNAL_PLAIN_SASL_JAAS_CONFIG).toBe(env.KAFKA_LISTENER_NAME_CLIENT_PLAIN_SASL_JAAS_CONFIG);
+  expect(env.KAFKA_ADVERTISED_LISTENERS).toContain(',EXTERNAL://k$(KAFKA_NODE_ID).example.com:9443');
+  const np = find(objs, 'NetworkPolicy', 'kafka');
+  expect(np.spec.ingress.filter((r: any) => r.ports?.some((p: any) => p.port === 9095)))
+    .toEqual([{ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 9095, protocol: 'TCP' }] }]);
+});
+
 describe('refused props', () => {
   test.each<[string, () => void, string]>([
     ['no TLS', () => new KafkaCluster(new Chart(Testing.app(), 't', { namespace: 'd' }), 'k', { listeners: { external: ExternalListener.loadBalancer() } }), 'KafkaExternalNeedsTls'],
