@@ -13,6 +13,7 @@ import { ValidationError } from '../../core/errors';
 import { loadAsset } from '../../core/kit/assets';
 import { clusterScoped } from '../../core/kit/cluster-scoped';
 import { NODE_LABELS_IMAGE } from '../../core/kit/node-labels';
+import { LabelKeys } from '../../core/labels';
 import { Warnings } from '../../core/warnings';
 import { StatefulWorkload } from '../../core/workload/stateful-workload';
 import { WorkloadVolume } from '../../core/workload/volumes';
@@ -230,7 +231,7 @@ export class ExternalAccess {
         MODE: kplus.EnvValue.fromValue(lb ? 'loadbalancer' : 'nodeport'),
         POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
         NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
-        KAFKA_NODE_ID: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: 'apps.kubernetes.io/pod-index' }),
+        KAFKA_NODE_ID: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: LabelKeys.POD_INDEX }),
         // The pod's own Service is <pod><suffix>.
         POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
         SERVICE_SUFFIX: kplus.EnvValue.fromValue(EXTERNAL_SERVICE_SUFFIX),
