@@ -242,7 +242,9 @@ export class ExternalAccess {
       resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(16), limit: Size.mebibytes(64) } },
     });
     w.addEnv('ADDRESS_FILE', kplus.EnvValue.fromValue(`${ADDRESS_DIR}/address`));
-    // No `command`: these args replace the image's CMD (/etc/kafka/docker/run), which the wrapper execs.
+    // No `command`: these args replace the image's CMD (apache/kafka docker/jvm/Dockerfile:
+    // CMD ["/etc/kafka/docker/run"], no ENTRYPOINT of its own; an ENTRYPOINT of the base image,
+    // eclipse-temurin's /__cacert_entrypoint.sh, execs its args), and the wrapper execs that CMD.
     w.addArgs('bash', '-c', loadAsset('kafka/assets/external-start.sh'));
   }
 }
