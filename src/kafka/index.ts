@@ -1,5 +1,6 @@
 export * from './kafka-version';
 export * from './listeners';
+export * from './external-listener';
 export * from './kafka-cluster-ref';
 export * from './node-pool';
 export * from './topic';

@@ -12,6 +12,7 @@ import { wireClient } from './private/bind';
 import { nodeIdsProblem, replicationProblems } from './private/checks';
 import { bootstrapService, checkQuorum, tlsDnsNames, validateClusterProps } from './private/cluster-checks';
 import { ClusterUsers } from './private/cluster-users';
+import { ExternalAccess, externalProblem } from './private/external';
 import { clusterLabels } from './private/labels';
 import { ListenerSecurity } from './private/listener-security';
 import { log4jConfig } from './private/log-config';
@@ -91,6 +92,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
   private readonly userSet: ClusterUsers;
   private rollerObjects?: Roller;
   private readonly rebalancer: Rebalancer; // issue 13 part 4: private/reassign.ts
+  /** listeners.external (issue 13 part 2, private/external.ts). */
+  private readonly externalAccess?: ExternalAccess;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps = {}) {
     super(scope, id);
@@ -112,6 +115,13 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
     // Not the construct path: moving the cluster into another chart or construct must not change it.
     this.clusterId = props.clusterId ?? deriveClusterId(`${Chart.of(this).namespace ?? ''}/${this.name}`);
     this.validateProps();
+    // External access (issue 13 part 2): before the pools, which it configures.
+    if (l.external) {
+      const ns = Chart.of(this).namespace;
+      const problem = externalProblem(l.external, { tls: !!l.tls, mode: this.authentication, ports: this.listenerPorts, namespace: ns });
+      if (problem) throw new ValidationError(problem.code, problem.message, this);
+      this.externalAccess = new ExternalAccess(this, l.external, this.name, clusterLabels(this.name, this.version.version), ns);
+    }
     if (props.monitoring && !props.jmxExporter) {
       throw new ValidationError('KafkaMonitoringAgentMissing',
         "monitoring needs 'jmxExporter': JmxExporterAgent.fromImage('<an image you pin that contains jmx_prometheus_javaagent.jar>') (see docs/kafka.md, Monitor a cluster)", this);
@@ -220,7 +230,13 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
    * (the names nodes use are then only known at run time).
    */
   public get tlsDnsNames(): string[] {
-    return tlsDnsNames(this, this.pools.map((p) => p.workload), this.controllerPool.workload.qualify(this.bootstrapService.name));
+    const external = this.externalAccess?.dnsNames ?? []; // listeners.external ingress host names
+    return [...tlsDnsNames(this, this.pools.map((p) => p.workload), this.controllerPool.workload.qualify(this.bootstrapService.name)), ...external];
+  }
+
+  /** The per-broker Services of `listeners.external`, in pool and node id order. */
+  public get externalServices(): k8s.KubeService[] {
+    return [...(this.externalAccess?.services ?? [])];
   }
 
   /**
@@ -458,20 +474,27 @@ export class KafkaCluster extends Construct implements IKafkaCluster, IStatefulS
       secretConfig: this.props.secretConfig ?? {},
       heapMi: mebibytes(pool.heap),
       log4jOpts: log.opts,
+      external: pool.isBroker ? this.externalAccess?.nodeInput(this.authentication) : undefined,
     }, log, tls?.secret);
+    if (pool.isBroker) this.externalAccess?.addPool(pool.node.id, w, pool.nodeIds);
     // TLS (issue 12): brokers load a renewed keystore without a restart (private/tls.ts).
     if (tls && pool.isBroker) {
-      addKeystoreReload(w, { image: this.image, internalPort: this.internalPort, password: { secret: tls.passwordSecret, key: tls.passwordKey } });
+      const password = { secret: tls.passwordSecret, key: tls.passwordKey };
+      addKeystoreReload(w, { image: this.image, internalPort: this.internalPort, password, external: !!this.externalAccess });
     }
   }
 
   // ---------------------------------------------------------------- validation
 
+  private get listenerPorts(): Array<[string, number]> {
+    return [['clientPort', this.clientPort], ['controllerPort', this.controllerPort], ['internalPort', this.internalPort]];
+  }
+
   private validateProps(): void {
     validateClusterProps(this, this.props, {
       version: this.version.version,
       clusterId: this.clusterId,
-      ports: [['clientPort', this.clientPort], ['controllerPort', this.controllerPort], ['internalPort', this.internalPort]],
+      ports: this.listenerPorts,
       security: this.security.problem,
     });
   }

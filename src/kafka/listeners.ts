@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
+import { ExternalListener } from './external-listener';
 import { Tls } from '../core/kit/tls';
 
 /** How clients authenticate on the client listener. */
@@ -157,6 +158,12 @@ export interface KafkaListenersOptions {
    * @default - `<cluster name>-node`
    */
   readonly nodeCommonName?: string;
+  /**
+   * Access from outside Kubernetes (issue 13 part 2): an EXTERNAL listener on every broker with a
+   * Service per broker. Needs `tls` and an authentication.
+   * @default - none: clients inside the cluster only
+   */
+  readonly external?: ExternalListener;
 }
 
 /**

@@ -12,6 +12,8 @@ import { WorkloadVolume } from '../../core/workload/volumes';
 export const LISTENER_CLIENT = 'CLIENT';
 export const LISTENER_INTERNAL = 'INTERNAL';
 export const LISTENER_CONTROLLER = 'CONTROLLER';
+/** Access from outside Kubernetes (listeners.external, private/external.ts). */
+export const LISTENER_EXTERNAL = 'EXTERNAL';
 export const DATA_DIR = '/var/lib/kafka/data';
 export const TLS_DIR = '/etc/kafka/tls';
 
@@ -51,6 +53,12 @@ export interface NodeEnvInput {
   readonly saslUsers: NodeUser[];
   /** Properties of the authentication mode (SCRAM or mTLS clients, the authorizer: private/auth.ts). @default - none */
   readonly authProperties?: Array<[string, string]>;
+  /**
+   * The EXTERNAL listener (brokers only, private/external.ts): its port, the advertised `host:port`
+   * when known at synth (else external-start.sh appends it at start) and its authentication properties.
+   * @default - none
+   */
+  readonly external?: { readonly port: number; readonly advertised?: string; readonly properties: Array<[string, string]> };
   /** More broker properties. */
   readonly config: { [key: string]: string };
   /** More broker properties, from Secrets. */
@@ -78,15 +86,20 @@ export function nodeEnv(i: NodeEnvInput): Array<[string, kplus.EnvValue]> {
   const listeners: string[] = [];
   if (i.broker) listeners.push(`${LISTENER_CLIENT}://:${i.clientPort}`, `${LISTENER_INTERNAL}://:${i.internalPort}`);
   if (i.controller) listeners.push(`${LISTENER_CONTROLLER}://:${i.controllerPort}`);
+  const ext = i.broker ? i.external : undefined;
+  if (ext) listeners.push(`${LISTENER_EXTERNAL}://:${ext.port}`);
   env('KAFKA_LISTENERS', listeners.join(','));
   if (i.broker) {
     // Each broker advertises its own stable name (controller-only nodes must not advertise:
     // the image's `configure` exits then).
     const host = i.advertisedHost;
-    env('KAFKA_ADVERTISED_LISTENERS', `${LISTENER_CLIENT}://${host}:${i.clientPort},${LISTENER_INTERNAL}://${host}:${i.internalPort}`);
+    const external = ext?.advertised ? `,${LISTENER_EXTERNAL}://${ext.advertised}` : '';
+    env('KAFKA_ADVERTISED_LISTENERS', `${LISTENER_CLIENT}://${host}:${i.clientPort},${LISTENER_INTERNAL}://${host}:${i.internalPort}${external}`);
   }
+  // EXTERNAL authenticates like CLIENT (private/external.ts refuses it without TLS and authentication).
   env('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP',
-    `${LISTENER_CLIENT}:${i.clientProtocol},${LISTENER_INTERNAL}:${i.nodeProtocol},${LISTENER_CONTROLLER}:${i.nodeProtocol}`);
+    `${LISTENER_CLIENT}:${i.clientProtocol},${LISTENER_INTERNAL}:${i.nodeProtocol},${LISTENER_CONTROLLER}:${i.nodeProtocol}` +
+      (ext ? `,${LISTENER_EXTERNAL}:${i.clientProtocol}` : ''));
   env('KAFKA_CONTROLLER_LISTENER_NAMES', LISTENER_CONTROLLER);
   env('KAFKA_INTER_BROKER_LISTENER_NAME', LISTENER_INTERNAL);
   // Static quorum: the image's entrypoint formats with `--cluster-id -c` only (recipes §1).
@@ -134,7 +147,13 @@ export function nodeEnv(i: NodeEnvInput): Array<[string, kplus.EnvValue]> {
     env('KAFKA_LISTENER_NAME_CLIENT_SASL_ENABLED_MECHANISMS', 'PLAIN');
     env('KAFKA_LISTENER_NAME_CLIENT_PLAIN_SASL_JAAS_CONFIG',
       `org.apache.kafka.common.security.plain.PlainLoginModule required ${entries.join(' ')};`);
+    if (ext) {
+      env('KAFKA_LISTENER_NAME_EXTERNAL_SASL_ENABLED_MECHANISMS', 'PLAIN');
+      env('KAFKA_LISTENER_NAME_EXTERNAL_PLAIN_SASL_JAAS_CONFIG',
+        `org.apache.kafka.common.security.plain.PlainLoginModule required ${entries.join(' ')};`);
+    }
   }
+  for (const [k, v] of ext?.properties ?? []) env(propertyToEnv(k), v);
 
   for (const [k, v] of i.authProperties ?? []) env(propertyToEnv(k), v);
   for (const [k, v] of Object.entries(i.config)) env(propertyToEnv(k), v);

@@ -4,7 +4,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Problem } from './checks';
-import { LISTENER_CLIENT, LISTENER_INTERNAL, TLS_DIR } from './node-env';
+import { LISTENER_CLIENT, LISTENER_EXTERNAL, LISTENER_INTERNAL, TLS_DIR } from './node-env';
 import { ValidationError } from '../../core/errors';
 import { loadAsset } from '../../core/kit/assets';
 import { TlsCertificate } from '../../core/kit/tls';
@@ -65,6 +65,8 @@ export interface KeystoreReloadInput {
   readonly image: string;
   readonly internalPort: number;
   readonly password: { readonly secret: kplus.ISecret; readonly key: string };
+  /** The broker has an EXTERNAL listener (listeners.external), reloaded too. @default false */
+  readonly external?: boolean;
 }
 
 /**
@@ -86,7 +88,7 @@ export function addKeystoreReload(w: StatefulWorkload, i: KeystoreReloadInput): 
       // The broker's own INTERNAL listener, by the name its certificate holds.
       BOOTSTRAP: kplus.EnvValue.fromValue(`${w.runtimeDnsName()}:${i.internalPort}`),
       KAFKA_NODE_ID: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: LabelKeys.POD_INDEX }),
-      LISTENERS: kplus.EnvValue.fromValue([LISTENER_CLIENT, LISTENER_INTERNAL].map((l) => l.toLowerCase()).join(' ')),
+      LISTENERS: kplus.EnvValue.fromValue([LISTENER_CLIENT, LISTENER_INTERNAL, ...(i.external ? [LISTENER_EXTERNAL] : [])].map((l) => l.toLowerCase()).join(' ')),
       TLS_DIR: kplus.EnvValue.fromValue(TLS_DIR),
       TLS_STORE_PASSWORD: kplus.EnvValue.fromSecretValue(i.password),
       INTERVAL: kplus.EnvValue.fromValue('60'),
