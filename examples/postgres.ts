@@ -1,9 +1,10 @@
 // "Run a highly available Postgres": a 3-instance Patroni cluster and an API Deployment bound to it,
-// over TLS verified against a private CA that cert-manager bootstraps (needs cert-manager installed).
+// over TLS verified against a private CA that cert-manager bootstraps (needs cert-manager installed),
+// with metrics, alerts and a dashboard for the Prometheus operator.
 import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PostgresCluster, Tls } from 'cdk8s-stateful';
+import { Monitoring, PostgresCluster, Tls } from 'cdk8s-stateful';
 
 export class PostgresExampleChart extends Chart {
   /** The database cluster. */
@@ -25,6 +26,8 @@ export class PostgresExampleChart extends Chart {
       parameters: { log_min_duration_statement: '500ms' },
       backup: { size: Size.gibibytes(50), schedule: '15 3 * * *', keep: 7 },
       tls: Tls.certManager({ selfSignedCa: true }),
+      // postgres_exporter sidecar + Patroni's /metrics, PodMonitor, PrometheusRule, Grafana dashboard.
+      monitoring: Monitoring.prometheus(),
     });
 
     this.api = new kplus.Deployment(this, 'orders-api', {
