@@ -72,7 +72,8 @@ export function quorumShrinkRule(out: Outputs, b: Obj, a: Obj): Draft[] {
       `(etcd member list, ZooKeeper server list), so a majority of ${from} is still needed with only ${to} running — ` +
       `${to >= Math.floor(from / 2) + 1 ? 'one more failure stops it' : 'the quorum is lost at once'}; members with different static peer lists can split during the roll`,
     migration: [
-      'remove the members from the ensemble first, one at a time, highest ordinal first (etcd: etcdctl member remove <id>; ZooKeeper 3.5+: reconfig -remove <id>; Consul: consul leave)',
+      'remove the members from the ensemble first, one at a time, highest ordinal first (etcd: etcdctl member remove <id>; ZooKeeper 3.5+: reconfig -remove <id>; ' +
+        'CockroachDB: cockroach node decommission <id>; Cassandra: nodetool decommission; Consul: consul leave)',
       'change the static peer list (e.g. --initial-cluster, zoo.cfg servers) in the same change, then scale down by one and wait until the rest is healthy; repeat',
       `keep an odd size of 3 or more; the claims of ${list(removed)} stay (whenScaled Retain): delete them by hand afterwards${nsFlag(b) ? ` (kubectl delete pvc ...${nsFlag(b)})` : ''}`,
     ],
