@@ -278,7 +278,7 @@ export class KafkaConnect extends Construct {
       ['rest.advertised.listener', 'http'],
       ...Object.keys(props.config ?? {}).sort().map((k): [string, string] => [k, props.config![k]]),
     ];
-    return propertiesFile([`Kafka Connect worker '${this.name}', rendered by cdk8s-stateful; @@NAME@@ is filled from env at start.`,
+    return propertiesFile([`Kafka Connect worker '${this.name}', rendered by cdk8s-stateful; placeholders between @@ pairs are filled from env at start (assets/connect-config.sh).`,
       `Mounted at ${CONFIG_DIR}.`], props2);
   }
 }

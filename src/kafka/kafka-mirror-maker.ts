@@ -160,5 +160,5 @@ function render(props: KafkaMirrorMaker2Props, src: string, dst: string, rf: num
     [`${flow}.emit.checkpoints.enabled`, 'true'],
     ...Object.keys(props.config ?? {}).sort().map((k): [string, string] => [k, props.config![k]]),
   ];
-  return propertiesFile([`MirrorMaker 2 '${src}' -> '${dst}', rendered by cdk8s-stateful; @@NAME@@ is filled from env at start.`], lines);
+  return propertiesFile([`MirrorMaker 2 '${src}' -> '${dst}', rendered by cdk8s-stateful; placeholders between @@ pairs are filled from env at start (assets/connect-config.sh).`], lines);
 }
