@@ -150,14 +150,20 @@ export class KafkaConnect extends Construct {
         this.user = cluster.addUser(this.name, { acls: this.acls() });
       }
     }
-    const side = clientWiring({ endpoint: props.cluster, scope: this, what: `KafkaConnect '${this.name}'`, side: 'KAFKA', ownUser: this.user });
-    if ('code' in side) throw new ValidationError(side.code, side.message, this);
+    const wired = clientWiring({ endpoint: props.cluster, scope: this, what: `KafkaConnect '${this.name}'`, side: 'KAFKA', ownUser: this.user });
+    if ('code' in wired) {
+      const problem = wired;
+      throw new ValidationError(problem.code, problem.message, this);
+    }
+    const side = wired;
 
     this.workerProperties = this.render(props, side, rf);
     const file = 'connect-distributed.properties';
     this.configMap = new k8s.KubeConfigMap(this, 'Config', { metadata: { name: this.name, labels: labels.stable }, data: { [file]: this.workerProperties } });
 
-    const resources = props.resources ?? { cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) } };
+    const resources = props.resources ?? {
+      cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
+    };
     // GET /health (KIP-1017, Kafka 3.9+) answers 200 once the worker has joined the group; older releases: GET /.
     const health = version.major > 3 || /^3\.9\./.test(version.version) ? '/health' : '/';
     const probe = (failureThreshold: number, initialDelaySeconds: number): k8s.Probe => ({
@@ -249,7 +255,8 @@ export class KafkaConnect extends Construct {
       KafkaAcl.group(this.groupId).allow(KafkaAclOperation.READ, KafkaAclOperation.DESCRIBE),
       ...[this.configTopic, this.offsetTopic, this.statusTopic].map((t) => KafkaAcl.topic(t).allow(
         KafkaAclOperation.READ, KafkaAclOperation.WRITE, KafkaAclOperation.DESCRIBE, KafkaAclOperation.DESCRIBE_CONFIGS)),
-      KafkaAcl.topic(this.connectorPrefix, P).allow(KafkaAclOperation.READ, KafkaAclOperation.WRITE, KafkaAclOperation.DESCRIBE, KafkaAclOperation.CREATE),
+      KafkaAcl.topic(this.connectorPrefix, P).allow(
+        KafkaAclOperation.READ, KafkaAclOperation.WRITE, KafkaAclOperation.DESCRIBE, KafkaAclOperation.CREATE),
       // Sink connectors' consumer groups are `connect-<connector>`.
       KafkaAcl.group(`connect-${this.connectorPrefix}`, P).allow(KafkaAclOperation.READ, KafkaAclOperation.DESCRIBE),
       KafkaAcl.cluster().allow(KafkaAclOperation.DESCRIBE, KafkaAclOperation.DESCRIBE_CONFIGS),

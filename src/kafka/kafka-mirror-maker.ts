@@ -92,7 +92,10 @@ export class KafkaMirrorMaker2 extends Construct {
     const sides: ClientWiring[] = [];
     for (const [endpoint, side] of [[props.source, 'SOURCE'], [props.target, 'TARGET']] as Array<[KafkaEndpoint, string]>) {
       const w = clientWiring({ endpoint, scope: this, what, side });
-      if ('code' in w) throw new ValidationError(w.code, w.message, this);
+      if ('code' in w) {
+        const problem = w;
+        throw new ValidationError(problem.code, problem.message, this);
+      }
       sides.push(w);
     }
     const version = props.version ?? props.target._cluster?.version ?? KafkaVersion.V4_1_2;
@@ -100,7 +103,9 @@ export class KafkaMirrorMaker2 extends Construct {
     this.properties = render(props, src, dst, rf, sides);
     const file = 'mm2.properties';
     this.configMap = new k8s.KubeConfigMap(this, 'Config', { metadata: { name: this.name, labels: labels.stable }, data: { [file]: this.properties } });
-    const resources = props.resources ?? { cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) } };
+    const resources = props.resources ?? {
+      cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
+    };
     const container = connectContainer({
       name: 'mirror-maker', image: version.image, file, start: 'connect-mirror-maker.sh', sides, heapMi: heapOf(resources, 512), resources,
     });

@@ -3,16 +3,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Stubs } from './stubs';
 import { KafkaConnect, KafkaEndpoint, KafkaSecurityProtocol } from '../../../src';
-import * as kplus from 'cdk8s-plus-28';
 import { container, find, synthValidated } from '../../util/validate';
 
 function rendered() {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
   new KafkaConnect(chart, 'connect', {
     cluster: KafkaEndpoint.external({
-      bootstrapServers: 'k:9096', securityProtocol: KafkaSecurityProtocol.SASL_PLAINTEXT, username: 'c',
+      bootstrapServers: 'k:9096',
+      securityProtocol: KafkaSecurityProtocol.SASL_PLAINTEXT,
+      username: 'c',
       passwordSecret: kplus.Secret.fromSecretName(chart, 'pw', 'pw'),
     }),
   });
@@ -35,7 +37,7 @@ test('fills the placeholders and runs the start script with the file', () => {
   expect(r.stdout).toContain('producer.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="c" password="s3cret";');
   expect(r.stdout).toContain('rest.advertised.host.name=10.1.2.3');
   expect(r.stdout).not.toMatch(/@@[A-Z_]+@@/);
-  expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+  expect((fs.statSync(out).mode % 0o1000).toString(8)).toBe('600');
   expect(stubs.calls('connect-distributed.sh')).toEqual([[out]]);
 });
 
