@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { KafkaAcl, KafkaAclOperation, KafkaAclPatternType } from './acl';
 import { KafkaEndpoint } from './kafka-endpoint';
 import { KafkaVersion } from './kafka-version';
-import { KafkaAuthentication } from './listeners';
+import { KafkaAuthentication, KafkaTls } from './listeners';
 import { CONFIG_DIR, connectContainer, connectVolumes, heapOf, KAFKA_UID } from './private/connect-pod';
 import { admitOnCluster, clientWiring, ClientWiring, propertiesFile } from './private/endpoint-client';
 import { KafkaTopic } from './topic';
@@ -69,6 +69,12 @@ export interface KafkaConnectProps {
   readonly valueConverter?: string;
   /** More worker properties (`key.converter.schemas.enable`, ...); they may not override the ones the construct sets. @default - none */
   readonly config?: { [key: string]: string };
+  /**
+   * mTLS clusters: the workers' client certificate (a PKCS#12 keystore whose subject CN is the
+   * name), for the user `<name>` the construct creates with the workers' ACLs.
+   * @default - none: on an mTLS KafkaCluster name a user with `KafkaEndpoint.fromCluster(cluster, { user })`
+   */
+  readonly certificate?: KafkaTls;
   /** Resources of each worker; the heap is half the memory limit. @default - 500m CPU and 1 GiB requested, 1 GiB limit */
   readonly resources?: kplus.ContainerResources;
 }
@@ -88,19 +94,25 @@ export class KafkaConnect extends Construct {
   public readonly name: string;
   /** `group.id`. */
   public readonly groupId: string;
-  /** The three internal topics: config, offset, status. */
+  /** `config.storage.topic`: `<name>-configs` (one partition, compacted). */
   public readonly configTopic: string;
+  /** `offset.storage.topic`: `<name>-offsets` (compacted). */
   public readonly offsetTopic: string;
+  /** `status.storage.topic`: `<name>-status` (compacted). */
   public readonly statusTopic: string;
   /** Prefix of topic and group names the worker user may use for connectors (`<name>-`). */
   public readonly connectorPrefix: string;
   /** The worker properties (secrets as @@ENV@@ placeholders, filled in at start). */
   public readonly workerProperties: string;
+  /** The ConfigMap with `connect-distributed.properties`. */
   public readonly configMap: k8s.KubeConfigMap;
+  /** The workers' Deployment. */
   public readonly deployment: k8s.KubeDeployment;
   /** The REST API Service (port 8083). */
   public readonly service: k8s.KubeService;
+  /** At most one worker down by a voluntary disruption. */
   public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
+  /** Ingress into the workers: the REST port, from the workers and from `connections` peers. */
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
   /** Ingress into the workers' REST API: `connect.connections.allowFrom(peer, ['rest'])`. */
   public readonly connections: Connections;
@@ -146,8 +158,10 @@ export class KafkaConnect extends Construct {
         cluster.addTopic(`${id}-status`, { name: this.statusTopic, partitions: 5, replicationFactor: rf, config: compact }),
       );
       const auth = cluster.authentication;
-      if (!props.cluster._user && (auth === KafkaAuthentication.SCRAM_SHA_512)) {
+      if (!props.cluster._user && auth === KafkaAuthentication.SCRAM_SHA_512) {
         this.user = cluster.addUser(this.name, { acls: this.acls() });
+      } else if (!props.cluster._user && auth === KafkaAuthentication.MTLS && props.certificate) {
+        this.user = cluster.addUser(this.name, { acls: this.acls(), certificate: props.certificate });
       }
     }
     const wired = clientWiring({ endpoint: props.cluster, scope: this, what: `KafkaConnect '${this.name}'`, side: 'KAFKA', ownUser: this.user });

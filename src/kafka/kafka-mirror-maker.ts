@@ -52,10 +52,13 @@ const ALIAS = /^[A-Za-z][A-Za-z0-9_-]{0,30}$/;
  * restricted PSS as the image's appuser. See docs/kafka.md, "Mirror a cluster with MirrorMaker 2".
  */
 export class KafkaMirrorMaker2 extends Construct {
+  /** The name of every object. */
   public readonly name: string;
   /** mm2.properties (secrets as @@ENV@@ placeholders, filled in at start). */
   public readonly properties: string;
+  /** The ConfigMap with `mm2.properties`. */
   public readonly configMap: k8s.KubeConfigMap;
+  /** The Deployment (1 replica by default, Recreate). */
   public readonly deployment: k8s.KubeDeployment;
   /** The NetworkPolicy: no ingress (MirrorMaker 2 serves nothing; its REST API stays off). */
   public readonly networkPolicy: k8s.KubeNetworkPolicy;

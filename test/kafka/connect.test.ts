@@ -95,6 +95,32 @@ test('SCRAM cluster: own user with ACLs, SASL and truststore for worker, produce
   expect(vol.secret.items).toEqual([{ key: 'truststore.p12', path: 'truststore.p12' }]);
 });
 
+test('mTLS cluster: own user with the given certificate; the keystore is mounted', () => {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'data' });
+  const pw = kplus.Secret.fromSecretName(chart, 'tls-pw', 'events-tls-password');
+  const kafka = new KafkaCluster(chart, 'events', {
+    listeners: {
+      tls: KafkaTls.fromPkcs12Secret(kplus.Secret.fromSecretName(chart, 'tls', 'events-tls'), {
+        passwordSecret: pw, clientSecret: kplus.Secret.fromSecretName(chart, 'admin', 'events-admin-tls'),
+      }),
+      authentication: KafkaAuthentication.MTLS,
+    },
+  });
+  const connect = new KafkaConnect(chart, 'connect', {
+    cluster: KafkaEndpoint.fromCluster(kafka),
+    certificate: KafkaTls.fromPkcs12Secret(kplus.Secret.fromSecretName(chart, 'cert', 'connect-cert'), { passwordSecret: pw }),
+  });
+  const objs = synthValidated(chart, { externalSecrets: ['events-tls', 'events-tls-password', 'events-admin-tls', 'connect-cert'] });
+  expect(connect.user!.username).toBe('connect');
+  const p = props(connect.workerProperties);
+  // #security_ssl: the client's keystore for mTLS, for the worker and the connectors' clients.
+  expect(p['ssl.keystore.location']).toBe('/etc/kafka-client-stores/kafka-keystore/keystore.p12');
+  expect(p['consumer.ssl.keystore.password']).toBe('@@KAFKA_KEYSTORE_PASSWORD@@');
+  expect(p['sasl.mechanism']).toBeUndefined();
+  const vol = find(objs, 'Deployment', 'connect').spec.template.spec.volumes.find((v: any) => v.name === 'kafka-keystore');
+  expect(vol.secret).toEqual({ secretName: 'connect-cert', items: [{ key: 'keystore.p12', path: 'keystore.p12' }] });
+});
+
 test('an external cluster with SASL_SSL and a PEM CA; plugins by init container', () => {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
   const connect = new KafkaConnect(chart, 'connect', {
