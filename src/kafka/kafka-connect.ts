@@ -7,7 +7,7 @@ import { KafkaEndpoint } from './kafka-endpoint';
 import { KafkaVersion } from './kafka-version';
 import { KafkaAuthentication, KafkaTls } from './listeners';
 import { CONFIG_DIR, connectContainer, connectVolumes, heapOf, KAFKA_UID } from './private/connect-pod';
-import { admitOnCluster, clientWiring, ClientWiring, propertiesFile } from './private/endpoint-client';
+import { admitOnCluster, clientWiring, ClientWiring, namespaceProblem, propertiesFile } from './private/endpoint-client';
 import { KafkaTopic } from './topic';
 import { KafkaUser } from './user';
 import { ValidationError } from '../core/errors';
@@ -148,6 +148,12 @@ export class KafkaConnect extends Construct {
     const version = props.version ?? cluster?.version ?? KafkaVersion.V4_1_2;
     const labels = new RecommendedLabels({ appName: 'kafka-connect', instance: this.name, component: 'connect', version: version.version, partOf: this.name });
 
+    const misplaced = namespaceProblem({ endpoint: props.cluster, scope: this, what: `KafkaConnect '${this.name}'`, side: 'KAFKA' });
+    if (misplaced) {
+      // Before the topics and the user are added to the cluster.
+      const problem = misplaced;
+      throw new ValidationError(problem.code, problem.message, this);
+    }
     if (cluster) {
       // Connect's requirement: the three topics compacted; config has exactly one partition.
       // https://kafka.apache.org/documentation/#connect_running ("Kafka Connect ... topics ... compaction")

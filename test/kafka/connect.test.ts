@@ -169,6 +169,10 @@ test.each([
   ['SASL without credentials', 'KafkaEndpointCredentialsMissing'],
   ['credentials without SASL', 'KafkaEndpointCredentialsUnused'],
   ['quote in username', 'KafkaEndpointCredentialsInvalid'],
+  ['CA without TLS', 'KafkaEndpointCredentialsUnused'],
+  ['SASL_PLAIN cluster', 'KafkaEndpointPlainUnsupported'],
+  ['mTLS cluster without a user', 'KafkaEndpointUserRequired'],
+  ['mTLS user without a certificate', 'KafkaEndpointUserCertificateMissing'],
 ])('bad endpoint: %s', (name, code) => {
   const app = Testing.app();
   const chart = new Chart(app, 'test', { namespace: 'data' });
@@ -176,6 +180,16 @@ test.each([
   const open = new KafkaCluster(chart, 'kafka');
   const { chart: sc, kafka } = scram();
   const pw = kplus.Secret.fromSecretName(chart, 'pw', 'pw');
+  const tlsOf = (c: Chart) => KafkaTls.fromPkcs12Secret(kplus.Secret.fromSecretName(c, 'tls', 'tls'), {
+    passwordSecret: pw, clientSecret: kplus.Secret.fromSecretName(c, 'admin', 'admin'),
+  });
+  const plainChart = new Chart(app, 'plain', { namespace: 'p' });
+  const plain = new KafkaCluster(plainChart, 'kafka', {
+    listeners: { tls: tlsOf(plainChart), authentication: KafkaAuthentication.SASL_PLAIN, users: [{ username: 'app', passwordSecret: pw }] },
+  });
+  const mtlsChart = new Chart(app, 'mtls', { namespace: 'm' });
+  const mtls = new KafkaCluster(mtlsChart, 'kafka', { listeners: { tls: tlsOf(mtlsChart), authentication: KafkaAuthentication.MTLS } });
+  mtls.addUser('nocert');
   const cases: { [n: string]: [Chart, KafkaEndpoint] } = {
     'another namespace': [other, KafkaEndpoint.fromCluster(open)],
     'unknown user': [sc, KafkaEndpoint.fromCluster(kafka, { user: 'nobody' })],
@@ -183,10 +197,23 @@ test.each([
     'bad bootstrap': [chart, KafkaEndpoint.external({ bootstrapServers: 'kafka' })],
     'SASL without credentials': [chart, KafkaEndpoint.external({ bootstrapServers: 'k:9092', securityProtocol: KafkaSecurityProtocol.SASL_SSL })],
     'credentials without SASL': [chart, KafkaEndpoint.external({ bootstrapServers: 'k:9092', username: 'u', passwordSecret: pw })],
+    'CA without TLS': [chart, KafkaEndpoint.external({ bootstrapServers: 'k:9092', caSecret: pw })],
+    'SASL_PLAIN cluster': [plainChart, KafkaEndpoint.fromCluster(plain)],
+    'mTLS cluster without a user': [mtlsChart, KafkaEndpoint.fromCluster(mtls)],
+    'mTLS user without a certificate': [mtlsChart, KafkaEndpoint.fromCluster(mtls, { user: 'nocert' })],
     'quote in username': [chart, KafkaEndpoint.external({ bootstrapServers: 'k:9092', securityProtocol: KafkaSecurityProtocol.SASL_SSL, username: 'a"b', passwordSecret: pw })],
   };
   const [c, endpoint] = cases[name];
   let err: unknown;
   try { new KafkaConnect(c, 'connect', { cluster: endpoint }); } catch (e) { err = e; }
   expect(Errors.codeOf(err)).toBe(code);
+});
+
+test('a refused KafkaConnect in another namespace adds no topic or user to the cluster', () => {
+  const app = Testing.app();
+  const { kafka } = scram();
+  const other = new Chart(app, 'other', { namespace: 'apps' });
+  expect(() => new KafkaConnect(other, 'connect', { cluster: KafkaEndpoint.fromCluster(kafka) })).toThrow(/namespace/);
+  expect(kafka.topicList).toEqual([]);
+  expect(kafka.users).toEqual([]);
 });

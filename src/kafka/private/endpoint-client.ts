@@ -48,8 +48,10 @@ export function clientWiring(i: ClientInput): ClientWiring | Problem {
   return i.endpoint._cluster ? clusterWiring(i) : externalWiring(i);
 }
 
-function clusterWiring(i: ClientInput): ClientWiring | Problem {
-  const cluster = i.endpoint._cluster!;
+/** A KafkaCluster endpoint in another namespace than the client (checked before anything is added to the cluster). */
+export function namespaceProblem(i: ClientInput): Problem | undefined {
+  const cluster = i.endpoint._cluster;
+  if (!cluster) return undefined;
   const [own, theirs] = [Chart.of(i.scope).namespace, Chart.of(cluster).namespace];
   if (own !== theirs) {
     return {
@@ -58,6 +60,13 @@ function clusterWiring(i: ClientInput): ClientWiring | Problem {
         "put it in a chart of the cluster's namespace, or use KafkaEndpoint.external() with the cluster's qualified bootstrap address and copies of its Secrets",
     };
   }
+  return undefined;
+}
+
+function clusterWiring(i: ClientInput): ClientWiring | Problem {
+  const cluster = i.endpoint._cluster!;
+  const misplaced = namespaceProblem(i);
+  if (misplaced) return misplaced;
   const side = i.side;
   const lower = side.toLowerCase();
   const bootstrapServers = `${cluster.bootstrapService.name}:${cluster.clientPort}`;
