@@ -14,6 +14,7 @@ import { ValidationError } from '../core/errors';
 import { RecommendedLabels } from '../core/labels';
 import { Names, shortHash } from '../core/naming';
 import { registerObjects } from '../core/registry';
+import { Warnings } from '../core/warnings';
 import { Connections } from '../core/workload/connections';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/workload/private/security';
 
@@ -263,6 +264,10 @@ export class KafkaConnect extends Construct {
     });
     admitOnCluster(props.cluster, this, 'kafka-peer', labels.selector);
     registerObjects(this, this.configMap, this.deployment, this.service, this.podDisruptionBudget, this.networkPolicy);
+    if (replicas === 1) {
+      Warnings.of(this).add('@cdk8s-stateful/kafka:singleConnectWorker',
+        `KafkaConnect '${this.name}': replicas is 1: a node drain or a restart stops every connector until the pod is back; use at least 2`);
+    }
   }
 
   /**

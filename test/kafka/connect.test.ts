@@ -2,7 +2,7 @@
 // cites), objects, and bad props.
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Errors, KafkaAuthentication, KafkaCluster, KafkaConnect, KafkaConnectPlugins, KafkaEndpoint, KafkaSecurityProtocol, KafkaTls } from '../../src';
+import { Errors, KafkaAuthentication, KafkaCluster, KafkaConnect, KafkaConnectPlugins, KafkaEndpoint, KafkaSecurityProtocol, KafkaTls, Warnings } from '../../src';
 import { container, envOf, find, synthValidated } from '../util/validate';
 
 const props = (s: string) => Object.fromEntries(s.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
@@ -216,4 +216,11 @@ test('a refused KafkaConnect in another namespace adds no topic or user to the c
   expect(() => new KafkaConnect(other, 'connect', { cluster: KafkaEndpoint.fromCluster(kafka) })).toThrow(/namespace/);
   expect(kafka.topicList).toEqual([]);
   expect(kafka.users).toEqual([]);
+});
+
+test('one worker warns', () => {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'data' });
+  const kafka = new KafkaCluster(chart, 'kafka');
+  new KafkaConnect(chart, 'connect', { cluster: KafkaEndpoint.fromCluster(kafka), replicas: 1 });
+  expect(Warnings.of(chart).ids()).toContain('@cdk8s-stateful/kafka:singleConnectWorker');
 });
