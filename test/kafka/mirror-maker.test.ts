@@ -2,7 +2,7 @@
 // Mirroring)", #georeplication-config-syntax and following), objects, bad props.
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Errors, KafkaCluster, KafkaEndpoint, KafkaMirrorMaker2, KafkaMirrorMaker2Props, KafkaSecurityProtocol, Warnings } from '../../src';
+import { Errors, KafkaAuthentication, KafkaCluster, KafkaEndpoint, KafkaMirrorMaker2, KafkaMirrorMaker2Props, KafkaSecurityProtocol, KafkaTls, Warnings } from '../../src';
 import { container, envOf, find, synthValidated } from '../util/validate';
 
 const props = (s: string) => Object.fromEntries(s.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
@@ -78,4 +78,42 @@ test('source and target the same cluster', () => {
   let err: unknown;
   try { new KafkaMirrorMaker2(chart, 'mirror', { source: KafkaEndpoint.fromCluster(target), target: KafkaEndpoint.fromCluster(target) }); } catch (e) { err = e; }
   expect(Errors.codeOf(err)).toBe('KafkaMirrorMakerSameCluster');
+});
+
+test('both sides KafkaClusters: the source with SCRAM and TLS, as a named user', () => {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'data' });
+  const pw = kplus.Secret.fromSecretName(chart, 'tls-pw', 'prod-tls-password');
+  const prod = new KafkaCluster(chart, 'prod', {
+    listeners: {
+      tls: KafkaTls.fromPkcs12Secret(kplus.Secret.fromSecretName(chart, 'tls', 'prod-tls'), { passwordSecret: pw, clientSecret: kplus.Secret.fromSecretName(chart, 'admin', 'prod-admin-tls') }),
+      authentication: KafkaAuthentication.SCRAM_SHA_512,
+    },
+  });
+  prod.addUser('mirror');
+  const dr = new KafkaCluster(chart, 'dr');
+  const mm2 = new KafkaMirrorMaker2(chart, 'mirror', { source: KafkaEndpoint.fromCluster(prod, { user: 'mirror' }), target: KafkaEndpoint.fromCluster(dr) });
+  const objs = synthValidated(chart, { externalSecrets: ['prod-tls', 'prod-tls-password', 'prod-admin-tls'] });
+  const p = props(mm2.properties);
+  expect(p['source.bootstrap.servers']).toBe('prod-bootstrap:9092');
+  expect(p['source.security.protocol']).toBe('SASL_SSL');
+  expect(p['source.sasl.jaas.config']).toContain('username="mirror" password="@@SOURCE_SASL_PASSWORD@@"');
+  expect(p['source.ssl.truststore.password']).toBe('@@SOURCE_TRUSTSTORE_PASSWORD@@');
+  expect(p['target.security.protocol']).toBe('PLAINTEXT');
+  const c = container(find(objs, 'Deployment', 'mirror'), 'mirror-maker');
+  expect(envOf(c).SOURCE_SASL_PASSWORD).toEqual({ secretKeyRef: { name: 'prod-user-mirror', key: 'password' } });
+  expect(c.volumeMounts.map((m: any) => m.mountPath)).toContain('/etc/kafka-client-stores/source-truststore');
+});
+
+test('a SCRAM source without a user is refused', () => {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'data' });
+  const pw = kplus.Secret.fromSecretName(chart, 'tls-pw', 'p');
+  const prod = new KafkaCluster(chart, 'prod', {
+    listeners: {
+      tls: KafkaTls.fromPkcs12Secret(kplus.Secret.fromSecretName(chart, 'tls', 't'), { passwordSecret: pw, clientSecret: kplus.Secret.fromSecretName(chart, 'admin', 'a') }),
+      authentication: KafkaAuthentication.SCRAM_SHA_512,
+    },
+  });
+  let err: unknown;
+  try { new KafkaMirrorMaker2(chart, 'mirror', { source: KafkaEndpoint.fromCluster(prod), target: KafkaEndpoint.fromCluster(new KafkaCluster(chart, 'dr')) }); } catch (e) { err = e; }
+  expect(Errors.codeOf(err)).toBe('KafkaEndpointUserRequired');
 });
