@@ -141,6 +141,14 @@ export class KafkaConnect extends Construct {
       throw new ValidationError('KafkaConnectConfigReserved',
         `KafkaConnect '${this.name}': config '${clash}' is set by the construct (cluster wiring, REST, internal topics); use the matching prop (cluster, groupId, replicationFactor)`, this);
     }
+    const resources = props.resources ?? {
+      cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
+    };
+    const limitMi = resources.memory?.limit?.toMebibytes();
+    if (limitMi !== undefined && limitMi < 512) {
+      throw new ValidationError('KafkaConnectMemoryTooSmall',
+        `KafkaConnect '${this.name}': the memory limit is ${limitMi} MiB; the JVM needs at least 512 MiB (half of it heap, the rest metaspace, buffers and /tmp)`, this);
+    }
     this.groupId = props.groupId ?? this.name;
     this.configTopic = `${this.name}-configs`;
     this.offsetTopic = `${this.name}-offsets`;
@@ -182,9 +190,6 @@ export class KafkaConnect extends Construct {
     const file = 'connect-distributed.properties';
     this.configMap = new k8s.KubeConfigMap(this, 'Config', { metadata: { name: this.name, labels: labels.stable }, data: { [file]: this.workerProperties } });
 
-    const resources = props.resources ?? {
-      cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
-    };
     // GET /health (KIP-1017, Kafka 3.9+) answers 200 once the worker has joined the group; older releases: GET /.
     const health = version.major > 3 || /^3\.9\./.test(version.version) ? '/health' : '/';
     const probe = (failureThreshold: number, initialDelaySeconds: number): k8s.Probe => ({

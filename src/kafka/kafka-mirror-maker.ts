@@ -109,6 +109,11 @@ export class KafkaMirrorMaker2 extends Construct {
     const resources = props.resources ?? {
       cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
     };
+    const limitMi = resources.memory?.limit?.toMebibytes();
+    if (limitMi !== undefined && limitMi < 512) {
+      throw new ValidationError('KafkaMirrorMakerMemoryTooSmall',
+        `${what}: the memory limit is ${limitMi} MiB; the JVM needs at least 512 MiB (half of it heap, the rest metaspace, buffers and /tmp)`, this);
+    }
     const container = connectContainer({
       name: 'mirror-maker', image: version.image, file, start: 'connect-mirror-maker.sh', sides, heapMi: heapOf(resources, 512), resources,
     });

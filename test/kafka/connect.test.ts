@@ -1,6 +1,6 @@
 // KafkaConnect: rendered worker properties (each checked against the Kafka docs section it
 // cites), objects, and bad props.
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Errors, KafkaAuthentication, KafkaCluster, KafkaConnect, KafkaConnectPlugins, KafkaEndpoint, KafkaSecurityProtocol, KafkaTls, Warnings } from '../../src';
 import { container, envOf, find, synthValidated } from '../util/validate';
@@ -153,12 +153,15 @@ test.each([
   ['rf above brokers', { replicationFactor: 4 }, 'KafkaConnectReplicationFactorInvalid'],
   ['reserved config', { config: { 'group.id': 'x' } }, 'KafkaConnectConfigReserved'],
   ['reserved security config', { config: { 'producer.sasl.jaas.config': 'x' } }, 'KafkaConnectConfigReserved'],
+  ['memory limit below 512 MiB', { resources: { memory: { limit: Size.mebibytes(256) } } }, 'KafkaConnectMemoryTooSmall'],
 ])('bad props: %s', (_n, extra, code) => {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'data' });
   const kafka = new KafkaCluster(chart, 'kafka');
   let err: unknown;
   try { new KafkaConnect(chart, 'connect', { cluster: KafkaEndpoint.fromCluster(kafka), ...extra }); } catch (e) { err = e; }
   expect(Errors.codeOf(err)).toBe(code);
+  // Refused before anything is added to the cluster.
+  expect(kafka.topicList).toEqual([]);
 });
 
 test.each([

@@ -1,6 +1,6 @@
 // KafkaMirrorMaker2: mm2.properties (Kafka docs, "Geo-Replication (Cross-Cluster Data
 // Mirroring)", #georeplication-config-syntax and following), objects, bad props.
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Errors, KafkaAuthentication, KafkaCluster, KafkaEndpoint, KafkaMirrorMaker2, KafkaMirrorMaker2Props, KafkaSecurityProtocol, KafkaTls, Warnings } from '../../src';
 import { container, envOf, find, synthValidated } from '../util/validate';
@@ -66,6 +66,7 @@ test.each<[string, Partial<KafkaMirrorMaker2Props>, string]>([
   ['replicas 0', { replicas: 0 }, 'KafkaMirrorMakerReplicasInvalid'],
   ['rf above target brokers', { replicationFactor: 5 }, 'KafkaMirrorMakerReplicationFactorInvalid'],
   ['bad regex', { topics: 'orders(' }, 'KafkaMirrorMakerPatternInvalid'],
+  ['memory limit below 512 MiB', { resources: { memory: { limit: Size.mebibytes(256) } } }, 'KafkaMirrorMakerMemoryTooSmall'],
 ])('bad props: %s', (_n, extra, code) => {
   const { chart, target, source } = setup();
   let err: unknown;
