@@ -20,7 +20,7 @@ const ROOT = path.join(__dirname, '..');
  * the user). Secrets our constructs generate at run time resolve without being listed here.
  */
 const EXTERNAL_SECRETS: { [file: string]: string[] } = {
-  'docs/kafka.md': ['events-tls', 'events-tls-password', 'orders-kafka', 'audit-kafka'],
+  'docs/kafka.md': ['events-tls', 'events-tls-password', 'orders-kafka', 'audit-kafka', 'prod-mirror-kafka', 'events-admin-tls'],
   'docs/postgres.md': ['payments-db-pw', 'orders-db-app', 'minio-pg-backup', 'orders-db-credentials'],
   'docs/cockroachdb.md': ['ledger-node', 'ledger-root'],
   'docs/mongodb.md': ['mongo-secrets'],

@@ -11,3 +11,6 @@ export * from './rebalance';
 export type { KafkaRackAwarenessOptions } from './rack-awareness';
 export * from './kafka-cluster-props';
 export * from './kafka-cluster';
+export * from './kafka-endpoint';
+export * from './kafka-connect';
+export * from './kafka-mirror-maker';
