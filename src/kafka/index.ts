@@ -9,3 +9,4 @@ export * from './rollout';
 export type { KafkaRackAwarenessOptions } from './rack-awareness';
 export * from './kafka-cluster-props';
 export * from './kafka-cluster';
+export * from './kafka-exporter';
