@@ -2,7 +2,7 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PodMonitor, PrometheusRule } from '../../imports/monitoring.coreos.com';
+import { PodMonitor, PodMonitorSpecPodMetricsEndpointsScheme, PrometheusRule } from '../../imports/monitoring.coreos.com';
 import { labelsError, wholeSecondsError } from '../api-rules';
 import { ValidationError } from '../errors';
 import { LabelKeys } from '../labels';
@@ -38,12 +38,27 @@ export interface PrometheusMonitoringOptions {
   readonly dashboards?: boolean;
 }
 
+/** HTTPS scraping: the CA that signed the pods' server certificate, and a name it covers. */
+export interface MetricsTls {
+  /** Secret (in the workload's namespace) holding the CA certificate. */
+  readonly caSecretName: string;
+  /** Key of the CA certificate in the Secret. @default 'ca.crt' */
+  readonly caKey?: string;
+  /**
+   * Host name to verify the certificate against (Prometheus scrapes pod IPs, which a
+   * certificate seldom covers). @default - the target's address
+   */
+  readonly serverName?: string;
+}
+
 /** A port and path a pod serves Prometheus metrics on. */
 export interface MetricsEndpoint {
   /** Name of a port of the workload's main container or of a sidecar. */
   readonly port: string;
   /** HTTP path. @default '/metrics' */
   readonly path?: string;
+  /** Scrape over HTTPS, verifying the certificate with this CA. @default - plain HTTP */
+  readonly tls?: MetricsTls;
 }
 
 /** How urgent an alert is (its `severity` label). */
@@ -227,7 +242,7 @@ function emitMonitoring(
   if (!options.endpoints.length) {
     throw new ValidationError('MonitoringEndpointsEmpty', "monitor() needs at least one endpoint, e.g. { port: 'metrics' }", scope);
   }
-  const endpoints = options.endpoints.map((e) => ({ port: e.port, path: e.path ?? '/metrics' }));
+  const endpoints = options.endpoints.map((e) => ({ port: e.port, path: e.path ?? '/metrics', tls: e.tls }));
   for (const e of endpoints) {
     if (!/^\/[\x21-\x7e]*$/.test(e.path)) {
       throw new ValidationError('MonitoringPathInvalid', `metrics path '${e.path}' must start with '/' and contain no spaces`, scope);
@@ -256,7 +271,15 @@ function emitMonitoring(
       spec: {
         selector: { matchLabels: { ...t.selectorLabels } },
         ...(ns ? { namespaceSelector: { matchNames: [ns] } } : {}),
-        podMetricsEndpoints: endpoints.map((e) => ({ port: e.port, path: e.path, interval: seconds })),
+        podMetricsEndpoints: endpoints.map((e) => ({
+          port: e.port,
+          path: e.path,
+          interval: seconds,
+          ...(e.tls ? {
+            scheme: PodMonitorSpecPodMetricsEndpointsScheme.HTTPS,
+            tlsConfig: { ca: { secret: { name: e.tls.caSecretName, key: e.tls.caKey ?? 'ca.crt' } }, serverName: e.tls.serverName },
+          } : {}),
+        })),
       },
     });
     registerObjects(scope, podMonitor);
@@ -265,6 +288,7 @@ function emitMonitoring(
     t.addPodAnnotation('prometheus.io/scrape', 'true');
     t.addPodAnnotation('prometheus.io/port', `${t.portNumber(first.port)}`);
     t.addPodAnnotation('prometheus.io/path', first.path);
+    if (first.tls) t.addPodAnnotation('prometheus.io/scheme', 'https');
   }
 
   const alerts = options.alerts ?? [];
