@@ -118,6 +118,9 @@ export class KafkaExporter extends Construct {
     // password is expanded by the kubelet from the env bind() sets, never written in the spec.
     const args = [
       `--kafka.server=${cluster.bootstrapServers}`,
+      // Sarama picks request versions by this release; the exporter's default is 2.0.0 and
+      // Kafka 4 removed the oldest request versions (KIP-896), so the cluster's own is passed.
+      `--kafka.version=${cluster.version.version}`,
       `--web.listen-address=:${PORT}`,
       ...(auth === KafkaAuthentication.SCRAM_SHA_512 || auth === KafkaAuthentication.SASL_PLAIN
         ? ['--sasl.enabled', `--sasl.mechanism=${mech}`, `--sasl.username=${username}`, '--sasl.password=$(KAFKA_SASL_PASSWORD)']
