@@ -1,7 +1,12 @@
 // Backup alerts (issue 12): WAL archiving from the exporter's pg_stat_archiver query, the logical
 // backup and restore verification CronJobs from kube-state-metrics. Every expression parses
 // with Prometheus's grammar (test/util/promql.ts).
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
+import { stringify } from 'yaml';
 import { Monitoring } from '../../src/core/kit/monitoring';
 import { ObjectStore, PostgresCluster, PostgresClusterProps } from '../../src/postgres';
 import { cronPeriodSeconds } from '../../src/postgres/private/backup-alerts';
@@ -88,4 +93,100 @@ test.each<[string, number]>([
   ['0 3 1 1 *', 366 * 86400],
 ])('the longest gap of %s is at most %i s', (schedule, seconds) => {
   expect(cronPeriodSeconds(schedule)).toBe(seconds);
+});
+
+// The rules as Prometheus evaluates them: `promtool test rules` (Debian package prometheus) on
+// the synthesized group, with kube-state-metrics and exporter series as inputs.
+describe('promtool test rules', () => {
+  const { rules: rs } = rules({
+    continuousBackup: { objectStore: STORE, verify: {} },
+    backup: { size: Size.gibibytes(10) },
+  });
+  const summary = (alert: string, cronjob?: string) => rs.find((r) => r.alert === alert && (!cronjob || r.expr.includes(`cronjob="${cronjob}"`))).annotations.summary;
+  const series = (s: { [name: string]: string }) => Object.entries(s).map(([name, values]) => ({ series: name, values }));
+  const alert = (name: string, labels: { [k: string]: string }, cronjob?: string) => ({
+    exp_labels: { severity: rs.find((r) => r.alert === name).labels.severity, ...labels },
+    exp_annotations: { summary: summary(name, cronjob) },
+  });
+  const ns = 'namespace="db"';
+  const tests = [
+    {
+      // A failed run before the last success is history; one after it (or, never succeeded, after the creation) fires.
+      interval: '1m',
+      input_series: series({
+        [`kube_cronjob_created{${ns},cronjob="orders-backup"}`]: '0+0x30',
+        [`kube_cronjob_status_last_successful_time{${ns},cronjob="orders-backup"}`]: '1000+0x30',
+        [`kube_job_status_start_time{${ns},job_name="orders-backup-16"}`]: '500+0x30',
+        [`kube_job_status_failed{${ns},job_name="orders-backup-16",reason="BackoffLimitExceeded"}`]: '1+0x30',
+        [`kube_job_status_start_time{${ns},job_name="orders-backup-33"}`]: '2000+0x30',
+        [`kube_job_status_failed{${ns},job_name="orders-backup-33",reason="BackoffLimitExceeded"}`]: '1+0x30',
+        [`kube_job_status_start_time{${ns},job_name="orders-backup-34"}`]: '2100+0x30',
+        [`kube_job_status_failed{${ns},job_name="orders-backup-34"}`]: '0+0x30',
+        [`kube_cronjob_created{${ns},cronjob="orders-verify"}`]: '0+0x30',
+        [`kube_job_status_start_time{${ns},job_name="orders-verify-5"}`]: '300+0x30',
+        [`kube_job_status_failed{${ns},job_name="orders-verify-5"}`]: '1+0x30',
+      }),
+      alert_rule_test: [{
+        eval_time: '5m',
+        alertname: 'PostgresBackupJobFailed',
+        exp_alerts: [
+          alert('PostgresBackupJobFailed', { namespace: 'db', job_name: 'orders-backup-33' }, 'orders-backup'),
+          alert('PostgresBackupJobFailed', { namespace: 'db', job_name: 'orders-verify-5' }, 'orders-verify'),
+        ],
+      }],
+    },
+    {
+      // Daily backup + 6 h deadline = 30 h; the weekly verification (never succeeded) has 7 d + 6 h.
+      interval: '1m',
+      input_series: series({
+        [`kube_cronjob_created{${ns},cronjob="orders-backup"}`]: '0+0x2000',
+        [`kube_cronjob_status_last_successful_time{${ns},cronjob="orders-backup"}`]: '0+0x2000',
+        [`kube_cronjob_created{${ns},cronjob="orders-verify"}`]: '0+0x2000',
+      }),
+      alert_rule_test: [
+        { eval_time: '29h', alertname: 'PostgresBackupTooOld', exp_alerts: [] },
+        { eval_time: '31h', alertname: 'PostgresBackupTooOld', exp_alerts: [alert('PostgresBackupTooOld', { namespace: 'db', cronjob: 'orders-backup' }, 'orders-backup')] },
+      ],
+    },
+    {
+      // A cluster that never succeeded: counted from the CronJob's creation.
+      interval: '1m',
+      input_series: series({ [`kube_cronjob_created{${ns},cronjob="orders-backup"}`]: '0+0x2000' }),
+      alert_rule_test: [
+        { eval_time: '31h', alertname: 'PostgresBackupTooOld', exp_alerts: [alert('PostgresBackupTooOld', { namespace: 'db', cronjob: 'orders-backup' }, 'orders-backup')] },
+      ],
+    },
+    {
+      // orders-0: archive_command fails every minute, segments pile up; orders-1: idle (old archive, nothing waiting).
+      interval: '1m',
+      input_series: series({
+        [`pg_stat_archiver_failed_count{${ns},pod="orders-0"}`]: '0+1x60',
+        [`pg_stat_archiver_last_archive_age_seconds{${ns},pod="orders-0"}`]: '3000+60x60',
+        [`pg_stat_archiver_ready_count{${ns},pod="orders-0"}`]: '1+1x60',
+        [`pg_stat_archiver_failed_count{${ns},pod="orders-1"}`]: '0+0x60',
+        [`pg_stat_archiver_last_archive_age_seconds{${ns},pod="orders-1"}`]: '90000+60x60',
+        [`pg_stat_archiver_ready_count{${ns},pod="orders-1"}`]: '0+0x60',
+      }),
+      alert_rule_test: [
+        { eval_time: '20m', alertname: 'PostgresWalArchivingFailing', exp_alerts: [alert('PostgresWalArchivingFailing', { pod: 'orders-0' })] },
+        { eval_time: '5m', alertname: 'PostgresWalArchiveStale', exp_alerts: [] },
+        { eval_time: '25m', alertname: 'PostgresWalArchiveStale', exp_alerts: [alert('PostgresWalArchiveStale', { pod: 'orders-0' })] },
+      ],
+    },
+  ];
+
+  test('the backup alerts fire for exactly the series they should', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promtool-'));
+    try {
+      const group = { name: 'orders', rules: rs.map((r) => ({ alert: r.alert, expr: r.expr, for: r.for, labels: r.labels, annotations: r.annotations })) };
+      fs.writeFileSync(path.join(dir, 'rules.yaml'), stringify({ groups: [group] }));
+      fs.writeFileSync(path.join(dir, 'test.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }));
+      const r = spawnSync('promtool', ['test', 'rules', 'test.yaml'], { cwd: dir, encoding: 'utf8' });
+      expect(r.error).toBeUndefined();
+      expect(`${r.stdout}${r.stderr}`).toContain('SUCCESS');
+      expect(r.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
