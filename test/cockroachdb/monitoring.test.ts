@@ -3,6 +3,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { CockroachCluster, CockroachClusterProps, CockroachSecurity, Monitoring } from '../../src';
 import { promqlErrors, promqlOf } from '../util/promql';
+import { promtoolTestRules, series } from '../util/promtool';
 import { find, synthValidated } from '../util/validate';
 
 const SECURE = CockroachSecurity.fromSecrets({ nodeSecretName: 'crdb-node', rootClientSecretName: 'crdb-root' });
@@ -65,4 +66,34 @@ test('without the operator: annotations name the port, the path and the https sc
     'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/_status/vars', 'prometheus.io/scheme': 'https',
   });
   expect(objs.filter((o) => o.kind === 'PodMonitor' || o.kind === 'PrometheusRule')).toEqual([]);
+});
+
+test('promtool: CockroachNodesDown when a node is not live for 5 minutes or no node reports; unavailable ranges after 1 minute', () => {
+  const { objs } = crdb();
+  const rules = find(objs, 'PrometheusRule', 'crdb').spec.groups[0].rules;
+  const at = (pod: string) => `namespace="ledger",pod="${pod}"`;
+  const summary = (a: string) => rules.find((r: any) => r.alert === a).annotations.summary;
+  const r = promtoolTestRules(rules, [{
+    interval: '1m',
+    input_series: series({
+      [`liveness_livenodes{${at('crdb-0')}}`]: '3+0x4 2+0x20',
+      [`liveness_livenodes{${at('crdb-1')}}`]: '3+0x4 2+0x20',
+      [`ranges_unavailable{${at('crdb-0')},store="1"}`]: '0+0x9 4+0x10',
+      [`ranges_unavailable{${at('crdb-1')},store="2"}`]: '0+0x20',
+    }),
+    alert_rule_test: [
+      { eval_time: '8m', alertname: 'CockroachNodesDown', exp_alerts: [] },
+      { eval_time: '11m', alertname: 'CockroachNodesDown', exp_alerts: [{ exp_labels: { severity: 'critical' }, exp_annotations: { summary: summary('CockroachNodesDown') } }] },
+      { eval_time: '10m', alertname: 'CockroachUnavailableRanges', exp_alerts: [] },
+      { eval_time: '12m', alertname: 'CockroachUnavailableRanges', exp_alerts: [{ exp_labels: { severity: 'critical' }, exp_annotations: { summary: summary('CockroachUnavailableRanges') } }] },
+    ],
+  }, {
+    interval: '1m',
+    input_series: series({ [`up{${at('crdb-0')}}`]: '0+0x20' }),
+    alert_rule_test: [
+      { eval_time: '10m', alertname: 'CockroachNodesDown', exp_alerts: [{ exp_labels: { severity: 'critical' }, exp_annotations: { summary: summary('CockroachNodesDown') } }] },
+    ],
+  }]);
+  expect(r.output).toContain('SUCCESS');
+  expect(r.status).toBe(0);
 });

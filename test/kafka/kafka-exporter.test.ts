@@ -6,6 +6,7 @@ import {
   Errors, JmxExporterAgent, KafkaAclOperation, KafkaAuthentication, KafkaCluster, KafkaExporter, KafkaExporterProps, KafkaTls, Monitoring,
 } from '../../src';
 import { promqlErrors, promqlOf } from '../util/promql';
+import { promtoolTestRules, series } from '../util/promtool';
 import { container, envOf, find, synthValidated } from '../util/validate';
 
 const AGENT = JmxExporterAgent.fromImage('registry.example.com/jmx-exporter:1.1.0');
@@ -103,6 +104,33 @@ describe('a SCRAM cluster', () => {
     expect(all).toContain(rule.expr);
     for (const q of all) expect(promqlErrors(q)).toEqual([]);
   });
+});
+
+test('promtool: KafkaConsumerGroupLag fires for a group above the threshold for 10 minutes, not for one that catches up', () => {
+  const { c } = setup(undefined, { lagThreshold: 1000 });
+  const rules = find(synthValidated(c), 'PrometheusRule', 'events-kafka-exporter').spec.groups[0].rules;
+  const pod = 'namespace="data",pod="events-kafka-exporter-5d8f7c9b4-x2x9k"';
+  const r = promtoolTestRules(rules, [{
+    interval: '1m',
+    input_series: series({
+      [`kafka_consumergroup_lag_sum{${pod},consumergroup="billing",topic="orders"}`]: '2000+100x30',
+      [`kafka_consumergroup_lag_sum{${pod},consumergroup="audit",topic="orders"}`]: '5000-500x9 0+0x20',
+      ['kafka_consumergroup_lag_sum{namespace="data",pod="other-7f9c-abcde",consumergroup="x",topic="y"}']: '9999+0x30',
+    }),
+    alert_rule_test: [
+      { eval_time: '9m', alertname: 'KafkaConsumerGroupLag', exp_alerts: [] },
+      {
+        eval_time: '15m',
+        alertname: 'KafkaConsumerGroupLag',
+        exp_alerts: [{
+          exp_labels: { severity: 'warning', consumergroup: 'billing', topic: 'orders' },
+          exp_annotations: { summary: 'A consumer group is more than 1000 messages behind on a topic' },
+        }],
+      },
+    ],
+  }]);
+  expect(r.output).toContain('SUCCESS');
+  expect(r.status).toBe(0);
 });
 
 const np = (objs: any[]) => find(objs, 'NetworkPolicy', 'events-kafka-exporter');

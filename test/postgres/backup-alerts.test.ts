@@ -1,16 +1,12 @@
 // Backup alerts (issue 12): WAL archiving from the exporter's pg_stat_archiver query, the logical
 // backup and restore verification CronJobs from kube-state-metrics. Every expression parses
 // with Prometheus's grammar (test/util/promql.ts).
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
-import { stringify } from 'yaml';
 import { Monitoring } from '../../src/core/kit/monitoring';
 import { ObjectStore, PostgresCluster, PostgresClusterProps } from '../../src/postgres';
 import { cronPeriodSeconds } from '../../src/postgres/private/backup-alerts';
 import { promqlErrors, promqlOf } from '../util/promql';
+import { promtoolTestRules, series } from '../util/promtool';
 import { find, synthValidated } from '../util/validate';
 
 const STORE = ObjectStore.s3({ bucket: 'acme-pg', endpoint: 'http://minio.storage:9000' });
@@ -103,7 +99,6 @@ describe('promtool test rules', () => {
     backup: { size: Size.gibibytes(10) },
   });
   const summary = (alert: string, cronjob?: string) => rs.find((r) => r.alert === alert && (!cronjob || r.expr.includes(`cronjob="${cronjob}"`))).annotations.summary;
-  const series = (s: { [name: string]: string }) => Object.entries(s).map(([name, values]) => ({ series: name, values }));
   const alert = (name: string, labels: { [k: string]: string }, cronjob?: string) => ({
     exp_labels: { severity: rs.find((r) => r.alert === name).labels.severity, ...labels },
     exp_annotations: { summary: summary(name, cronjob) },
@@ -176,17 +171,8 @@ describe('promtool test rules', () => {
   ];
 
   test('the backup alerts fire for exactly the series they should', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promtool-'));
-    try {
-      const group = { name: 'orders', rules: rs.map((r) => ({ alert: r.alert, expr: r.expr, for: r.for, labels: r.labels, annotations: r.annotations })) };
-      fs.writeFileSync(path.join(dir, 'rules.yaml'), stringify({ groups: [group] }));
-      fs.writeFileSync(path.join(dir, 'test.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }));
-      const r = spawnSync('promtool', ['test', 'rules', 'test.yaml'], { cwd: dir, encoding: 'utf8' });
-      expect(r.error).toBeUndefined();
-      expect(`${r.stdout}${r.stderr}`).toContain('SUCCESS');
-      expect(r.status).toBe(0);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const r = promtoolTestRules(rs, tests);
+    expect(r.output).toContain('SUCCESS');
+    expect(r.status).toBe(0);
   });
 });
