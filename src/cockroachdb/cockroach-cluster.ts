@@ -5,10 +5,12 @@ import { Construct } from 'constructs';
 import { CockroachSecurity } from './cockroach-security';
 import { CockroachVersion } from './cockroach-version';
 import { databasesProblem, DatabaseSpec, joinList, memoryFlags, memoryProblem, Problem, replicasProblem, versionProblem } from './private/config';
+import { monitorCockroach } from './private/monitoring';
 import { ValidationError } from '../core/errors';
 import { loadAsset } from '../core/kit/assets';
 import { Credentials } from '../core/kit/credentials';
 import { GeneratedSecret } from '../core/kit/generated-secret';
+import { MonitoredWorkload, Monitoring } from '../core/kit/monitoring';
 import { NodeLabels } from '../core/kit/node-labels';
 import { JobRestartPolicy, JobScript, ScriptJob } from '../core/kit/script-job';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
@@ -76,6 +78,12 @@ export interface CockroachClusterProps {
   readonly placement?: PlacementProps;
   /** @default 'cluster.local' */
   readonly clusterDomain?: string;
+  /**
+   * Prometheus monitoring (issue 12): each node's `/_status/vars` on the HTTP port (HTTPS verified
+   * with the node Secret's `ca.crt` in secure mode), alerts and a dashboard. See docs/cockroachdb.md.
+   * @default - none
+   */
+  readonly monitoring?: Monitoring;
 }
 
 /** Options of `CockroachCluster.bind()`. */
@@ -114,6 +122,8 @@ export class CockroachCluster extends Construct implements IStatefulService {
   public readonly locality?: NodeLabels;
   /** Whether the cluster runs `--insecure`. */
   public readonly insecure: boolean;
+  /** The scrape object, alert rules and dashboard, when `monitoring` is set. */
+  public readonly monitoring?: MonitoredWorkload;
 
   private readonly dbs: DatabaseSpec[];
   private readonly bindings: kplus.Workload[] = [];
@@ -207,6 +217,10 @@ export class CockroachCluster extends Construct implements IStatefulService {
       passwords = kplus.Secret.fromSecretName(this, 'Passwords', this.secretName);
     }
     this.initJob = this.createInitJob(props, passwords, credentials);
+    if (props.monitoring) {
+      const nodeSecretName = props.security.secrets?.nodeSecretName;
+      this.monitoring = monitorCockroach(props.monitoring, { workload: w, replicas: this.replicas, nodeSecretName });
+    }
     if (this.insecure) {
       Warnings.of(this).add('@cdk8s-stateful/cockroachdb:insecure',
         'insecure mode: no TLS and no authentication, anyone who reaches port 26257 is root; use CockroachSecurity.fromSecrets() for data that matters');

@@ -14,3 +14,4 @@ export * from './kafka-cluster';
 export * from './kafka-endpoint';
 export * from './kafka-connect';
 export * from './kafka-mirror-maker';
+export * from './kafka-exporter';

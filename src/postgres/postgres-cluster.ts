@@ -7,6 +7,7 @@ import { PostgresBindOptions, PostgresClusterProps, PostgresConnection, Replicat
 import { PostgresPooler } from './postgres-pooler';
 import { PostgresRollout } from './postgres-rollout';
 import { PostgresVersion } from './postgres-version';
+import { alertedCronJob, archiverAlerts, cronJobAlerts } from './private/backup-alerts';
 import { databaseSpecs } from './private/databases';
 import { officialImage } from './private/images';
 import { addUpgradeJob, validateUpgrade } from './private/major-upgrade';
@@ -22,7 +23,7 @@ import { clusterParameters } from './private/tuning';
 import { ValidationError } from '../core/errors';
 import { Credentials } from '../core/kit/credentials';
 import { GeneratedSecret } from '../core/kit/generated-secret';
-import { MonitoredWorkload } from '../core/kit/monitoring';
+import { MonitoredWorkload, Monitoring } from '../core/kit/monitoring';
 import { ScriptJob } from '../core/kit/script-job';
 import { IStatefulService, ServiceEndpoint } from '../core/kit/stateful-service';
 import { TlsCertificate } from '../core/kit/tls';
@@ -307,6 +308,12 @@ export class PostgresCluster extends Construct implements IStatefulService {
         password: this.secretEnv(MONITOR_KEY),
         walBudget,
         volumes: walSize ? ['data', 'wal'] : ['data'],
+        // Backup alerts (issue 12): WAL archiving, and the backup/verify CronJobs that exist.
+        backupAlerts: [
+          ...(props.continuousBackup ? archiverAlerts(Monitoring.podMatchers(this.workload)) : []),
+          ...(this.backupCronJob ? cronJobAlerts(this.workload.namespace, alertedCronJob(this.backupCronJob, 'logical backup')) : []),
+          ...(this.restoreVerify?.cronJob ? cronJobAlerts(this.workload.namespace, alertedCronJob(this.restoreVerify.cronJob, 'restore verification')) : []),
+        ],
       });
     }
     // --- users, grants and pooling (issue 11, parts 3-4): private/reconcile.ts, postgres-pooler.ts ---

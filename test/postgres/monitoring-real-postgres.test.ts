@@ -83,7 +83,7 @@ test('every custom query of exporter-queries.yaml runs as metrics_exporter and r
   sql("SELECT pg_create_physical_replication_slot('standby_1', true)");
   sql('CREATE TABLE filler AS SELECT g FROM generate_series(1, 20000) g');
   const queries = parse(files['queries.yaml']) as { [name: string]: { query: string; metrics: Array<{ [column: string]: { usage: string } }> } };
-  expect(Object.keys(queries)).toEqual(['pg_replica', 'pg_slot', 'pg_database_xid']);
+  expect(Object.keys(queries)).toEqual(['pg_replica', 'pg_slot', 'pg_database_xid', 'pg_stat_archiver']);
   for (const [name, q] of Object.entries(queries)) {
     const declared = q.metrics.map((m) => Object.keys(m)[0]);
     const header = spawnSync(`${BIN}/psql`, ['-X', '-A', '-F', '|', '-h', sock, '-U', 'metrics_exporter', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', q.query], { encoding: 'utf8' });
@@ -100,4 +100,39 @@ test('every custom query of exporter-queries.yaml runs as metrics_exporter and r
   expect(xid.map((l) => l.split('|')[0]).sort()).toEqual(['app', 'postgres', 'template1']);
   expect(xid.every((l) => Number(l.split('|')[1]) > 0)).toBe(true);
   expect(sql(parse(files['queries.yaml']).pg_replica.query, 'metrics_exporter')).toBe('');
+  // Archiving off (archive_mode defaults to off): nothing archived, nothing failed, nothing waiting,
+  // the age counted from the server's start.
+  const [archived, failed, age, ready] = sql(parse(files['queries.yaml']).pg_stat_archiver.query, 'metrics_exporter').split('|').map(Number);
+  expect([archived, failed, ready]).toEqual([0, 0, 0]);
+  expect(age).toBeGreaterThanOrEqual(0);
+  expect(age).toBeLessThan(600);
 });
+
+test('pg_stat_archiver: a failing archive_command counts failures and leaves segments waiting; once it works they are archived', () => {
+  const q = parse(files['queries.yaml']).pg_stat_archiver.query as string;
+  const archiver = () => {
+    const [archived, failed, age, ready] = sql(q, 'metrics_exporter').split('|').map(Number);
+    return { archived, failed, age, ready };
+  };
+  const until = (done: () => boolean) => {
+    for (let i = 0; i < 100 && !done(); i++) spawnSync('sleep', ['0.2']);
+    return done();
+  };
+  // The command is a script the test rewrites: failing first, then working.
+  const archive = path.join(dir, 'archive.sh');
+  fs.writeFileSync(archive, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+  const restart = asServer(`${BIN}/pg_ctl`, ['-D', data, '-w', '-m', 'fast', '-l', path.join(data, 'log'),
+    '-o', `-k ${sock} -c listen_addresses= -c fsync=off -c password_encryption=md5 -c wal_level=replica -c archive_mode=on -c archive_command=${archive}`, 'restart']);
+  expect(restart.status).toBe(0);
+  sql('CREATE TABLE more_filler AS SELECT g FROM generate_series(1, 1000) g');
+  sql('SELECT pg_switch_wal()');
+  expect(until(() => archiver().failed > 0)).toBe(true);
+  const failing = archiver();
+  expect(failing.archived).toBe(0);
+  expect(failing.ready).toBeGreaterThan(0);
+  // The command fixed: the waiting segments go (a new one wakes the archiver), nothing waits.
+  fs.writeFileSync(archive, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  sql('SELECT pg_switch_wal()');
+  expect(until(() => archiver().ready === 0 && archiver().archived > 0)).toBe(true);
+  expect(archiver().age).toBeLessThan(60);
+}, 60_000);

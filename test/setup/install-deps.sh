@@ -4,8 +4,9 @@
 # message where it cannot install (not root, not Debian-like).
 set -euo pipefail
 # Asset scripts are linted with shellcheck; the other packages run the runtime tier (test/runtime): namespaces and
-# setpriv (util-linux, iproute2), the servers the example manifests run (MariaDB: mariadbd, mariadb-backup, mbstream, socat), openssl for test certificates.
-PACKAGES=(shellcheck iproute2 util-linux openssl busybox etcd-server etcd-client postgresql-15 postgresql-client-15 python3 redis-server redis-sentinel redis-tools zookeeper pgbouncer mariadb-server mariadb-backup mariadb-client socat)
+# setpriv (util-linux, iproute2), the servers the example manifests run (MariaDB: mariadbd, mariadb-backup, mbstream, socat), openssl for test certificates,
+# prometheus for promtool (`promtool test rules` on synthesized alert rules).
+PACKAGES=(shellcheck iproute2 util-linux openssl busybox etcd-server etcd-client postgresql-15 postgresql-client-15 python3 redis-server redis-sentinel redis-tools zookeeper pgbouncer mariadb-server mariadb-backup mariadb-client socat prometheus)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -2,7 +2,7 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PodMonitor, PrometheusRule } from '../../imports/monitoring.coreos.com';
+import { PodMonitor, PodMonitorSpecPodMetricsEndpointsScheme, PrometheusRule } from '../../imports/monitoring.coreos.com';
 import { labelsError, wholeSecondsError } from '../api-rules';
 import { ValidationError } from '../errors';
 import { LabelKeys } from '../labels';
@@ -38,12 +38,27 @@ export interface PrometheusMonitoringOptions {
   readonly dashboards?: boolean;
 }
 
+/** HTTPS scraping: the CA that signed the pods' server certificate, and a name it covers. */
+export interface MetricsTls {
+  /** Secret (in the workload's namespace) holding the CA certificate. */
+  readonly caSecretName: string;
+  /** Key of the CA certificate in the Secret. @default 'ca.crt' */
+  readonly caKey?: string;
+  /**
+   * Host name to verify the certificate against (Prometheus scrapes pod IPs, which a
+   * certificate seldom covers). @default - the target's address
+   */
+  readonly serverName?: string;
+}
+
 /** A port and path a pod serves Prometheus metrics on. */
 export interface MetricsEndpoint {
   /** Name of a port of the workload's main container or of a sidecar. */
   readonly port: string;
   /** HTTP path. @default '/metrics' */
   readonly path?: string;
+  /** Scrape over HTTPS, verifying the certificate with this CA. @default - plain HTTP */
+  readonly tls?: MetricsTls;
 }
 
 /** How urgent an alert is (its `severity` label). */
@@ -134,6 +149,35 @@ export class Monitoring {
     }
     return new MonitoredWorkload(workload, 'Monitoring', this.options, this, options);
   }
+
+  /**
+   * Monitor pods that are not a `StatefulWorkload` (a Deployment of your own, an exporter): the
+   * objects are created under `scope` with id `id`.
+   */
+  public monitorPods(scope: Construct, id: string, pods: IMonitoredPods, options: MonitorOptions): MonitoredPods {
+    return new MonitoredPods(scope, id, pods, this.options, this, options);
+  }
+}
+
+/**
+ * Pods monitored by `Monitoring.monitorPods()`: a Deployment or any pods that are not a
+ * `StatefulWorkload` (e.g. an exporter next to a cluster).
+ */
+export interface IMonitoredPods {
+  /** Name of the objects (PodMonitor, PrometheusRule, `<name>-dashboard`). */
+  readonly name: string;
+  /** Namespace of the pods. @default - the chart's */
+  readonly namespace?: string;
+  /** Labels put on the monitoring objects. */
+  readonly labels: { [key: string]: string };
+  /** Labels that select the pods. */
+  readonly selectorLabels: { [key: string]: string };
+  /** Open the named ports of the pods to a peer (the pods' NetworkPolicy). */
+  allowFrom(peer: kplus.INetworkPolicyPeer, ports: string[]): void;
+  /** The number of a named port (annotations name the number). */
+  portNumber(name: string): number;
+  /** Annotate the pods (scrape annotations without the operator). */
+  addPodAnnotation(key: string, value: string): void;
 }
 
 /** The objects monitoring adds to a workload. */
@@ -147,81 +191,136 @@ export class MonitoredWorkload extends Construct {
 
   constructor(workload: StatefulWorkload, id: string, o: PrometheusMonitoringOptions, m: Monitoring, options: MonitorOptions) {
     super(workload, id);
-    const interval = o.interval ?? Duration.seconds(30);
-    const intervalError = wholeSecondsError('monitoring interval', interval, 1, 3600);
-    if (intervalError) throw new ValidationError('MonitoringIntervalInvalid', intervalError, this);
-    const labelError = labelsError('monitoring selectorLabels', o.selectorLabels);
-    if (labelError) throw new ValidationError('MonitoringLabelsInvalid', labelError, this);
-    if (!options.endpoints.length) {
-      throw new ValidationError('MonitoringEndpointsEmpty', "monitor() needs at least one endpoint, e.g. { port: 'metrics' }", this);
-    }
-    const endpoints = options.endpoints.map((e) => ({ port: e.port, path: e.path ?? '/metrics' }));
-    for (const e of endpoints) {
-      if (!/^\/[\x21-\x7e]*$/.test(e.path)) {
-        throw new ValidationError('MonitoringPathInvalid', `metrics path '${e.path}' must start with '/' and contain no spaces`, this);
-      }
-    }
+    const target: IMonitoredPods = {
+      name: workload.name,
+      namespace: workload.namespace,
+      labels: workload.labels,
+      selectorLabels: workload.selectorLabels,
+      allowFrom: (peer, ports) => workload.connections.allowFrom(peer, ports),
+      portNumber: (name) => portOf(workload, name),
+      addPodAnnotation: (key, value) => workload.addPodAnnotation(key, value),
+    };
+    const objects = emitMonitoring(this, target, o, m, options);
+    this.podMonitor = objects.podMonitor;
+    this.prometheusRule = objects.prometheusRule;
+    this.dashboard = objects.dashboard;
+  }
+}
 
-    // Only the metrics ports, only to the scraper (WorkloadPortUnknown names a missing port).
-    const scraper = o.allowFrom ?? kplus.Pods.select(this, 'Scraper', {
-      labels: { [LabelKeys.NAME]: 'prometheus' },
-      namespaces: kplus.Namespaces.select(this, 'ScraperNamespaces', {}),
-    });
-    workload.connections.allowFrom(scraper, [...new Set(endpoints.map((e) => e.port))]);
+/** The objects monitoring adds to pods of `Monitoring.monitorPods()`. */
+export class MonitoredPods extends Construct {
+  /** The PodMonitor (operator mode). */
+  public readonly podMonitor?: ApiObject;
+  /** The PrometheusRule (operator mode, when there are alerts). */
+  public readonly prometheusRule?: ApiObject;
+  /** The Grafana dashboard ConfigMap (when dashboards are on and there are panels). */
+  public readonly dashboard?: k8s.KubeConfigMap;
 
-    const metadata = (name: string) => ({
-      name,
-      labels: { ...workload.labels, ...(o.selectorLabels ?? {}) },
-    });
-    const seconds = `${interval.toSeconds()}s`;
-    if (m.operator) {
-      const ns = workload.namespace;
-      this.podMonitor = new PodMonitor(this, 'PodMonitor', {
-        metadata: metadata(workload.name),
-        spec: {
-          selector: { matchLabels: { ...workload.selectorLabels } },
-          ...(ns ? { namespaceSelector: { matchNames: [ns] } } : {}),
-          podMetricsEndpoints: endpoints.map((e) => ({ port: e.port, path: e.path, interval: seconds })),
-        },
-      });
-      registerObjects(this, this.podMonitor);
-    } else {
-      const first = endpoints[0];
-      workload.addPodAnnotation('prometheus.io/scrape', 'true');
-      workload.addPodAnnotation('prometheus.io/port', `${portOf(workload, first.port)}`);
-      workload.addPodAnnotation('prometheus.io/path', first.path);
-    }
+  constructor(scope: Construct, id: string, pods: IMonitoredPods, o: PrometheusMonitoringOptions, m: Monitoring, options: MonitorOptions) {
+    super(scope, id);
+    const objects = emitMonitoring(this, pods, o, m, options);
+    this.podMonitor = objects.podMonitor;
+    this.prometheusRule = objects.prometheusRule;
+    this.dashboard = objects.dashboard;
+  }
+}
 
-    const alerts = options.alerts ?? [];
-    if (m.alerts && alerts.length) {
-      this.prometheusRule = new PrometheusRule(this, 'Rules', {
-        metadata: metadata(workload.name),
-        spec: {
-          groups: [{
-            name: workload.name,
-            rules: alerts.map((a) => ({
-              alert: a.name,
-              expr: a.expr,
-              for: `${(a.for ?? Duration.minutes(5)).toSeconds()}s`,
-              labels: { severity: a.severity ?? AlertSeverity.WARNING },
-              annotations: { summary: a.summary, ...(a.runbookUrl ? { runbook_url: a.runbookUrl } : {}) },
-            })),
-          }],
-        },
-      });
-      registerObjects(this, this.prometheusRule);
-    }
+interface MonitoringObjects {
+  readonly podMonitor?: ApiObject;
+  readonly prometheusRule?: ApiObject;
+  readonly dashboard?: k8s.KubeConfigMap;
+}
 
-    const panels = options.panels ?? [];
-    if (m.dashboards && panels.length) {
-      const name = `${workload.name}-dashboard`;
-      this.dashboard = new k8s.KubeConfigMap(this, 'Dashboard', {
-        metadata: { ...metadata(name), labels: { ...metadata(name).labels, grafana_dashboard: '1' } },
-        data: { [`${name}.json`]: dashboardJson(options.dashboardTitle ?? workload.name, `cdk8s-${workload.name}`.slice(0, 40), panels) },
-      });
-      registerObjects(this, this.dashboard);
+function emitMonitoring(
+  scope: Construct, t: IMonitoredPods, o: PrometheusMonitoringOptions, m: Monitoring, options: MonitorOptions,
+): MonitoringObjects {
+  const interval = o.interval ?? Duration.seconds(30);
+  const intervalError = wholeSecondsError('monitoring interval', interval, 1, 3600);
+  if (intervalError) throw new ValidationError('MonitoringIntervalInvalid', intervalError, scope);
+  const labelError = labelsError('monitoring selectorLabels', o.selectorLabels);
+  if (labelError) throw new ValidationError('MonitoringLabelsInvalid', labelError, scope);
+  if (!options.endpoints.length) {
+    throw new ValidationError('MonitoringEndpointsEmpty', "monitor() needs at least one endpoint, e.g. { port: 'metrics' }", scope);
+  }
+  const endpoints = options.endpoints.map((e) => ({ port: e.port, path: e.path ?? '/metrics', tls: e.tls }));
+  for (const e of endpoints) {
+    if (!/^\/[\x21-\x7e]*$/.test(e.path)) {
+      throw new ValidationError('MonitoringPathInvalid', `metrics path '${e.path}' must start with '/' and contain no spaces`, scope);
     }
   }
+
+  // Only the metrics ports, only to the scraper (WorkloadPortUnknown names a missing port).
+  const scraper = o.allowFrom ?? kplus.Pods.select(scope, 'Scraper', {
+    labels: { [LabelKeys.NAME]: 'prometheus' },
+    namespaces: kplus.Namespaces.select(scope, 'ScraperNamespaces', {}),
+  });
+  t.allowFrom(scraper, [...new Set(endpoints.map((e) => e.port))]);
+
+  const metadata = (name: string) => ({
+    name,
+    labels: { ...t.labels, ...(o.selectorLabels ?? {}) },
+  });
+  const seconds = `${interval.toSeconds()}s`;
+  let podMonitor: ApiObject | undefined;
+  let prometheusRule: ApiObject | undefined;
+  let dashboard: k8s.KubeConfigMap | undefined;
+  if (m.operator) {
+    const ns = t.namespace;
+    podMonitor = new PodMonitor(scope, 'PodMonitor', {
+      metadata: metadata(t.name),
+      spec: {
+        selector: { matchLabels: { ...t.selectorLabels } },
+        ...(ns ? { namespaceSelector: { matchNames: [ns] } } : {}),
+        podMetricsEndpoints: endpoints.map((e) => ({
+          port: e.port,
+          path: e.path,
+          interval: seconds,
+          ...(e.tls ? {
+            scheme: PodMonitorSpecPodMetricsEndpointsScheme.HTTPS,
+            tlsConfig: { ca: { secret: { name: e.tls.caSecretName, key: e.tls.caKey ?? 'ca.crt' } }, serverName: e.tls.serverName },
+          } : {}),
+        })),
+      },
+    });
+    registerObjects(scope, podMonitor);
+  } else {
+    const first = endpoints[0];
+    t.addPodAnnotation('prometheus.io/scrape', 'true');
+    t.addPodAnnotation('prometheus.io/port', `${t.portNumber(first.port)}`);
+    t.addPodAnnotation('prometheus.io/path', first.path);
+    if (first.tls) t.addPodAnnotation('prometheus.io/scheme', 'https');
+  }
+
+  const alerts = options.alerts ?? [];
+  if (m.alerts && alerts.length) {
+    prometheusRule = new PrometheusRule(scope, 'Rules', {
+      metadata: metadata(t.name),
+      spec: {
+        groups: [{
+          name: t.name,
+          rules: alerts.map((a) => ({
+            alert: a.name,
+            expr: a.expr,
+            for: `${(a.for ?? Duration.minutes(5)).toSeconds()}s`,
+            labels: { severity: a.severity ?? AlertSeverity.WARNING },
+            annotations: { summary: a.summary, ...(a.runbookUrl ? { runbook_url: a.runbookUrl } : {}) },
+          })),
+        }],
+      },
+    });
+    registerObjects(scope, prometheusRule);
+  }
+
+  const panels = options.panels ?? [];
+  if (m.dashboards && panels.length) {
+    const name = `${t.name}-dashboard`;
+    dashboard = new k8s.KubeConfigMap(scope, 'Dashboard', {
+      metadata: { ...metadata(name), labels: { ...metadata(name).labels, grafana_dashboard: '1' } },
+      data: { [`${name}.json`]: dashboardJson(options.dashboardTitle ?? t.name, `cdk8s-${t.name}`.slice(0, 40), panels) },
+    });
+    registerObjects(scope, dashboard);
+  }
+  return { podMonitor, prometheusRule, dashboard };
 }
 
 /** What `JmxExporterAgent` adds to a JVM workload. */

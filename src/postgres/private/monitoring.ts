@@ -30,6 +30,8 @@ export interface PostgresMonitoringContext {
   readonly walBudget: Size;
   /** Names of the data volumes (their claims are `<volume>-<pod>`). */
   readonly volumes: string[];
+  /** Backup alerts (private/backup-alerts.ts), appended to the others. */
+  readonly backupAlerts?: AlertRule[];
 }
 
 /** Adds the exporter sidecar and monitors the workload. */
@@ -57,7 +59,7 @@ export function monitorPostgres(monitoring: Monitoring, ctx: PostgresMonitoringC
   const endpoints: MetricsEndpoint[] = [{ port: 'exporter' }, ...(ctx.patroni ? [{ port: 'patroni', path: '/metrics' }] : [])];
   return monitoring.monitor(w, {
     endpoints,
-    alerts: postgresAlerts(m, claimMatchers(w, ctx.volumes), ctx.patroni, ctx.walBudget),
+    alerts: [...postgresAlerts(m, claimMatchers(w, ctx.volumes), ctx.patroni, ctx.walBudget), ...(ctx.backupAlerts ?? [])],
     panels: postgresPanels(m, claimMatchers(w, ctx.volumes)),
     dashboardTitle: `PostgreSQL ${w.name}`,
   });
