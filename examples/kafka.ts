@@ -3,12 +3,13 @@
 // and authenticated with SCRAM-SHA-512; an `orders` topic created by an idempotent Job, a user with
 // its ACLs converged at run time, and a client Deployment bound to the cluster as that user: it
 // gets the bootstrap address, SASL and truststore settings, and a NetworkPolicy rule that lets it
-// reach the client port, and nothing else can.
+// reach the client port, and nothing else can; consumer lag is monitored.
 import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  GeneratedSecret, KafkaAcl, KafkaAclOperation, KafkaAclPatternType, KafkaAuthentication, KafkaCluster, KafkaTls, KafkaVersion, Tls,
+  GeneratedSecret, KafkaAcl, KafkaAclOperation, KafkaAclPatternType, KafkaAuthentication, KafkaCluster, KafkaExporter, KafkaTls, KafkaVersion,
+  Monitoring, Tls,
 } from 'cdk8s-stateful';
 
 export class KafkaExampleChart extends Chart {
@@ -74,5 +75,9 @@ export class KafkaExampleChart extends Chart {
       }],
     });
     this.kafka.bind(app, { user: 'orders-consumer' });
+
+    // Consumer lag (kafka-exporter with its own SCRAM user, Describe-only ACLs): a PodMonitor, the
+    // KafkaConsumerGroupLag alert and a dashboard for the Prometheus operator.
+    new KafkaExporter(this, 'lag', { cluster: this.kafka, monitoring: Monitoring.prometheus(), lagThreshold: 10000 });
   }
 }

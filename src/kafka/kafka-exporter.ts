@@ -117,7 +117,9 @@ export class KafkaExporter extends Construct {
     // Flags: README.md and kafka_exporter.go (kingpin) of danielqsj/kafka_exporter. The
     // password is expanded by the kubelet from the env bind() sets, never written in the spec.
     const args = [
-      `--kafka.server=${cluster.bootstrapServers}`,
+      // The bootstrap Service by its full name (the one the certificate covers), with the pod's
+      // namespace at run time (kubelet expansion): it follows a kustomize `namespace:` overlay.
+      `--kafka.server=${cluster.bootstrapService.name}.$(POD_NAMESPACE).svc.${cluster.clusterDomain}:${cluster.clientPort}`,
       // Sarama picks request versions by this release; the exporter's default is 2.0.0 and
       // Kafka 4 removed the oldest request versions (KIP-896), so the cluster's own is passed.
       `--kafka.version=${cluster.version.version}`,
@@ -138,6 +140,7 @@ export class KafkaExporter extends Construct {
         image: props.image ?? KAFKA_EXPORTER_IMAGE,
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
         args,
+        envVariables: { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE) },
         ports: [{ name: 'metrics', number: PORT }],
         liveness: kplus.Probe.fromTcpSocket({ port: PORT, periodSeconds: Duration.seconds(20), failureThreshold: 3 }),
         resources: props.resources ?? {

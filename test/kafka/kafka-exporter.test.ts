@@ -38,12 +38,14 @@ describe('a SCRAM cluster', () => {
   test('pinned image, flags: bootstrap, SCRAM-SHA-512 with the password expanded from env, TLS with the CA bind() mounts', () => {
     expect(ctr.image).toBe('docker.io/danielqsj/kafka-exporter:v1.9.0');
     expect(ctr.args).toEqual([
-      '--kafka.server=events-bootstrap.data.svc.cluster.local:9092', '--kafka.version=4.1.2',
+      '--kafka.server=events-bootstrap.$(POD_NAMESPACE).svc.cluster.local:9092', '--kafka.version=4.1.2',
       '--web.listen-address=:9308',
       '--sasl.enabled', '--sasl.mechanism=scram-sha512', '--sasl.username=kafka-exporter', '--sasl.password=$(KAFKA_SASL_PASSWORD)',
       '--tls.enabled', '--tls.ca-file=/etc/kafka-client/ca.crt',
     ]);
     expect(envOf(ctr).KAFKA_SASL_PASSWORD).toEqual({ secretKeyRef: { name: 'events-user-kafka-exporter', key: 'password' } });
+    // The namespace comes from the downward API, so a kustomize namespace overlay keeps the address valid.
+    expect(envOf(ctr).POD_NAMESPACE).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
     expect(ctr.volumeMounts).toContainEqual(expect.objectContaining({ mountPath: '/etc/kafka-client', readOnly: true }));
     expect(ctr.ports).toEqual([{ name: 'metrics', containerPort: 9308 }]);
   });
@@ -141,7 +143,7 @@ test('no authentication, no TLS: no user, no SASL or TLS flags', () => {
   expect(exporter.user).toBeUndefined();
   expect(kafka.users).toEqual([]);
   expect(container(find(objs, 'Deployment', 'events-kafka-exporter'), 'kafka-exporter').args).toEqual([
-    '--kafka.server=events-bootstrap.data.svc.cluster.local:9092', '--kafka.version=4.1.2', '--web.listen-address=:9308',
+    '--kafka.server=events-bootstrap.$(POD_NAMESPACE).svc.cluster.local:9092', '--kafka.version=4.1.2', '--web.listen-address=:9308',
   ]);
 });
 
@@ -154,7 +156,7 @@ test('mTLS: a user named like the certificate CN, the PEM pair mounted, no SASL'
   const ctr = container(dep, 'kafka-exporter');
   expect(exporter.user?.certificate).toBe(cert);
   expect(ctr.args).toEqual([
-    '--kafka.server=events-bootstrap.data.svc.cluster.local:9092', '--kafka.version=4.1.2', '--web.listen-address=:9308',
+    '--kafka.server=events-bootstrap.$(POD_NAMESPACE).svc.cluster.local:9092', '--kafka.version=4.1.2', '--web.listen-address=:9308',
     '--tls.enabled', '--tls.ca-file=/etc/kafka-client/ca.crt', '--tls.cert-file=/etc/kafka-exporter-cert/tls.crt', '--tls.key-file=/etc/kafka-exporter-cert/tls.key',
   ]);
   const vol = dep.spec.template.spec.volumes.find((v: any) => v.secret?.secretName === 'exporter-cert');
