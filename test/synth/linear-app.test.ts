@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { addWorkload, NAMESPACE } from '../../bench/workload';
 import { buildExampleApp } from '../../examples/app';
 import { HealthProbe, LinearApp, StatefulWorkload } from '../../src';
+import { EXAMPLE_RUNTIME_SECRETS } from '../util/examples';
 import { synthValidatedApp, validateManifests } from '../util/validate';
 
 // ------------------------------------------------------------------------------------------
@@ -76,7 +77,7 @@ function expectSameYaml(build: Builder): any[] {
   const linear = new LinearApp({ outdir: tmpDir() });
   build(linear);
   const linearYaml = linear.synthYaml();
-  const objs = synthValidatedApp(stock);
+  const objs = synthValidatedApp(stock, { externalSecrets: EXAMPLE_RUNTIME_SECRETS });
   expect(linearYaml).toEqual(stock.synthYaml());
   return objs;
 }
@@ -84,7 +85,7 @@ function expectSameYaml(build: Builder): any[] {
 /** Validates every object of a synthesized output directory. */
 function validateTree(files: Map<string, string>): any[] {
   const objs = [...files.entries()].filter(([f]) => f.endsWith('.yaml')).flatMap(([, text]) => parseYaml(text));
-  validateManifests(objs);
+  validateManifests(objs, { externalSecrets: EXAMPLE_RUNTIME_SECRETS });
   return objs;
 }
 
