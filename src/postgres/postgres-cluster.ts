@@ -8,6 +8,7 @@ import { PostgresPooler } from './postgres-pooler';
 import { PostgresRollout } from './postgres-rollout';
 import { PostgresVersion } from './postgres-version';
 import { alertedCronJob, archiverAlerts, cronJobAlerts } from './private/backup-alerts';
+import { checkBind } from './private/bind-checks';
 import { databaseSpecs } from './private/databases';
 import { officialImage } from './private/images';
 import { addUpgradeJob, validateUpgrade } from './private/major-upgrade';
@@ -36,8 +37,6 @@ import { UpdateStrategy } from '../core/workload/update-strategy';
 import { WorkloadVolume } from '../core/workload/volumes';
 
 /** The variables `bind` sets. */
-const BIND_ENV = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGSSLMODE', 'PGSSLROOTCERT'];
-
 /** A workload's selector requirement as a cdk8s-plus expression. */
 function labelExpression(e: k8s.LabelSelectorRequirement): kplus.LabelExpression {
   switch (e.operator) {
@@ -401,45 +400,15 @@ export class PostgresCluster extends Construct implements IStatefulService {
    * that namespace, and `options.credentials` must name a Secret there. A workload is bound once.
    */
   public bind(workload: kplus.Workload, options: PostgresBindOptions = {}): void {
-    const db = options.database === undefined ? this.dbs[0] : this.dbs.find((d) => d.name === options.database);
-    if (!db) {
-      throw new ValidationError('PostgresBindDatabaseUnknown',
-        `bind: database '${options.database}' is not one of this cluster's databases (${this.databases.join(', ')}); add it to 'databases'`, this);
-    }
-    if (!workload.containers.length) {
-      throw new ValidationError('PostgresBindNoContainers', `bind: workload '${workload.node.path}' has no containers yet; add them before calling bind()`, this);
-    }
-    for (const c of workload.containers) {
-      const set = BIND_ENV.filter((k) => k in c.env.variables);
-      if (set.length) {
-        throw new ValidationError('PostgresBindTwice',
-          `bind: container '${c.name}' of '${workload.node.path}' already sets ${set.join(', ')} (bound twice, or to another database); `
-          + 'bind a workload once, and for a second database set your own variables from db.connection', this);
-      }
-    }
-    const here = this.workload.namespace;
-    const there = workload.metadata.namespace;
-    if ((here === undefined) !== (there === undefined)) {
-      throw new ValidationError('PostgresBindNamespaceUnknown',
-        `bind: '${workload.node.path}' is in namespace ${there ? `'${there}'` : '(none set)'} and the cluster in ${here ? `'${here}'` : '(none set)'}; `
-        + 'set the namespace on both charts (or on neither), so the host name and the NetworkPolicy peer can name the right namespace', this);
-    }
-    const login = this.loginFor(db, options.user);
-    const remote = here !== there;
+    const { db, login, remote, there } = checkBind(this, workload, options, {
+      databases: this.dbs,
+      namespace: this.workload.namespace,
+      secretName: this.secretName,
+      passwordKey: (k) => this.credentials.key(k),
+      pooled: this.pooler !== undefined,
+      loginFor: (d, u) => this.loginFor(d, u),
+    });
     const creds = options.credentials;
-    if (creds?.isGenerated) {
-      throw new ValidationError('PostgresBindCredentialsGenerated',
-        "bind: 'credentials' must name an existing Secret in the workload's namespace (Credentials.fromSecret), not Credentials.generate()", this);
-    }
-    if (remote && !creds) {
-      throw new ValidationError('PostgresBindCrossNamespace',
-        `bind: '${workload.node.path}' is in namespace '${there}', but the Secret '${this.secretName}' is in '${here}' and pods read Secrets of their own namespace only; `
-        + `copy the '${this.credentials.key(login.passwordKey)}' password into a Secret in '${there}' and pass `
-        + `{ credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(scope, 'DbPassword', '<secret>'), { '${login.passwordKey}': '<key>' }) }`, this);
-    }
-    if (options.pooled && !this.pooler) {
-      throw new ValidationError('PostgresBindNotPooled', "bind: { pooled: true } needs a pool; set the cluster's 'pooler' prop (e.g. pooler: {})", this);
-    }
     const pool = options.pooled ? this.pooler : undefined;
     const service = pool ? (options.readOnly ? pool.readOnlyService : pool.service).name
       : options.readOnly ? this.replicaService.name : this.primaryService.name;
