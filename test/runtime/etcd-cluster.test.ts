@@ -19,6 +19,10 @@ function run(file: string, args: string[], env: Record<string, string>, input?: 
   return new Promise((resolve, reject) => {
     const child = execFile(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, env: { PATH: '/usr/bin:/bin', ...env } },
       (err, stdout, stderr) => (err ? reject(new Error(`${file} ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
+    // etcdctl may exit (an error while a leader is elected) before it reads its input: writing to the
+    // closed pipe then raises EPIPE on the stream, not in the callback. The callback's error is the
+    // one that counts (the caller retries it).
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }

@@ -16,6 +16,10 @@ function etcdctl(endpoint: string, args: string[], timeoutMs = 30_000, input?: s
     const child = execFile('/usr/bin/etcdctl', [`--endpoints=http://${endpoint}:2379`, '--dial-timeout=3s', '--command-timeout=20s', ...args],
       { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, env: { ETCDCTL_API: '3', PATH: '/usr/bin:/bin' } },
       (err, stdout, stderr) => (err ? reject(new Error(`etcdctl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
+    // etcdctl may exit (an error while a leader is elected) before it reads its input: writing to the
+    // closed pipe then raises EPIPE on the stream, not in the callback. The callback's error is the
+    // one that counts (the caller retries it).
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }
