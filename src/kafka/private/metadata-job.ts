@@ -1,8 +1,8 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { JOB_TLS_MOUNT, jobTlsKey, jobTlsPassword, jobTlsVolume } from './job-tls';
 import { topicJobLabels } from './labels';
-import { TLS_DIR } from './node-env';
 import { loadAsset } from '../../core/kit/assets';
 import { JobScript, ScriptJob } from '../../core/kit/script-job';
 import { shortHash } from '../../core/naming';
@@ -33,13 +33,13 @@ export function metadataJob(scope: Construct, cluster: IKafkaCluster): ScriptJob
   const volumes: { [name: string]: WorkloadVolume } = { tmp: WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(64) }) };
   const mounts: WorkloadMount[] = [{ volume: 'tmp', mountPath: '/tmp' }];
   if (tls) {
-    env.TLS_STORE_PASSWORD = kplus.EnvValue.fromSecretValue({ secret: tls.passwordSecret, key: tls.passwordKey });
-    volumes.tls = WorkloadVolume.fromSecret(tls.clientSecret ?? tls.secret);
-    mounts.push({ volume: 'tls', mountPath: TLS_DIR, readOnly: true });
+    env.TLS_STORE_PASSWORD = jobTlsPassword(tls);
+    volumes.tls = jobTlsVolume(tls);
+    mounts.push(JOB_TLS_MOUNT);
   }
   const hash = shortHash(JSON.stringify([
     cluster.name, cluster.image, level, script, cluster.internalSeedServers,
-    tls && [(tls.clientSecret ?? tls.secret).name, tls.passwordSecret.name, tls.passwordKey],
+    tls && jobTlsKey(tls),
   ]));
   return new ScriptJob(scope, 'MetadataJob', {
     name: `${cluster.name}-metadata-${hash}`,

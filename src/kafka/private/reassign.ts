@@ -2,8 +2,8 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Problem } from './checks';
+import { JOB_TLS_MOUNT, jobTlsKey, jobTlsPassword, jobTlsVolume } from './job-tls';
 import { topicJobLabels } from './labels';
-import { TLS_DIR } from './node-env';
 import { loadAsset } from '../../core/kit/assets';
 import { JobScript, ScriptJob } from '../../core/kit/script-job';
 import { shortHash } from '../../core/naming';
@@ -95,13 +95,13 @@ export function reassignJob(scope: Construct, cluster: IKafkaCluster, pools: Kaf
   const volumes: { [name: string]: WorkloadVolume } = { tmp: WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(64) }) };
   const mounts: WorkloadMount[] = [{ volume: 'tmp', mountPath: '/tmp' }];
   if (tls) {
-    env.TLS_STORE_PASSWORD = kplus.EnvValue.fromSecretValue({ secret: tls.passwordSecret, key: tls.passwordKey });
-    volumes.tls = WorkloadVolume.fromSecret(tls.clientSecret ?? tls.secret);
-    mounts.push({ volume: 'tls', mountPath: TLS_DIR, readOnly: true });
+    env.TLS_STORE_PASSWORD = jobTlsPassword(tls);
+    volumes.tls = jobTlsVolume(tls);
+    mounts.push(JOB_TLS_MOUNT);
   }
   const hash = shortHash(JSON.stringify([
     cluster.name, cluster.image, brokers, drain, throttle, script, cluster.internalSeedServers,
-    tls && [(tls.clientSecret ?? tls.secret).name, tls.passwordSecret.name, tls.passwordKey],
+    tls && jobTlsKey(tls),
   ]));
   return new ScriptJob(scope, 'Job', {
     name: `${cluster.name}-reassign-${hash}`,

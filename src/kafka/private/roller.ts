@@ -2,8 +2,8 @@ import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { JOB_TLS_MOUNT, jobTlsKey, jobTlsPassword, jobTlsVolume } from './job-tls';
 import { topicJobLabels } from './labels';
-import { TLS_DIR } from './node-env';
 import { loadAsset } from '../../core/kit/assets';
 import { DEFAULT_GENERATOR_IMAGE } from '../../core/kit/credentials';
 import { JobRestartPolicy, JobScript, ScriptJob } from '../../core/kit/script-job';
@@ -52,7 +52,7 @@ export function roller(scope: Construct, cluster: IKafkaCluster, pools: KafkaNod
   // Everything the Job's (immutable) pod template holds, beyond the pools' templates.
   const hash = shortHash(JSON.stringify([
     templates, poolsEnv, driver, helper, rollout.stepTimeout?.toSeconds(), cluster.internalSeedServers, cluster.image,
-    tls && [(tls.clientSecret ?? tls.secret).name, tls.passwordSecret.name, tls.passwordKey],
+    tls && jobTlsKey(tls),
   ]));
   const volumes: { [n: string]: WorkloadVolume } = {
     work: WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(8) }),
@@ -66,9 +66,9 @@ export function roller(scope: Construct, cluster: IKafkaCluster, pools: KafkaNod
     KAFKA_HEAP_OPTS: kplus.EnvValue.fromValue('-Xms128m -Xmx256m'),
   };
   if (tls) {
-    volumes.tls = WorkloadVolume.fromSecret(tls.clientSecret ?? tls.secret);
-    helperMounts.push({ volume: 'tls', mountPath: TLS_DIR, readOnly: true });
-    helperEnv.TLS_STORE_PASSWORD = kplus.EnvValue.fromSecretValue({ secret: tls.passwordSecret, key: tls.passwordKey });
+    volumes.tls = jobTlsVolume(tls);
+    helperMounts.push(JOB_TLS_MOUNT);
+    helperEnv.TLS_STORE_PASSWORD = jobTlsPassword(tls);
   }
   const job = new ScriptJob(scope, 'Job', {
     name: `${cluster.name}-roll-${hash}`,

@@ -2,8 +2,8 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { aclLines, USER_MARKER } from './auth';
+import { JOB_TLS_MOUNT, jobTlsKey, jobTlsPassword, jobTlsVolume } from './job-tls';
 import { topicJobLabels } from './labels';
-import { TLS_DIR } from './node-env';
 import { loadAsset } from '../../core/kit/assets';
 import { JobScript, ScriptJob } from '../../core/kit/script-job';
 import { shortHash } from '../../core/naming';
@@ -27,7 +27,7 @@ export interface UsersJobs {
 /**
  * The users Job (named by a hash of its pod template, so each change of users or ACLs runs it
  * once) and a CronJob running the same script every 15 minutes, which sets rotated passwords.
- * Both reach the brokers on INTERNAL with the node keystore; their pods carry the topic Jobs'
+ * Both reach the brokers on INTERNAL with the Jobs' keystore (job-tls.ts); their pods carry the topic Jobs'
  * selector labels, which the brokers' NetworkPolicy admits on that port.
  */
 export function usersJobs(scope: Construct, cluster: IKafkaCluster, tls: KafkaTls, users: KafkaUser[], scram: boolean): UsersJobs {
@@ -38,7 +38,7 @@ export function usersJobs(scope: Construct, cluster: IKafkaCluster, tls: KafkaTl
   const env: { [name: string]: kplus.EnvValue } = {
     POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
     BOOTSTRAP: kplus.EnvValue.fromValue(cluster.internalSeedServers),
-    TLS_STORE_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: tls.passwordSecret, key: tls.passwordKey }),
+    TLS_STORE_PASSWORD: jobTlsPassword(tls),
     SCRAM: kplus.EnvValue.fromValue(scram ? '1' : '0'),
     USERS: kplus.EnvValue.fromValue(names.join('\n')),
     ACLS: kplus.EnvValue.fromValue(acls.join('\n')),
@@ -48,9 +48,9 @@ export function usersJobs(scope: Construct, cluster: IKafkaCluster, tls: KafkaTl
   };
   const volumes: { [name: string]: WorkloadVolume } = {
     tmp: WorkloadVolume.emptyDir({ sizeLimit: Size.mebibytes(64) }),
-    tls: WorkloadVolume.fromSecret(tls.clientSecret ?? tls.secret),
+    tls: jobTlsVolume(tls),
   };
-  const mounts: WorkloadMount[] = [{ volume: 'tmp', mountPath: '/tmp' }, { volume: 'tls', mountPath: TLS_DIR, readOnly: true }];
+  const mounts: WorkloadMount[] = [{ volume: 'tmp', mountPath: '/tmp' }, JOB_TLS_MOUNT];
   const sorted = [...users].sort((a, b) => (a.username < b.username ? -1 : 1));
   sorted.forEach((u, i) => {
     if (!scram || !u.passwordSecret) return;
@@ -60,7 +60,7 @@ export function usersJobs(scope: Construct, cluster: IKafkaCluster, tls: KafkaTl
   const secrets = sorted.map((u) => [u.passwordSecret?.name, u.passwordKey]);
   const hash = shortHash(JSON.stringify([
     cluster.name, names, acls, secrets, scram, script, cluster.internalSeedServers, cluster.version.version,
-    (tls.clientSecret ?? tls.secret).name, tls.passwordSecret.name, tls.passwordKey,
+    ...jobTlsKey(tls),
   ]));
   const common = {
     labels: labels.all,
