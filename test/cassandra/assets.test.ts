@@ -7,18 +7,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { CassandraCluster } from '../../src';
+import { kubeletEnv } from '../util/kubelet-env';
 import { container, find, ofKind, synthValidated } from '../util/validate';
 
 const ASSETS = path.join(__dirname, '../../src/cassandra/assets');
-
-function kubeletEnv(c: any, fields: { [fieldPath: string]: string }): { [name: string]: string } {
-  const out: { [name: string]: string } = {};
-  for (const e of c.env ?? []) {
-    if (e.valueFrom?.fieldRef) out[e.name] = fields[e.valueFrom.fieldRef.fieldPath];
-    else if (e.value !== undefined) out[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m: string, v: string) => out[v] ?? m);
-  }
-  return out;
-}
 
 const c = new Chart(Testing.app(), 'test', { namespace: 'events' });
 new CassandraCluster(c, 'cass', { keyspaces: [{ name: 'telemetry', role: 'ingest' }] });

@@ -8,22 +8,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
 import { MongoReplicaSet, MongoReplicaSetProps } from '../../src';
+import { kubeletEnv } from '../util/kubelet-env';
 import { container, find, synthValidated } from '../util/validate';
 
 const ASSETS = path.join(__dirname, '../../src/mongodb/assets');
 const STUBS = path.join(__dirname, 'stubs');
 const ROOT_PW = 'cm9vdC1wYXNzd29yZA';
 const APP_PW = 'YXBwLXBhc3N3b3Jk';
-
-/** A container's env as the kubelet gives it: fieldRefs from `fields`, `$(VAR)` of earlier entries expanded. */
-function kubeletEnv(c: any, fields: { [fieldPath: string]: string }): { [name: string]: string } {
-  const out: { [name: string]: string } = {};
-  for (const e of c.env ?? []) {
-    if (e.valueFrom?.fieldRef) out[e.name] = fields[e.valueFrom.fieldRef.fieldPath];
-    else if (e.value !== undefined) out[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m: string, v: string) => out[v] ?? m);
-  }
-  return out;
-}
 
 function synth(props: MongoReplicaSetProps = {}) {
   const c = new Chart(Testing.app(), 'test', { namespace: 'db' });

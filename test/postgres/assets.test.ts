@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Size } from 'cdk8s';
 import { PostgresCluster, PostgresClusterProps, ReplicationMode } from '../../src/postgres';
+import { kubeletEnv } from '../util/kubelet-env';
 import { container, envOf, find, synthValidated } from '../util/validate';
 
 const ASSETS = path.join(__dirname, '../../src/postgres/assets');
@@ -21,15 +22,6 @@ function synth(props: PostgresClusterProps = {}) {
  * A container's env as the kubelet gives it to the process: fieldRefs from `fields`, and
  * `$(VAR)` replaced when VAR is defined earlier in the list (else left as it is).
  */
-export function kubeletEnv(c: any, fields: { [fieldPath: string]: string }): { [name: string]: string } {
-  const out: { [name: string]: string } = {};
-  for (const e of c.env ?? []) {
-    if (e.valueFrom?.fieldRef) out[e.name] = fields[e.valueFrom.fieldRef.fieldPath];
-    else if (e.value !== undefined) out[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m: string, v: string) => out[v] ?? m);
-  }
-  return out;
-}
-
 /** A temp dir with bin/ (stubs that log `name args` to log) and creds/ (password files). */
 class Sandbox {
   public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-asset-'));

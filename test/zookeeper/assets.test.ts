@@ -8,19 +8,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { ZooKeeperEnsemble } from '../../src';
+import { kubeletEnv } from '../util/kubelet-env';
 import { container, find, synthValidated } from '../util/validate';
 
 const ASSETS = path.join(__dirname, '../../src/zookeeper/assets');
-
-/** A container's env as the kubelet gives it: fieldRefs from `fields`, `$(VAR)` of earlier entries expanded. */
-function kubeletEnv(c: any, fields: { [fieldPath: string]: string }): { [name: string]: string } {
-  const out: { [name: string]: string } = {};
-  for (const e of c.env ?? []) {
-    if (e.valueFrom?.fieldRef) out[e.name] = fields[e.valueFrom.fieldRef.fieldPath];
-    else if (e.value !== undefined) out[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m: string, v: string) => out[v] ?? m);
-  }
-  return out;
-}
 
 function synth(ordinalsStart = 0) {
   const c = new Chart(Testing.app(), 'test', { namespace: 'coord' });
